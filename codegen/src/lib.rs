@@ -1,0 +1,61 @@
+//! The code generator behind the `stackai-connections` crate.
+//!
+//! The data path is one straight line, one module per stage:
+//!
+//! 1. [`load`]: read a JSON or YAML OpenAPI 3.0/3.1 document;
+//! 2. [`normalize`]: rewrite it into the OpenAPI 3.0.3 subset progenitor reads safely,
+//!    naming each operation's method ([`naming`]);
+//! 3. [`generate`]: run progenitor;
+//! 4. [`rewrite`]: syn passes for what progenitor's settings cannot express;
+//! 5. [`render`]: format with prettyplease and split into files with a generated-code header.
+//!
+//! [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
+//! file, a JSON pointer and the problem; nothing here panics on a bad document.
+
+pub mod error;
+pub mod generate;
+pub mod load;
+pub mod naming;
+pub mod normalize;
+pub mod render;
+pub mod rewrite;
+pub mod surface;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use error::{Error, Warning};
+pub use render::GeneratedFile;
+
+/// Everything one run of the pipeline produces.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The files of the generated module, `mod.rs` first.
+    pub files: Vec<GeneratedFile>,
+    /// The generated code in reviewable pieces (see [`render::pieces`]).
+    pub pieces: BTreeMap<String, String>,
+    /// The compact API surface (see [`surface::api_surface`]).
+    pub surface: String,
+    /// Information the normalizer had to drop.
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs the whole pipeline on the document at `path`. `source` is how the generated files'
+/// header names the document (a path relative to the repository root).
+pub fn run(path: &Path, source: &str) -> Result<Output, Error> {
+    let document = load::load(path)?;
+    run_on_value(path, source, document)
+}
+
+/// Runs the pipeline on a document already loaded; `path` is used in messages.
+pub fn run_on_value(path: &Path, source: &str, document: serde_json::Value) -> Result<Output, Error> {
+    let normalized = normalize::normalize(path, document)?;
+    let mut file = generate::generate(path, &normalized.document)?;
+    rewrite::rewrite(&mut file);
+    Ok(Output {
+        files: render::render_files(&file, source),
+        pieces: render::pieces(&file),
+        surface: surface::api_surface(&normalized.document, &file),
+        warnings: normalized.warnings,
+    })
+}

@@ -1,0 +1,783 @@
+//! Stage 2: rewrite any OpenAPI 3.0 or 3.1 document into the 3.0.3 subset that progenitor
+//! reads without panicking.
+//!
+//! FastAPI publishes 3.1 (JSON Schema 2020-12); progenitor only reads 3.0 and has
+//! `todo!`/`assert!` on some shapes. Each rewrite here keeps the meaning for a Rust client;
+//! where a rewrite has to drop a validation rule it is reported as a [`Warning`], and where
+//! no faithful rewrite exists the document is rejected with an [`Error`] that points at it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Warning, push_pointer};
+use crate::naming;
+
+/// The HTTP methods a path item may hold, in the order OpenAPI lists them.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The outcome of normalization.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The document in OpenAPI 3.0.3 form, operationIds replaced by method names.
+    pub document: Value,
+    /// What was lost on the way, for the maintainer to read.
+    pub warnings: Vec<Warning>,
+}
+
+/// Normalizes `doc`, read from `file`.
+pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
+    let mut n = Normalizer {
+        file,
+        warnings: Vec::new(),
+    };
+    n.version(&mut doc)?;
+    n.drop_31_only_fields(&mut doc);
+    n.schemas_everywhere(&mut doc)?;
+    naming::assign_method_names(file, &mut doc)?;
+    n.check_paths(&mut doc)?;
+    Ok(Normalized {
+        document: doc,
+        warnings: n.warnings,
+    })
+}
+
+struct Normalizer<'a> {
+    file: &'a Path,
+    warnings: Vec<Warning>,
+}
+
+impl Normalizer<'_> {
+    fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::new(self.file, pointer, message)
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            pointer: pointer.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn version(&self, doc: &mut Value) -> Result<(), Error> {
+        let version = match doc.get("openapi") {
+            Some(Value::String(v)) => v.trim().to_string(),
+            Some(other) => {
+                return Err(self.error(
+                    "/openapi",
+                    format!("the OpenAPI version must be a string, found {other}"),
+                ));
+            }
+            None if doc.get("swagger").is_some() => {
+                return Err(self.error(
+                    "/swagger",
+                    "Swagger 2.0 documents are not supported; convert to OpenAPI 3 first",
+                ));
+            }
+            None => return Err(self.error("", "missing the `openapi` version field")),
+        };
+        if !(version.starts_with("3.0.") || version.starts_with("3.1.")) {
+            return Err(self.error(
+                "/openapi",
+                format!("unsupported OpenAPI version {version:?}; expected 3.0.x or 3.1.x"),
+            ));
+        }
+        for field in ["info", "paths"] {
+            match doc.get(field) {
+                Some(Value::Object(_)) => {}
+                Some(_) => {
+                    return Err(self.error(&format!("/{field}"), "must be an object"));
+                }
+                None => {
+                    return Err(self.error("", format!("missing the required `{field}` field")));
+                }
+            }
+        }
+        doc["openapi"] = Value::String("3.0.3".into());
+        Ok(())
+    }
+
+    /// Top-level 3.1 additions with no 3.0 counterpart. None of them shapes the client.
+    fn drop_31_only_fields(&mut self, doc: &mut Value) {
+        let root = doc.as_object_mut().expect("load checks the root is an object");
+        root.remove("jsonSchemaDialect");
+        if let Some(webhooks) = root.remove("webhooks")
+            && webhooks.as_object().is_some_and(|w| !w.is_empty())
+        {
+            self.warn(
+                "/webhooks",
+                "webhooks are requests the server sends, not the client: ignored",
+            );
+        }
+        if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+            info.remove("summary");
+            if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
+                license.remove("identifier");
+            }
+        }
+        if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut)
+            && components.remove("pathItems").is_some()
+        {
+            self.warn(
+                "/components/pathItems",
+                "reusable path items are not supported: ignored",
+            );
+        }
+    }
+
+    /// Visits every place the document holds a schema and normalizes it.
+    fn schemas_everywhere(&mut self, doc: &mut Value) -> Result<(), Error> {
+        if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+            if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
+                for (name, schema) in schemas.iter_mut() {
+                    let ptr = push_pointer("/components/schemas", name);
+                    self.schema(&ptr, schema)?;
+                }
+            }
+            for (kind, holder) in [
+                ("parameters", Holder::Parameter),
+                ("headers", Holder::Parameter),
+                ("requestBodies", Holder::Content),
+                ("responses", Holder::Response),
+            ] {
+                if let Some(items) = components.get_mut(kind).and_then(Value::as_object_mut) {
+                    for (name, item) in items.iter_mut() {
+                        let ptr = push_pointer(&push_pointer("/components", kind), name);
+                        self.holder(&ptr, item, holder)?;
+                    }
+                }
+            }
+        }
+        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+            return Ok(());
+        };
+        for (path, item) in paths.iter_mut() {
+            let ptr = push_pointer("/paths", path);
+            let Some(item) = item.as_object_mut() else {
+                return Err(self.error(&ptr, "a path item must be an object"));
+            };
+            if item.contains_key("$ref") {
+                return Err(self.error(
+                    &push_pointer(&ptr, "$ref"),
+                    "path items defined by reference are not supported",
+                ));
+            }
+            self.parameter_list(&push_pointer(&ptr, "parameters"), item.get_mut("parameters"))?;
+            for method in METHODS {
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
+                let op_ptr = push_pointer(&ptr, method);
+                let Some(op) = op.as_object_mut() else {
+                    return Err(self.error(&op_ptr, "an operation must be an object"));
+                };
+                self.parameter_list(
+                    &push_pointer(&op_ptr, "parameters"),
+                    op.get_mut("parameters"),
+                )?;
+                if let Some(body) = op.get_mut("requestBody") {
+                    self.holder(&push_pointer(&op_ptr, "requestBody"), body, Holder::Content)?;
+                }
+                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    for (status, response) in responses.iter_mut() {
+                        let r_ptr = push_pointer(&push_pointer(&op_ptr, "responses"), status);
+                        self.holder(&r_ptr, response, Holder::Response)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn parameter_list(&mut self, ptr: &str, list: Option<&mut Value>) -> Result<(), Error> {
+        let Some(list) = list else { return Ok(()) };
+        let Some(list) = list.as_array_mut() else {
+            return Err(self.error(ptr, "`parameters` must be an array"));
+        };
+        for (i, param) in list.iter_mut().enumerate() {
+            self.holder(&push_pointer(ptr, &i.to_string()), param, Holder::Parameter)?;
+        }
+        Ok(())
+    }
+
+    /// A parameter, request body or response: the things that hold schemas.
+    fn holder(&mut self, ptr: &str, value: &mut Value, kind: Holder) -> Result<(), Error> {
+        let Some(obj) = value.as_object_mut() else {
+            return Err(self.error(ptr, "must be an object"));
+        };
+        if obj.contains_key("$ref") {
+            return Ok(());
+        }
+        if kind == Holder::Parameter {
+            if let Some(schema) = obj.get_mut("schema") {
+                self.schema(&push_pointer(ptr, "schema"), schema)?;
+            }
+            // 3.1 lets a parameter's `examples` be a list; 3.0 wants a map of Example objects.
+            if obj.get("examples").is_some_and(Value::is_array) {
+                let examples = obj.remove("examples");
+                if let Some(first) = examples.and_then(|e| e.as_array()?.first().cloned()) {
+                    obj.entry("example").or_insert(first);
+                }
+            }
+        }
+        if let Some(content) = obj.get_mut("content").and_then(Value::as_object_mut) {
+            for (media, media_obj) in content.iter_mut() {
+                let m_ptr = push_pointer(&push_pointer(ptr, "content"), media);
+                if let Some(schema) = media_obj.get_mut("schema") {
+                    self.schema(&push_pointer(&m_ptr, "schema"), schema)?;
+                }
+            }
+        }
+        if kind == Holder::Response
+            && let Some(headers) = obj.get_mut("headers").and_then(Value::as_object_mut)
+        {
+            for (name, header) in headers.iter_mut() {
+                let h_ptr = push_pointer(&push_pointer(ptr, "headers"), name);
+                self.holder(&h_ptr, header, Holder::Parameter)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rewrites one JSON Schema (2020-12 or OpenAPI 3.0 dialect) into the 3.0 dialect.
+    fn schema(&mut self, ptr: &str, schema: &mut Value) -> Result<(), Error> {
+        match schema {
+            Value::Bool(true) => {
+                *schema = json!({});
+                return Ok(());
+            }
+            Value::Bool(false) => {
+                return Err(self.error(
+                    ptr,
+                    "the schema `false` (no value is valid) cannot be generated",
+                ));
+            }
+            Value::Object(_) => {}
+            other => {
+                return Err(self.error(
+                    ptr,
+                    format!("a schema must be an object or a boolean, found {other}"),
+                ));
+            }
+        }
+        let obj = schema.as_object_mut().expect("matched above");
+
+        self.reference_with_siblings(ptr, obj)?;
+        if obj.contains_key("$ref") {
+            return Ok(());
+        }
+        self.drop_annotations(ptr, obj)?;
+        self.type_list(ptr, obj)?;
+        self.null_alternatives(ptr, obj, "anyOf")?;
+        self.null_alternatives(ptr, obj, "oneOf")?;
+        exclusive_bounds(obj, "exclusiveMinimum", "minimum");
+        exclusive_bounds(obj, "exclusiveMaximum", "maximum");
+        if let Some(Value::Array(examples)) = obj.remove("examples")
+            && let Some(first) = examples.into_iter().next()
+        {
+            obj.entry("example").or_insert(first);
+        }
+        if let Some(c) = obj.remove("const") {
+            obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
+        }
+        self.pattern_properties(ptr, obj);
+        if obj.get("type").is_some_and(|t| t == "null") {
+            // 3.0 has no null type; an always-null value is a nullable schema with one value.
+            obj.remove("type");
+            obj.insert("nullable".into(), Value::Bool(true));
+            obj.insert("enum".into(), json!([null]));
+        }
+
+        // Recurse into subschemas.
+        for key in ["properties"] {
+            if let Some(props) = obj.get_mut(key) {
+                let p_ptr = push_pointer(ptr, key);
+                let Some(props) = props.as_object_mut() else {
+                    return Err(self.error(&p_ptr, "must be an object of schemas"));
+                };
+                for (name, sub) in props.iter_mut() {
+                    self.schema(&push_pointer(&p_ptr, name), sub)?;
+                }
+            }
+        }
+        for key in ["items", "additionalProperties", "not"] {
+            match obj.get_mut(key) {
+                Some(Value::Bool(_)) if key == "additionalProperties" => {}
+                Some(Value::Array(_)) if key == "items" => {
+                    return Err(self.error(
+                        &push_pointer(ptr, key),
+                        "tuple `items` (an array of schemas) is not supported",
+                    ));
+                }
+                Some(sub) => self.schema(&push_pointer(ptr, key), sub)?,
+                None => {}
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(list) = obj.get_mut(key) {
+                let l_ptr = push_pointer(ptr, key);
+                let Some(list) = list.as_array_mut() else {
+                    return Err(self.error(&l_ptr, "must be an array of schemas"));
+                };
+                if list.is_empty() {
+                    return Err(self.error(&l_ptr, "must hold at least one schema"));
+                }
+                for (i, sub) in list.iter_mut().enumerate() {
+                    self.schema(&push_pointer(&l_ptr, &i.to_string()), sub)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// In 3.1 a `$ref` may have siblings (a description, `nullable` in 3.0 practice). 3.0 readers
+    /// drop them, so the reference moves into an `allOf` and the siblings survive.
+    fn reference_with_siblings(&self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+        let Some(reference) = obj.get("$ref") else {
+            return Ok(());
+        };
+        let Some(reference) = reference.as_str() else {
+            return Err(self.error(&push_pointer(ptr, "$ref"), "`$ref` must be a string"));
+        };
+        if !reference.starts_with("#/components/schemas/") {
+            return Err(self.error(
+                &push_pointer(ptr, "$ref"),
+                format!(
+                    "only references to `#/components/schemas/...` are supported, found {reference:?}"
+                ),
+            ));
+        }
+        if obj.len() > 1 {
+            let reference = obj.remove("$ref").expect("checked above");
+            obj.remove("title");
+            obj.insert("allOf".into(), json!([{ "$ref": reference }]));
+        }
+        Ok(())
+    }
+
+    fn drop_annotations(&mut self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+        // FastAPI derives every `title` from a name the Rust code already has; typify would
+        // otherwise turn them into doc lines and, for inline objects, type names.
+        for key in [
+            "title",
+            "$schema",
+            "$id",
+            "$anchor",
+            "$comment",
+            "contentMediaType",
+            "contentEncoding",
+        ] {
+            obj.remove(key);
+        }
+        for key in [
+            "propertyNames",
+            "unevaluatedProperties",
+            "unevaluatedItems",
+            "dependentRequired",
+            "dependentSchemas",
+            "contains",
+            "minContains",
+            "maxContains",
+            "if",
+            "then",
+            "else",
+        ] {
+            if obj.remove(key).is_some() {
+                self.warn(
+                    &push_pointer(ptr, key),
+                    format!("`{key}` only constrains values further; the client does not check it"),
+                );
+            }
+        }
+        for key in ["$defs", "prefixItems", "$dynamicRef", "$dynamicAnchor"] {
+            if obj.contains_key(key) {
+                return Err(self.error(
+                    &push_pointer(ptr, key),
+                    format!("`{key}` is not supported; define the schema under components/schemas"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `type: [X, "null"]` (3.1) becomes `type: X, nullable: true` (3.0).
+    fn type_list(&self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+        let Some(Value::Array(types)) = obj.get("type") else {
+            return Ok(());
+        };
+        let mut names = Vec::new();
+        for t in types {
+            match t.as_str() {
+                Some(s) => names.push(s.to_string()),
+                None => {
+                    return Err(self.error(
+                        &push_pointer(ptr, "type"),
+                        format!("each type must be a string, found {t}"),
+                    ));
+                }
+            }
+        }
+        let nullable = names.iter().any(|t| t == "null");
+        names.retain(|t| t != "null");
+        obj.remove("type");
+        if nullable {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+        match names.as_slice() {
+            [] if nullable => {
+                obj.insert("enum".into(), json!([null]));
+            }
+            [] => {}
+            [one] => {
+                obj.insert("type".into(), Value::String(one.clone()));
+            }
+            many => {
+                let alternatives = many.iter().map(|t| json!({ "type": t })).collect();
+                obj.insert("anyOf".into(), Value::Array(alternatives));
+            }
+        }
+        Ok(())
+    }
+
+    /// `anyOf: [X, {type: null}]`, FastAPI's spelling of `Optional[X]`, becomes X with
+    /// `nullable: true`. Progenitor panics on the original form.
+    fn null_alternatives(
+        &self,
+        ptr: &str,
+        obj: &mut Map<String, Value>,
+        key: &str,
+    ) -> Result<(), Error> {
+        let Some(Value::Array(members)) = obj.get(key) else {
+            return Ok(());
+        };
+        if !members.iter().any(is_null_schema) {
+            return Ok(());
+        }
+        let Some(Value::Array(members)) = obj.remove(key) else {
+            unreachable!("matched above")
+        };
+        let mut rest: Vec<Value> = members.into_iter().filter(|m| !is_null_schema(m)).collect();
+        obj.insert("nullable".into(), Value::Bool(true));
+        match rest.len() {
+            0 => {
+                obj.insert("enum".into(), json!([null]));
+            }
+            1 => {
+                let only = rest.pop().expect("one member");
+                let Value::Object(only) = only else {
+                    return Err(self.error(
+                        &push_pointer(ptr, key),
+                        "the non-null alternative must be a schema object",
+                    ));
+                };
+                if only.contains_key("$ref") && only.len() == 1 {
+                    // A bare reference cannot carry `nullable`; wrap it.
+                    push_all_of(obj, Value::Object(only));
+                } else {
+                    // The outer object holds annotations (description, default) and the
+                    // member holds the type; the outer annotations win.
+                    for (k, v) in only {
+                        if k == "allOf" && obj.contains_key("allOf") {
+                            for item in v.as_array().into_iter().flatten() {
+                                push_all_of(obj, item.clone());
+                            }
+                        } else {
+                            obj.entry(k).or_insert(v);
+                        }
+                    }
+                    // The merged member may itself need 3.1 rewrites (its `type` list, say).
+                    self.type_list(ptr, obj)?;
+                }
+            }
+            _ => {
+                obj.insert(key.into(), Value::Array(rest));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pydantic publishes `dict[constr(pattern=...), V]` as `patternProperties`, which 3.0
+    /// lacks. The value schema becomes `additionalProperties`; the key pattern is dropped.
+    fn pattern_properties(&mut self, ptr: &str, obj: &mut Map<String, Value>) {
+        let Some(patterns) = obj.remove("patternProperties") else {
+            return;
+        };
+        let values: Vec<Value> = patterns
+            .as_object()
+            .map(|p| p.values().cloned().collect())
+            .unwrap_or_default();
+        let value_schema = match values.as_slice() {
+            [one] => one.clone(),
+            _ => json!({}),
+        };
+        match obj.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => {
+                obj.insert("additionalProperties".into(), value_schema);
+            }
+            _ => {}
+        }
+        self.warn(
+            &push_pointer(ptr, "patternProperties"),
+            "key patterns are not checked by the client; the values' schema is kept as `additionalProperties`",
+        );
+    }
+
+    /// Checks the things progenitor asserts instead of reporting, and makes each operation's
+    /// responses fit its one-success-type, one-error-type model.
+    fn check_paths(&mut self, doc: &mut Value) -> Result<(), Error> {
+        let components = doc.get("components").cloned().unwrap_or(Value::Null);
+        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+            return Ok(());
+        };
+        for (path, item) in paths.iter_mut() {
+            let ptr = push_pointer("/paths", path);
+            let item = item.as_object_mut().expect("checked in schemas_everywhere");
+            let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
+            for method in METHODS {
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
+                let op_ptr = push_pointer(&ptr, method);
+                self.check_path_parameters(path, &op_ptr, op, &shared_params, &components)?;
+                self.check_media_types(&op_ptr, op)?;
+                self.unify_responses(&op_ptr, op, &components)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_path_parameters(
+        &self,
+        path: &str,
+        op_ptr: &str,
+        op: &Value,
+        shared: &Value,
+        components: &Value,
+    ) -> Result<(), Error> {
+        let mut declared = BTreeSet::new();
+        let lists = [
+            (shared, push_pointer(&op_ptr[..op_ptr.rfind('/').unwrap_or(0)], "parameters")),
+            (
+                op.get("parameters").unwrap_or(&Value::Null),
+                push_pointer(op_ptr, "parameters"),
+            ),
+        ];
+        for (list, list_ptr) in &lists {
+            for (i, param) in list.as_array().into_iter().flatten().enumerate() {
+                let p_ptr = push_pointer(list_ptr, &i.to_string());
+                let param = resolve(param, components, "parameters")
+                    .ok_or_else(|| self.error(&p_ptr, "unresolvable parameter reference"))?;
+                let name = param.get("name").and_then(Value::as_str);
+                let location = param.get("in").and_then(Value::as_str);
+                let (Some(name), Some(location)) = (name, location) else {
+                    return Err(self.error(&p_ptr, "a parameter needs a `name` and an `in`"));
+                };
+                if param.get("schema").is_none() && param.get("content").is_some() {
+                    return Err(self.error(
+                        &p_ptr,
+                        "parameters described by `content` are not supported; use `schema`",
+                    ));
+                }
+                if location == "path" {
+                    if param.get("required") != Some(&Value::Bool(true)) {
+                        return Err(self.error(
+                            &push_pointer(&p_ptr, "required"),
+                            format!("path parameter `{name}` must be `required: true`"),
+                        ));
+                    }
+                    if !path.contains(&format!("{{{name}}}")) {
+                        return Err(self.error(
+                            &p_ptr,
+                            format!("path parameter `{name}` does not appear in the path {path:?}"),
+                        ));
+                    }
+                    declared.insert(name.to_string());
+                }
+                if location == "cookie" {
+                    return Err(self.error(
+                        &push_pointer(&p_ptr, "in"),
+                        format!("cookie parameter `{name}` is not supported"),
+                    ));
+                }
+            }
+        }
+        for segment in path.split('{').skip(1) {
+            let Some(name) = segment.split('}').next() else {
+                continue;
+            };
+            if !declared.contains(name) {
+                return Err(self.error(
+                    &push_pointer(op_ptr, "parameters"),
+                    format!("the path has `{{{name}}}` but no path parameter declares it"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_media_types(&self, op_ptr: &str, op: &Value) -> Result<(), Error> {
+        let responses = op.get("responses").and_then(Value::as_object);
+        for (status, response) in responses.into_iter().flatten() {
+            let content = response.get("content").and_then(Value::as_object);
+            for (media, m) in content.into_iter().flatten() {
+                if m.get("encoding")
+                    .and_then(Value::as_object)
+                    .is_some_and(|e| !e.is_empty())
+                {
+                    let ptr = push_pointer(
+                        &push_pointer(&push_pointer(&push_pointer(op_ptr, "responses"), status), "content"),
+                        media,
+                    );
+                    return Err(self.error(
+                        &push_pointer(&ptr, "encoding"),
+                        "`encoding` on a response media type is not supported",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Progenitor gives an operation one success type and one error type, and asserts that
+    /// the document agrees. Where JSON responses in one group disagree, the group is widened
+    /// to untyped JSON (`serde_json::Value`), with a warning; other disagreements are errors.
+    fn unify_responses(&mut self, op_ptr: &str, op: &mut Value, components: &Value) -> Result<(), Error> {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return Err(self.error(op_ptr, "an operation needs `responses`"));
+        };
+        for (group, in_group) in [
+            ("success", is_success_status as fn(&str) -> bool),
+            ("error", is_error_status as fn(&str) -> bool),
+        ] {
+            let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (status, response) in responses.iter() {
+                if !in_group(status) {
+                    continue;
+                }
+                let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
+                let response = resolve(response, components, "responses")
+                    .ok_or_else(|| self.error(&r_ptr, "unresolvable response reference"))?;
+                kinds.entry(response_kind(response)).or_default().push(status.clone());
+            }
+            if kinds.len() <= 1 {
+                continue;
+            }
+            let all_json = kinds.keys().all(|k| k.starts_with("json:"));
+            let statuses: Vec<String> = kinds.values().flatten().cloned().collect();
+            if !all_json {
+                return Err(self.error(
+                    &push_pointer(op_ptr, "responses"),
+                    format!(
+                        "the {group} responses {} mix JSON, other and empty bodies; \
+                         one operation can only have one {group} type",
+                        statuses.join(", ")
+                    ),
+                ));
+            }
+            for status in &statuses {
+                let response = responses.get_mut(status).expect("collected above");
+                if response.get("$ref").is_some() {
+                    let resolved = resolve(response, components, "responses").cloned();
+                    *response = resolved.expect("resolved above");
+                }
+                if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                    for (media, m) in content.iter_mut() {
+                        if is_json_media(media) {
+                            m["schema"] = json!({});
+                        }
+                    }
+                }
+            }
+            self.warn(
+                &push_pointer(op_ptr, "responses"),
+                format!(
+                    "the {group} responses {} have different JSON types; they are all decoded as untyped JSON",
+                    statuses.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Parameter,
+    Content,
+    Response,
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").is_some_and(|t| t == "null")
+        || schema.get("enum").is_some_and(|e| e == &json!([null]))
+        || schema.get("const").is_some_and(Value::is_null)
+}
+
+fn push_all_of(obj: &mut Map<String, Value>, item: Value) {
+    match obj.get_mut("allOf") {
+        Some(Value::Array(list)) => list.push(item),
+        _ => {
+            obj.insert("allOf".into(), Value::Array(vec![item]));
+        }
+    }
+}
+
+/// 3.1's numeric `exclusiveMinimum: 0` is 3.0's `minimum: 0, exclusiveMinimum: true`.
+fn exclusive_bounds(obj: &mut Map<String, Value>, exclusive: &str, inclusive: &str) {
+    let Some(Value::Number(bound)) = obj.get(exclusive).cloned() else {
+        return;
+    };
+    let tighter = match (obj.get(inclusive).and_then(Value::as_f64), bound.as_f64()) {
+        (Some(inc), Some(exc)) if exclusive == "exclusiveMinimum" => exc >= inc,
+        (Some(inc), Some(exc)) => exc <= inc,
+        _ => true,
+    };
+    if tighter {
+        obj.insert(inclusive.into(), Value::Number(bound));
+        obj.insert(exclusive.into(), Value::Bool(true));
+    } else {
+        obj.remove(exclusive);
+    }
+}
+
+fn is_json_media(media: &str) -> bool {
+    media == "application/json" || media.starts_with("application/json;")
+}
+
+/// Success and error groups as progenitor forms them; `default` belongs to both.
+fn is_success_status(status: &str) -> bool {
+    status == "default" || status.starts_with('2') || status == "101"
+}
+
+fn is_error_status(status: &str) -> bool {
+    status == "default" || status.starts_with('4') || status.starts_with('5')
+}
+
+/// What progenitor would make of a response body: a JSON type (keyed by its schema), a raw
+/// stream, or nothing.
+fn response_kind(response: &Value) -> String {
+    let content = response.get("content").and_then(Value::as_object);
+    match content {
+        Some(content) if !content.is_empty() => {
+            match content.iter().find(|(media, _)| is_json_media(media)) {
+                Some((_, m)) => format!("json:{}", m.get("schema").unwrap_or(&Value::Null)),
+                None => "raw".into(),
+            }
+        }
+        _ => "none".into(),
+    }
+}
+
+/// Follows a local `#/components/<kind>/<name>` reference, once.
+fn resolve<'a>(value: &'a Value, components: &'a Value, kind: &str) -> Option<&'a Value> {
+    match value.get("$ref").and_then(Value::as_str) {
+        None => Some(value),
+        Some(reference) => {
+            let name = reference.strip_prefix(&format!("#/components/{kind}/"))?;
+            components.get(kind)?.get(name)
+        }
+    }
+}

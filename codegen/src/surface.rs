@@ -1,0 +1,217 @@
+//! The API surface: a compact, line-per-fact summary of what the generated crate offers.
+//!
+//! A reviewer reads this instead of hundreds of lines of generated code: every operation
+//! with its method, parameters, body and result, and every model with its fields.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::Value;
+use syn::Item;
+
+use crate::normalize::METHODS;
+use crate::render::{builder_names, item_name, module_items};
+
+/// Renders the surface of `file`, generated from the normalized `document`.
+pub fn api_surface(document: &Value, file: &syn::File) -> String {
+    let mut out = String::new();
+    let builders = builder_structs(file);
+    let method_to_builder: BTreeMap<String, String> = builder_names(file)
+        .into_iter()
+        .map(|(builder, method)| (method, builder))
+        .collect();
+
+    out.push_str("# Operations\n");
+    let mut ops = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for verb in METHODS {
+            if let Some(op) = item.get(verb)
+                && let Some(id) = op.get("operationId").and_then(Value::as_str)
+            {
+                ops.push((id.to_string(), verb.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops.sort();
+    for (method, verb, path) in ops {
+        let _ = writeln!(out, "\n{method}: {verb} {path}");
+        let Some(builder) = method_to_builder.get(&method).and_then(|b| builders.get(b)) else {
+            let _ = writeln!(out, "  (no builder generated)");
+            continue;
+        };
+        for (name, ty) in &builder.fields {
+            let (required, inner) = field_requirement(ty);
+            let label = if name == "body" { "body" } else { "param" };
+            let _ = writeln!(out, "  {label} {name}: {inner}{required}");
+        }
+        let _ = writeln!(out, "  -> {}", builder.returns);
+    }
+
+    out.push_str("\n# Models\n");
+    for item in file.items.iter() {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for inner in module_items(m) {
+            describe_model(&mut out, inner);
+        }
+    }
+    out
+}
+
+struct BuilderShape {
+    fields: Vec<(String, String)>,
+    returns: String,
+}
+
+fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        for inner in module_items(m) {
+            match inner {
+                Item::Struct(s) => {
+                    let fields = s
+                        .fields
+                        .iter()
+                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
+                        .filter(|(name, _)| name != "client")
+                        .collect();
+                    out.entry(s.ident.to_string())
+                        .or_insert(BuilderShape { fields: Vec::new(), returns: String::new() })
+                        .fields = fields;
+                }
+                Item::Impl(imp) => {
+                    let Some(name) = item_name(inner) else { continue };
+                    for member in &imp.items {
+                        let syn::ImplItem::Fn(f) = member else { continue };
+                        if f.sig.ident != "send" {
+                            continue;
+                        }
+                        if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                            out.entry(name.clone())
+                                .or_insert(BuilderShape { fields: Vec::new(), returns: String::new() })
+                                .returns = type_text(ty);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Builder fields are `Result<T, String>`; required ones start out as `Err`, and their type
+/// is not an `Option`.
+fn field_requirement(ty: &str) -> (&'static str, String) {
+    let inner = ty
+        .strip_prefix("Result<")
+        .and_then(|t| t.strip_suffix(", String>"))
+        .unwrap_or(ty);
+    if inner.starts_with("Option<") {
+        ("", inner.to_string())
+    } else {
+        (" (required)", inner.to_string())
+    }
+}
+
+fn describe_model(out: &mut String, item: &Item) {
+    match item {
+        Item::Struct(s) => {
+            let _ = writeln!(out, "\nstruct {}", s.ident);
+            for f in &s.fields {
+                let name = f.ident.as_ref().map(ToString::to_string).unwrap_or_else(|| "0".into());
+                let _ = writeln!(out, "  {name}: {}", type_text(&f.ty));
+            }
+        }
+        Item::Enum(e) => {
+            let _ = writeln!(out, "\nenum {}", e.ident);
+            for v in &e.variants {
+                let wire = serde_rename(&v.attrs);
+                match (&v.fields, wire) {
+                    (syn::Fields::Unit, Some(w)) => {
+                        let _ = writeln!(out, "  {} = {w:?}", v.ident);
+                    }
+                    (syn::Fields::Unit, None) => {
+                        let _ = writeln!(out, "  {}", v.ident);
+                    }
+                    (fields, _) => {
+                        let types: Vec<String> = fields.iter().map(|f| type_text(&f.ty)).collect();
+                        let _ = writeln!(out, "  {}({})", v.ident, types.join(", "));
+                    }
+                }
+            }
+        }
+        Item::Type(t) => {
+            let _ = writeln!(out, "\ntype {} = {}", t.ident, type_text(&t.ty));
+        }
+        _ => {}
+    }
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    for attr in attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let mut found = None;
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// A type as a reader would write it: `Option<Vec<String>>`, not
+/// `:: std :: option :: Option < :: std :: vec :: Vec < :: std :: string :: String > >`.
+pub(crate) fn type_text(ty: &syn::Type) -> String {
+    let raw = quote::quote!(#ty).to_string();
+    let mut s: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" > ", ">"),
+        (" >", ">"),
+        (" , ", ", "),
+        ("& '", "&'"),
+    ] {
+        while s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    for prefix in [
+        "::std::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::collections::",
+        "::std::result::",
+        "::serde_json::",
+        "::chrono::offset::",
+        "::chrono::",
+        "::uuid::",
+        "::",
+    ] {
+        s = s.replace(&format!("<{prefix}"), "<").replace(&format!(" {prefix}"), " ");
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.to_string();
+        }
+    }
+    s
+}

@@ -1,0 +1,128 @@
+//! `cargo xtask regen` and `cargo xtask check`: keep the generated crate in step with the
+//! OpenAPI document, in the style of rust-analyzer's `ensure_file_contents`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The document everything is generated from, relative to the repository root.
+const DOCUMENT: &str = "openapi/connections.json";
+/// Where the generated module lives, relative to the repository root.
+const OUTPUT_DIR: &str = "generated/src/generated_sdk";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  regen   regenerate generated/ from openapi/ and print what changed
+  check   fail if anything generated is stale (for CI); changes nothing";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["regen"] => regen(Mode::Write),
+        ["check"] => regen(Mode::Check),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => Err(format!("unknown arguments {args:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    Check,
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root")
+        .to_path_buf()
+}
+
+fn regen(mode: Mode) -> Result<(), String> {
+    let root = repo_root();
+    let started = Instant::now();
+    let output = stackai_codegen::run(&root.join(DOCUMENT), DOCUMENT).map_err(|e| e.to_string())?;
+    for warning in &output.warnings {
+        eprintln!("warning: {DOCUMENT}: {warning}");
+    }
+
+    let out_dir = root.join(OUTPUT_DIR);
+    let mut wanted: Vec<(PathBuf, &str)> = output
+        .files
+        .iter()
+        .map(|f| (out_dir.join(&f.name), f.contents.as_str()))
+        .collect();
+    wanted.sort();
+
+    let mut stale = Vec::new();
+    for (path, contents) in &wanted {
+        let current = std::fs::read_to_string(path).ok();
+        if current.as_deref() == Some(*contents) {
+            continue;
+        }
+        stale.push(relative(&root, path));
+        if mode == Mode::Write {
+            std::fs::create_dir_all(path.parent().expect("files live in a directory"))
+                .and_then(|()| std::fs::write(path, contents))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    for leftover in leftovers(&out_dir, &wanted) {
+        stale.push(format!("{} (no longer generated)", relative(&root, &leftover)));
+        if mode == Mode::Write {
+            std::fs::remove_file(&leftover)
+                .map_err(|e| format!("cannot remove {}: {e}", leftover.display()))?;
+        }
+    }
+
+    let elapsed = started.elapsed().as_millis();
+    match (mode, stale.is_empty()) {
+        (_, true) => {
+            println!("generated code is up to date ({} files, {elapsed} ms)", wanted.len());
+            Ok(())
+        }
+        (Mode::Write, false) => {
+            for path in &stale {
+                println!("updated {path}");
+            }
+            println!("regenerated {} of {} files in {elapsed} ms", stale.len(), wanted.len());
+            Ok(())
+        }
+        (Mode::Check, false) => Err(format!(
+            "generated code is stale; run `cargo xtask regen` and commit the result:\n  {}",
+            stale.join("\n  ")
+        )),
+    }
+}
+
+/// Files in the output directory that this run does not produce.
+fn leftovers(out_dir: &Path, wanted: &[(PathBuf, &str)]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && !wanted.iter().any(|(w, _)| w == p))
+        .collect();
+    found.sort();
+    found
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
