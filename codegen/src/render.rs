@@ -160,10 +160,21 @@ pub(crate) fn item_name(item: &Item) -> Option<String> {
         Item::Struct(s) => Some(s.ident.to_string()),
         Item::Enum(e) => Some(e.ident.to_string()),
         Item::Type(t) => Some(t.ident.to_string()),
-        Item::Impl(imp) => match &*imp.self_ty {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        },
+        Item::Impl(imp) => {
+            let syn::Type::Path(p) = &*imp.self_ty else {
+                return None;
+            };
+            // `impl From<Local> for ::serde_json::Map<..>` belongs with `Local`.
+            if p.path.leading_colon.is_some()
+                && let Some((trait_path, _)) = &imp.trait_
+                && let Some(last) = trait_path.segments.last()
+                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && let Some(syn::GenericArgument::Type(syn::Type::Path(local))) = args.args.first()
+            {
+                return local.path.segments.last().map(|s| s.ident.to_string());
+            }
+            p.path.segments.last().map(|s| s.ident.to_string())
+        }
         _ => None,
     }
 }

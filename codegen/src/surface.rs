@@ -41,8 +41,11 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
         };
         for (name, ty) in &builder.fields {
             let (required, inner) = field_requirement(ty);
-            let label = if name == "body" { "body" } else { "param" };
-            let _ = writeln!(out, "  {label} {name}: {inner}{required}");
+            if name == "body" {
+                let _ = writeln!(out, "  body: {inner}{required}");
+            } else {
+                let _ = writeln!(out, "  param {name}: {inner}{required}");
+            }
         }
         let _ = writeln!(out, "  -> {}", builder.returns);
     }
@@ -179,39 +182,25 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 /// A type as a reader would write it: `Option<Vec<String>>`, not
 /// `:: std :: option :: Option < :: std :: vec :: Vec < :: std :: string :: String > >`.
 pub(crate) fn type_text(ty: &syn::Type) -> String {
-    let raw = quote::quote!(#ty).to_string();
-    let mut s: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    for (from, to) in [
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" < ", "<"),
-        ("< ", "<"),
-        (" <", "<"),
-        (" > ", ">"),
-        (" >", ">"),
-        (" , ", ", "),
-        ("& '", "&'"),
-    ] {
-        while s.contains(from) {
-            s = s.replace(from, to);
-        }
-    }
+    // Token spacing carries no meaning in the types progenitor emits (no `dyn`, `impl` or
+    // lifetimes outside the builders' `client` field, which is skipped).
+    let compact: String = quote::quote!(#ty).to_string().split_whitespace().collect();
+    let mut s = compact.replace(",>", ">").replace(',', ", ");
     for prefix in [
         "::std::option::",
         "::std::string::",
         "::std::vec::",
         "::std::collections::",
-        "::std::result::",
+        "::std::num::",
         "::serde_json::",
         "::chrono::offset::",
         "::chrono::",
         "::uuid::",
-        "::",
+        "std::num::",
     ] {
-        s = s.replace(&format!("<{prefix}"), "<").replace(&format!(" {prefix}"), " ");
-        if let Some(rest) = s.strip_prefix(prefix) {
-            s = rest.to_string();
-        }
+        s = s.replace(prefix, "");
     }
-    s
+    // A body field holds the model's builder; its setter takes the model itself.
+    s = s.replace("types::builder::", "types::");
+    s.replace("<::", "<").trim_start_matches("::").to_string()
 }

@@ -6,7 +6,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use stackai_connections::Client;
 //!
-//! let client = Client::new(Client::DEFAULT_BASE_URL)?;
+//! let client = Client::with_bearer_token(Client::DEFAULT_BASE_URL, "my-api-token")?;
 //! for available in client.get_available_connections().send().await?.into_inner() {
 //!     println!("{}: {}", available.provider_id, available.name);
 //! }
@@ -27,4 +27,7 @@ mod generated_sdk;
 
 mod client;
 
+pub use client::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use generated_sdk::*;
+/// The HTTP client crate, re-exported for [`Client::new_with_client`] and its headers.
+pub use reqwest;

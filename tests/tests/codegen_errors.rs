@@ -1,0 +1,439 @@
+//! The generator's answer to broken documents: an [`Error`] naming the file, an exact JSON
+//! pointer and the problem, and never a panic.
+//!
+//! Each document in `tests/fixtures/broken/` is small and broken in one way. The table below
+//! says, for each, where the problem is and a few words the message must contain.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use stackai_codegen::{Error, Output};
+
+fn broken(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/broken")
+        .join(name)
+}
+
+/// Runs the whole pipeline, turning a panic into a test failure that names the document.
+fn run_no_panic(path: &Path) -> Result<Output, Error> {
+    match catch_unwind(AssertUnwindSafe(|| stackai_codegen::run(path, "fixture"))) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "(no message)".into());
+            panic!("the generator panicked on {}: {message}", path.display())
+        }
+    }
+}
+
+/// One broken document and what the generator must say about it.
+struct Case {
+    /// File name under `tests/fixtures/broken/`.
+    file: &'static str,
+    /// The exact RFC 6901 pointer of the offending value.
+    pointer: &'static str,
+    /// Fragments the message must contain (compared case-insensitively).
+    says: &'static [&'static str],
+}
+
+const fn case(file: &'static str, pointer: &'static str, says: &'static [&'static str]) -> Case {
+    Case { file, pointer, says }
+}
+
+/// Checks one case; `Err` describes every way the generator's answer is wrong.
+fn check(case: &Case) -> Result<(), String> {
+    let path = broken(case.file);
+    assert!(path.is_file(), "missing fixture {}", path.display());
+    let result = catch_unwind(AssertUnwindSafe(|| stackai_codegen::run(&path, "fixture")));
+    let err = match result {
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "(no message)".into());
+            return Err(format!("{}: PANICKED: {message}", case.file));
+        }
+        Ok(Ok(output)) => {
+            return Err(format!(
+                "{}: accepted (Ok) but should fail at {:?}; warnings: {:?}",
+                case.file, case.pointer, output.warnings
+            ));
+        }
+        Ok(Err(err)) => err,
+    };
+    let mut problems = Vec::new();
+    if err.file != path {
+        problems.push(format!("file is {} instead of {}", err.file.display(), path.display()));
+    }
+    if err.pointer != case.pointer {
+        problems.push(format!("pointer is {:?} instead of {:?}", err.pointer, case.pointer));
+    }
+    let lower = err.message.to_lowercase();
+    for fragment in case.says {
+        if !lower.contains(&fragment.to_lowercase()) {
+            problems.push(format!("message lacks {fragment:?}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}\n    got: pointer {:?}, message {:?}",
+            case.file,
+            problems.join("; "),
+            err.pointer,
+            err.message
+        ))
+    }
+}
+
+fn check_all(cases: &[Case]) {
+    let failures: Vec<String> = cases.iter().filter_map(|c| check(c).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} broken documents were not reported as expected:\n  {}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// Documents that are not OpenAPI 3 at all.
+#[test]
+fn unreadable_and_non_openapi_documents() {
+    check_all(&[
+        case("syntax-error.json", "", &["not valid JSON", "line 5"]),
+        case("syntax-error.yaml", "", &["not valid YAML"]),
+        case("top-level-array.json", "", &["must be an object at the top level"]),
+        case("top-level-scalar.yaml", "", &["must be an object at the top level"]),
+        case("missing-openapi.yaml", "", &["missing", "`openapi`"]),
+        case("swagger-2.json", "/swagger", &["Swagger 2.0", "not supported"]),
+        case("version-4.yaml", "/openapi", &["unsupported OpenAPI version", "\"4.0.0\""]),
+        case("version-not-string.yaml", "/openapi", &["must be a string", "3.1"]),
+        case("missing-paths.json", "", &["missing", "`paths`"]),
+        case("paths-not-object.yaml", "/paths", &["must be an object"]),
+        case("info-not-object.json", "/info", &["must be an object"]),
+        case("yaml-key-not-scalar.yaml", "/paths/~1things/get/responses", &["key must be a string"]),
+        case(
+            "yaml-infinite-number.yaml",
+            "/components/schemas/Big/maximum",
+            &["not a number JSON can hold"],
+        ),
+    ]);
+}
+
+/// Operations the generator cannot turn into one Rust method each.
+#[test]
+fn operations_that_cannot_be_generated() {
+    check_all(&[
+        case("operation-not-object.yaml", "/paths/~1things/get", &["must be an object"]),
+        case("path-item-ref.yaml", "/paths/~1things/$ref", &["by reference", "not supported"]),
+        case(
+            "unnamed-operation.yaml",
+            "/paths/~1things/get",
+            &["neither an operationId nor a summary"],
+        ),
+        case(
+            "duplicate-method-name.yaml",
+            "/paths/~1other-things/get/operationId",
+            &["`list_things`", "/paths/~1things/get"],
+        ),
+        case("operation-id-not-string.yaml", "/paths/~1things/get/operationId", &["must be a string", "42"]),
+        case(
+            "operation-id-not-identifier.yaml",
+            "/paths/~1things/get/operationId",
+            &["Rust method name", "3rd_party_things"],
+        ),
+        case(
+            "undeclared-path-parameter.yaml",
+            "/paths/~1things~1{id}/get/parameters",
+            &["`{id}`", "no path parameter declares it"],
+        ),
+        case(
+            "optional-path-parameter.json",
+            "/paths/~1things~1{id}/get/parameters/0/required",
+            &["`id`", "required: true"],
+        ),
+        case("parameter-without-in.yaml", "/paths/~1things/get/parameters/0", &["`in`"]),
+        case(
+            "cookie-parameter.yaml",
+            "/paths/~1things/get/parameters/0/in",
+            &["cookie parameter `session`", "not supported"],
+        ),
+        case("parameter-content.yaml", "/paths/~1things/get/parameters/0", &["`content`", "not supported"]),
+        case(
+            "parameter-ref-missing.yaml",
+            "/paths/~1things/get/parameters/0",
+            &["unresolvable parameter reference"],
+        ),
+        case("missing-responses.json", "/paths/~1things/get", &["needs `responses`"]),
+        case(
+            "response-ref-missing.yaml",
+            "/paths/~1things/get/responses/200",
+            &["unresolvable response reference"],
+        ),
+        case(
+            "mixed-success-bodies.yaml",
+            "/paths/~1things/post/responses",
+            &["success responses 200, 204", "mix JSON", "one success type"],
+        ),
+        case(
+            "response-encoding.json",
+            "/paths/~1things/get/responses/200/content/multipart~1form-data/encoding",
+            &["`encoding`", "not supported"],
+        ),
+    ]);
+}
+
+/// Schemas with no faithful OpenAPI 3.0 / Rust form.
+#[test]
+fn schemas_that_cannot_be_generated() {
+    check_all(&[
+        case(
+            "ref-external.yaml",
+            "/paths/~1things/get/responses/200/content/application~1json/schema/$ref",
+            &["#/components/schemas/", "\"other.yaml#/X\""],
+        ),
+        case("schema-false.json", "/components/schemas/Nothing", &["`false`", "cannot be generated"]),
+        case(
+            "schema-number.json",
+            "/paths/~1things/get/responses/200/content/application~1json/schema",
+            &["object or a boolean", "found 42"],
+        ),
+        case("prefix-items.yaml", "/components/schemas/Pair/prefixItems", &["`prefixItems` is not supported"]),
+        case("tuple-items.yaml", "/components/schemas/Pair/items", &["tuple"]),
+        case("defs.json", "/components/schemas/Outer/$defs", &["`$defs` is not supported"]),
+        case("type-list-not-strings.json", "/components/schemas/Odd/type", &["must be a string", "found 7"]),
+        case("empty-any-of.yaml", "/components/schemas/Nothing/anyOf", &["at least one schema"]),
+        // Not caught by the normalizer: openapiv3's deserializer rejects them, and the pointer
+        // comes from serde_path_to_error.
+        case(
+            "schema-wrong-field-type.json",
+            "/components/schemas/Thing/required",
+            &["not a valid OpenAPI document", "invalid type"],
+        ),
+        case(
+            "nested-schema-wrong-field-type.yaml",
+            "/paths/~1things/get/parameters/0/schema/maxLength",
+            &["not a valid OpenAPI document", "invalid type"],
+        ),
+    ]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Generator bugs found while writing these tests. Each is its own test so that `cargo test`
+// names it; the expected behaviour is the same as for the table above.
+
+/// A `$ref` to a schema that does not exist is not checked by the normalizer; it reaches
+/// progenitor, which fails without a pointer.
+#[test]
+fn dangling_schema_reference_points_at_the_ref() {
+    check_all(&[case(
+        "ref-missing.yaml",
+        "/paths/~1things/get/responses/200/content/application~1json/schema/$ref",
+        &["#/components/schemas/Missing"],
+    )]);
+}
+
+/// Same for a request body reference.
+#[test]
+fn dangling_request_body_reference_points_at_the_ref() {
+    check_all(&[case(
+        "request-body-ref-missing.json",
+        "/paths/~1things/post/requestBody/$ref",
+        &["#/components/requestBodies/Missing"],
+    )]);
+}
+
+/// When the clashing method name comes from a `summary`, the pointer must point at that
+/// summary, not at an `operationId` the operation does not have.
+#[test]
+fn duplicate_method_name_from_summary_points_at_the_summary() {
+    check_all(&[case(
+        "duplicate-method-name-from-summary.json",
+        "/paths/~1other/get/summary",
+        &["`list_things`", "/paths/~1things/get"],
+    )]);
+}
+
+/// Two JSON success responses with different schemas, one of whose media type objects is not
+/// an object: the widening step indexes into it.
+#[test]
+fn media_type_that_is_not_an_object_is_an_error() {
+    check_all(&[case(
+        "media-type-not-object.json",
+        "/paths/~1things/post/responses/201/content/application~1json",
+        &["must be an object"],
+    )]);
+}
+
+/// `200` and `"200"` are two keys in YAML but one status code in OpenAPI; converting keys to
+/// strings must not silently drop one of the two responses.
+#[test]
+fn yaml_keys_that_collide_as_strings_are_an_error() {
+    check_all(&[case(
+        "yaml-keys-collide.yaml",
+        "/paths/~1things/get/responses/200",
+        &["200"],
+    )]);
+}
+
+/// A JSON object with a repeated key: serde_json keeps the last value and drops the first
+/// response without a word.
+#[test]
+fn json_duplicate_keys_are_an_error() {
+    check_all(&[case(
+        "json-duplicate-key.json",
+        "/paths/~1things/get/responses/200",
+        &["200"],
+    )]);
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let path = broken("no-such-document.yaml");
+    let err = run_no_panic(&path).expect_err("a missing file cannot succeed");
+    assert_eq!(err.file, path);
+    assert_eq!(err.pointer, "");
+    assert!(err.message.contains("cannot read the file"), "{}", err.message);
+    assert!(
+        err.to_string().contains("no-such-document.yaml"),
+        "the Display form names the file: {err}"
+    );
+}
+
+#[test]
+fn display_is_file_at_pointer_message() {
+    let path = broken("cookie-parameter.yaml");
+    let err = run_no_panic(&path).expect_err("cookie parameters are rejected");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: at /paths/~1things/get/parameters/0/in: cookie parameter `session` is not supported",
+            path.display()
+        )
+    );
+    // The whole document is shown as `/`, not as an empty pointer.
+    let path = broken("missing-openapi.yaml");
+    let err = run_no_panic(&path).expect_err("no version");
+    assert_eq!(err.pointer, "");
+    assert_eq!(
+        err.to_string(),
+        format!("{}: at /: missing the `openapi` version field", path.display())
+    );
+}
+
+#[test]
+fn parse_chooses_the_syntax_by_extension_or_content() {
+    use stackai_codegen::load::parse;
+    let yaml = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n";
+    let json = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+    let want = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}});
+    assert_eq!(parse(Path::new("a.yaml"), yaml).unwrap(), want);
+    assert_eq!(parse(Path::new("a.yml"), yaml).unwrap(), want);
+    assert_eq!(parse(Path::new("a.json"), json).unwrap(), want);
+    // No known extension: sniffed.
+    assert_eq!(parse(Path::new("openapi"), yaml).unwrap(), want);
+    assert_eq!(parse(Path::new("openapi.txt"), json).unwrap(), want);
+    // YAML is a superset of JSON, but a `.json` file is read strictly as JSON.
+    let err = parse(Path::new("a.json"), yaml).unwrap_err();
+    assert_eq!(err.file, Path::new("a.json"));
+    assert!(err.message.contains("not valid JSON"), "{}", err.message);
+    // Integer and boolean YAML keys become strings.
+    let keys = parse(Path::new("k.yaml"), "200: a\ntrue: b\n").unwrap();
+    assert_eq!(keys, json!({"200": "a", "true": "b"}));
+}
+
+fn minimal(paths: serde_json::Value) -> serde_json::Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": {
+            "Thing": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+            "Other": {"type": "object", "properties": {"n": {"type": "integer"}}}
+        }}
+    })
+}
+
+fn run_value_no_panic(doc: serde_json::Value) -> Result<Output, Error> {
+    let path = Path::new("inline.json");
+    catch_unwind(AssertUnwindSafe(|| stackai_codegen::run_on_value(path, "inline.json", doc)))
+        .unwrap_or_else(|_| panic!("the generator panicked on an inline document"))
+}
+
+/// Documented success path: two 2xx responses with different JSON schemas are widened to
+/// untyped JSON, with a warning pointing at the responses.
+#[test]
+fn different_json_success_types_are_widened_with_a_warning() {
+    let doc = minimal(json!({
+        "/things": {"post": {
+            "operationId": "create_thing",
+            "responses": {
+                "200": {"description": "Existing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}}
+            }
+        }}
+    }));
+    let output = run_value_no_panic(doc).expect("widening is not an error");
+    assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
+    let warning = &output.warnings[0];
+    assert_eq!(warning.pointer, "/paths/~1things/post/responses");
+    assert!(warning.message.contains("200, 201"), "{}", warning.message);
+    assert!(warning.message.contains("untyped JSON"), "{}", warning.message);
+    assert!(
+        output.surface.contains("create_thing: POST /things\n  -> Result<ResponseValue<Value>, Error<()>>"),
+        "{}",
+        output.surface
+    );
+}
+
+/// The same for error responses, and for a `default` response, which belongs to both groups.
+#[test]
+fn different_json_error_types_are_widened_with_a_warning() {
+    let doc = minimal(json!({
+        "/things": {"get": {
+            "operationId": "list_things",
+            "responses": {
+                "200": {"description": "Ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "404": {"description": "Missing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}},
+                "422": {"description": "Invalid", "content": {"application/json": {"schema": {"type": "string"}}}}
+            }
+        }}
+    }));
+    let output = run_value_no_panic(doc).expect("widening is not an error");
+    assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
+    assert_eq!(output.warnings[0].pointer, "/paths/~1things/get/responses");
+    assert!(output.warnings[0].message.contains("error responses 404, 422"), "{}", output.warnings[0].message);
+    assert!(
+        output.surface.contains("  -> Result<ResponseValue<Thing>, Error<Value>>"),
+        "{}",
+        output.surface
+    );
+}
+
+/// Identical success schemas (200 and 201 returning the same model) need no widening.
+#[test]
+fn identical_json_success_types_need_no_warning() {
+    let same = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}});
+    let doc = minimal(json!({
+        "/things": {"put": {
+            "operationId": "put_thing",
+            "responses": {
+                "200": {"description": "Replaced", "content": same.clone()},
+                "201": {"description": "Created", "content": same}
+            }
+        }}
+    }));
+    let output = run_value_no_panic(doc).expect("one success type");
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    assert!(output.surface.contains("-> Result<ResponseValue<Thing>, Error<()>>"), "{}", output.surface);
+}
