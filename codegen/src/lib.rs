@@ -6,12 +6,14 @@
 //! 2. [`normalize`]: rewrite it into the OpenAPI 3.0.3 subset progenitor reads safely,
 //!    naming each operation's method ([`naming`]);
 //! 3. [`generate`]: run progenitor;
-//! 4. [`rewrite`]: syn passes for what progenitor's settings cannot express;
+//! 4. [`rewrite`]: syn passes for what progenitor's settings cannot express, and [`docs`]
+//!    to document every public item from the document;
 //! 5. [`render`]: format with prettyplease and split into files with a generated-code header.
 //!
 //! [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
 //! file, a JSON pointer and the problem; nothing here panics on a bad document.
 
+pub mod docs;
 pub mod error;
 pub mod generate;
 pub mod load;
@@ -52,6 +54,7 @@ pub fn run_on_value(path: &Path, source: &str, document: serde_json::Value) -> R
     let normalized = normalize::normalize(path, document)?;
     let mut file = generate::generate(path, &normalized.document)?;
     rewrite::rewrite(&mut file);
+    docs::document(&mut file, &normalized.document);
     Ok(Output {
         files: render::render_files(&file, source),
         pieces: render::pieces(&file),

@@ -23,6 +23,7 @@
 // The generated module is formatted by prettyplease, not rustfmt; its files say how to
 // regenerate them.
 #[rustfmt::skip]
+#[deny(missing_docs)]
 mod generated_sdk;
 
 mod client;

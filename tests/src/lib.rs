@@ -1,1 +1,3 @@
-//! Tests live in `tests/`; this library is empty.
+//! The workspace's tests live in `tests/`. This library only compiles the README's Rust
+//! examples as doctests, so that the README cannot drift from the crate's API.
+#![doc = include_str!("../../README.md")]

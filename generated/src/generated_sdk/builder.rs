@@ -18,6 +18,7 @@ pub struct GetAvailableConnections<'a> {
 }
 
 impl<'a> GetAvailableConnections<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self { client: client }
     }
@@ -64,6 +65,7 @@ pub struct GetConnections<'a> {
 }
 
 impl<'a> GetConnections<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -72,6 +74,9 @@ impl<'a> GetConnections<'a> {
             offset: Ok(None),
         }
     }
+    /**The `connection_provider` query parameter.
+
+Optional; may be null.*/
     pub fn connection_provider<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -85,6 +90,9 @@ impl<'a> GetConnections<'a> {
             });
         self
     }
+    /**The `limit` query parameter.
+
+Optional; defaults to `1000`.*/
     pub fn limit<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -95,6 +103,9 @@ impl<'a> GetConnections<'a> {
             .map_err(|_| "conversion to `i64` for limit failed".to_string());
         self
     }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
     pub fn offset<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -163,12 +174,14 @@ pub struct CreateConnection<'a> {
 }
 
 impl<'a> CreateConnection<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
             body: Ok(::std::default::Default::default()),
         }
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionRequest>,
@@ -182,6 +195,7 @@ impl<'a> CreateConnection<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -242,6 +256,7 @@ pub struct GetConnectionById<'a> {
 }
 
 impl<'a> GetConnectionById<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -249,6 +264,9 @@ impl<'a> GetConnectionById<'a> {
             refresh_oauth_tokens: Ok(None),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -260,6 +278,9 @@ impl<'a> GetConnectionById<'a> {
             });
         self
     }
+    /**The `refresh_oauth_tokens` query parameter.
+
+Optional; defaults to `false`.*/
     pub fn refresh_oauth_tokens<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<bool>,
@@ -328,6 +349,7 @@ pub struct UpdateConnection<'a> {
 }
 
 impl<'a> UpdateConnection<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -335,6 +357,9 @@ impl<'a> UpdateConnection<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -346,6 +371,7 @@ impl<'a> UpdateConnection<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionRequest>,
@@ -359,6 +385,7 @@ impl<'a> UpdateConnection<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -422,12 +449,16 @@ pub struct DeleteConnection<'a> {
 }
 
 impl<'a> DeleteConnection<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -488,6 +519,7 @@ pub struct PatchConnection<'a> {
 }
 
 impl<'a> PatchConnection<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -495,6 +527,9 @@ impl<'a> PatchConnection<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -506,6 +541,7 @@ impl<'a> PatchConnection<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionPatchRequest>,
@@ -521,6 +557,7 @@ impl<'a> PatchConnection<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -584,12 +621,16 @@ pub struct GetConnectionHealth<'a> {
 }
 
 impl<'a> GetConnectionHealth<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -652,12 +693,14 @@ pub struct GetOauthUrl<'a> {
 }
 
 impl<'a> GetOauthUrl<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
             body: Ok(::std::default::Default::default()),
         }
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionRequest>,
@@ -671,6 +714,7 @@ impl<'a> GetOauthUrl<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -734,6 +778,7 @@ pub struct CreateConnectionFromCallback<'a> {
 }
 
 impl<'a> CreateConnectionFromCallback<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -741,6 +786,9 @@ impl<'a> CreateConnectionFromCallback<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `code` query parameter.
+
+Required.*/
     pub fn code<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -752,6 +800,7 @@ impl<'a> CreateConnectionFromCallback<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionRequest>,
@@ -765,6 +814,7 @@ impl<'a> CreateConnectionFromCallback<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -828,6 +878,7 @@ pub struct UpdateConnectionFromCallback<'a> {
 }
 
 impl<'a> UpdateConnectionFromCallback<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -836,6 +887,9 @@ impl<'a> UpdateConnectionFromCallback<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -847,6 +901,9 @@ impl<'a> UpdateConnectionFromCallback<'a> {
             });
         self
     }
+    /**The `code` query parameter.
+
+Required.*/
     pub fn code<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -858,6 +915,7 @@ impl<'a> UpdateConnectionFromCallback<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionRequest>,
@@ -871,6 +929,7 @@ impl<'a> UpdateConnectionFromCallback<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -938,6 +997,7 @@ pub struct GetConnectionResources<'a> {
 }
 
 impl<'a> GetConnectionResources<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -946,6 +1006,9 @@ impl<'a> GetConnectionResources<'a> {
             resource_ids: Ok(None),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -957,6 +1020,9 @@ impl<'a> GetConnectionResources<'a> {
             });
         self
     }
+    /**The `refresh_oauth_tokens` query parameter.
+
+Optional; defaults to `false`.*/
     pub fn refresh_oauth_tokens<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<bool>,
@@ -969,6 +1035,9 @@ impl<'a> GetConnectionResources<'a> {
             });
         self
     }
+    /**The `resource_ids` query parameter.
+
+Optional; may be null.*/
     pub fn resource_ids<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -1048,6 +1117,7 @@ pub struct GetChildrenResources<'a> {
 }
 
 impl<'a> GetChildrenResources<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1058,6 +1128,9 @@ impl<'a> GetChildrenResources<'a> {
             resource_id: Ok(None),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1069,6 +1142,9 @@ impl<'a> GetChildrenResources<'a> {
             });
         self
     }
+    /**Optional identifier for the page that should be returned. If it is not provided, the first page will be returned.
+
+Optional; may be null.*/
     pub fn cursor<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1082,6 +1158,9 @@ impl<'a> GetChildrenResources<'a> {
             });
         self
     }
+    /**Number of items to be returned in the page.
+
+Optional; defaults to `50`; at least 1; at most 1000.*/
     pub fn page_size<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1095,6 +1174,9 @@ impl<'a> GetChildrenResources<'a> {
             });
         self
     }
+    /**The `refresh_oauth_tokens` query parameter.
+
+Optional; defaults to `false`.*/
     pub fn refresh_oauth_tokens<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<bool>,
@@ -1107,6 +1189,9 @@ impl<'a> GetChildrenResources<'a> {
             });
         self
     }
+    /**The `resource_id` query parameter.
+
+Optional; may be null.*/
     pub fn resource_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1195,6 +1280,7 @@ pub struct SearchResources<'a> {
 }
 
 impl<'a> SearchResources<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1205,6 +1291,9 @@ impl<'a> SearchResources<'a> {
             refresh_oauth_tokens: Ok(None),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1216,6 +1305,9 @@ impl<'a> SearchResources<'a> {
             });
         self
     }
+    /**Optional identifier for the page that should be returned. If it is not provided, the first page will be returned.
+
+Optional; may be null.*/
     pub fn cursor<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1229,6 +1321,9 @@ impl<'a> SearchResources<'a> {
             });
         self
     }
+    /**Number of items to be returned in the page.
+
+Optional; defaults to `50`; at least 1; at most 1000.*/
     pub fn page_size<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1242,6 +1337,9 @@ impl<'a> SearchResources<'a> {
             });
         self
     }
+    /**Search query string
+
+Required.*/
     pub fn query<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1253,6 +1351,9 @@ impl<'a> SearchResources<'a> {
             });
         self
     }
+    /**The `refresh_oauth_tokens` query parameter.
+
+Optional; defaults to `false`.*/
     pub fn refresh_oauth_tokens<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<bool>,
@@ -1339,6 +1440,7 @@ pub struct GetPaginatedConnections<'a> {
 }
 
 impl<'a> GetPaginatedConnections<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1348,6 +1450,9 @@ impl<'a> GetPaginatedConnections<'a> {
             sort_dir: Ok(None),
         }
     }
+    /**The `limit` query parameter.
+
+Optional; defaults to `10`.*/
     pub fn limit<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -1358,6 +1463,9 @@ impl<'a> GetPaginatedConnections<'a> {
             .map_err(|_| "conversion to `i64` for limit failed".to_string());
         self
     }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
     pub fn offset<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -1368,6 +1476,9 @@ impl<'a> GetPaginatedConnections<'a> {
             .map_err(|_| "conversion to `i64` for offset failed".to_string());
         self
     }
+    /**The `sort_by` query parameter.
+
+Optional; defaults to `"created_at"`.*/
     pub fn sort_by<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConnectionSortBy>,
@@ -1380,6 +1491,9 @@ impl<'a> GetPaginatedConnections<'a> {
             });
         self
     }
+    /**The `sort_dir` query parameter.
+
+Optional; defaults to `"desc"`.*/
     pub fn sort_dir<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SortDirection>,
@@ -1447,12 +1561,16 @@ pub struct GetConnectionRbac<'a> {
 }
 
 impl<'a> GetConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1516,6 +1634,7 @@ pub struct UpdateConnectionRbac<'a> {
 }
 
 impl<'a> UpdateConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1523,6 +1642,9 @@ impl<'a> UpdateConnectionRbac<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1534,6 +1656,7 @@ impl<'a> UpdateConnectionRbac<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::RbacUpdateRequest>,
@@ -1547,6 +1670,7 @@ impl<'a> UpdateConnectionRbac<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
@@ -1612,6 +1736,7 @@ pub struct DeleteConnectionRbac<'a> {
 }
 
 impl<'a> DeleteConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1620,6 +1745,9 @@ impl<'a> DeleteConnectionRbac<'a> {
             subject_type: Err("subject_type was not initialized".to_string()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1631,6 +1759,9 @@ impl<'a> DeleteConnectionRbac<'a> {
             });
         self
     }
+    /**The `subject_id` query parameter.
+
+Required; a UUID.*/
     pub fn subject_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1642,6 +1773,9 @@ impl<'a> DeleteConnectionRbac<'a> {
             });
         self
     }
+    /**The `subject_type` query parameter.
+
+Required.*/
     pub fn subject_type<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::RbacSubjectType>,
@@ -1706,6 +1840,7 @@ pub struct UpdateConnectionOrganizationRole<'a> {
 }
 
 impl<'a> UpdateConnectionOrganizationRole<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
@@ -1713,6 +1848,9 @@ impl<'a> UpdateConnectionOrganizationRole<'a> {
             body: Ok(::std::default::Default::default()),
         }
     }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
     pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
@@ -1724,6 +1862,7 @@ impl<'a> UpdateConnectionOrganizationRole<'a> {
             });
         self
     }
+    ///Sets the request body.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::OrganizationRoleUpdateRequest>,
@@ -1742,6 +1881,7 @@ impl<'a> UpdateConnectionOrganizationRole<'a> {
             });
         self
     }
+    ///Edits the request body through its builder, starting from the fields set so far.
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(

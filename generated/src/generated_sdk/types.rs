@@ -4,26 +4,54 @@
 ///A connection type that can be configured, with its configuration parameters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AvailableConnection {
+    /**The `color` field.
+
+Optional; defaults to `"#A3A3A3"`.*/
     #[serde(default = "defaults::available_connection_color")]
     pub color: ::std::string::String,
     ///How the connection authenticates, for example `credentials` or `oauth`.
     pub connection_type: ::std::string::String,
+    /**The `connection_type_id` field.
+
+Required.*/
     pub connection_type_id: ::std::string::String,
+    /**The `description` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /**The `is_marketing_stunt` field.
+
+Optional; defaults to `false`.*/
     #[serde(default)]
     pub is_marketing_stunt: bool,
+    /**The `labels` field.
+
+Optional; defaults to `[]`.*/
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub labels: ::std::vec::Vec<::std::string::String>,
+    /**The `minimum_plan` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum_plan: ::std::option::Option<::std::string::String>,
+    /**The `name` field.
+
+Required.*/
     pub name: ::std::string::String,
+    /**The `params` field.
+
+Optional; defaults to `[]`.*/
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub params: ::std::vec::Vec<ConnectionParam>,
+    /**The `provider_id` field.
+
+Required.*/
     pub provider_id: ::std::string::String,
 }
 
 impl AvailableConnection {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::AvailableConnection {
         Default::default()
     }
@@ -33,6 +61,7 @@ impl AvailableConnection {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct BaseConnectionDataModel(
+    ///Generated from the API's OpenAPI document.
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
 
@@ -62,25 +91,56 @@ for BaseConnectionDataModel {
 ///A connection configured in an organization.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Connection {
+    /**The `connection_id` field.
+
+Required; a UUID.*/
     pub connection_id: ::uuid::Uuid,
+    /**The `connection_provider_data` field.
+
+Required.*/
     pub connection_provider_data: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /**The `connection_type_id` field.
+
+Required.*/
     pub connection_type_id: ::std::string::String,
+    /**The `created_at` field.
+
+Required; an RFC 3339 date-time.*/
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /**The `created_by` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<User>,
+    /**The `name` field.
+
+Optional; defaults to `"Unnamed connection"`.*/
     #[serde(default = "defaults::connection_name")]
     pub name: ::std::string::String,
+    /**The `org_id` field.
+
+Required.*/
     pub org_id: ::std::string::String,
+    /**The `provider_id` field.
+
+Required.*/
     pub provider_id: ::std::string::String,
+    /**The `updated_at` field.
+
+Required; an RFC 3339 date-time.*/
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /**The `updated_by` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_by: ::std::option::Option<User>,
 }
 
 impl Connection {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::Connection {
         Default::default()
     }
@@ -89,23 +149,48 @@ impl Connection {
 ///A configuration parameter of an available connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ConnectionParam {
+    /**The `default` field.
+
+Optional.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default: ::std::option::Option<::serde_json::Value>,
+    /**The `help` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub help: ::std::option::Option<::std::string::String>,
+    /**The `label` field.
+
+Required.*/
     pub label: ::std::string::String,
+    /**The `name` field.
+
+Required.*/
     pub name: ::std::string::String,
+    /**The `placeholder` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
+    /**The `required` field.
+
+Optional; defaults to `false`.*/
     #[serde(default)]
     pub required: bool,
+    /**The `type` field.
+
+Required.*/
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    /**The `url` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
 
 impl ConnectionParam {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::ConnectionParam {
         Default::default()
     }
@@ -119,6 +204,7 @@ pub struct ConnectionPatchRequest {
 }
 
 impl ConnectionPatchRequest {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::ConnectionPatchRequest {
         Default::default()
     }
@@ -127,15 +213,27 @@ impl ConnectionPatchRequest {
 ///Role-based access control information of a connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ConnectionRbacInfo {
+    /**The `current_user_effective_role` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_user_effective_role: ::std::option::Option<::std::string::String>,
+    /**The `group_roles` field.
+
+Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
     pub group_roles: ::std::collections::HashMap<
         ::std::string::String,
         ::std::vec::Vec<::uuid::Uuid>,
     >,
+    /**The `org_level_role` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org_level_role: ::std::option::Option<::std::string::String>,
+    /**The `user_roles` field.
+
+Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
     pub user_roles: ::std::collections::HashMap<
         ::std::string::String,
@@ -144,6 +242,7 @@ pub struct ConnectionRbacInfo {
 }
 
 impl ConnectionRbacInfo {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::ConnectionRbacInfo {
         Default::default()
     }
@@ -152,14 +251,27 @@ impl ConnectionRbacInfo {
 ///Request model for creating/updating a connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ConnectionRequest {
+    /**The `connection_provider_data` field.
+
+Required.*/
     pub connection_provider_data: BaseConnectionDataModel,
+    /**The `connection_type_id` field.
+
+Required.*/
     pub connection_type_id: ::std::string::String,
+    /**The `name` field.
+
+Optional; defaults to `"Unnamed connection"`.*/
     #[serde(default = "defaults::connection_request_name")]
     pub name: ::std::string::String,
+    /**The `provider_id` field.
+
+Required.*/
     pub provider_id: ::std::string::String,
 }
 
 impl ConnectionRequest {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::ConnectionRequest {
         Default::default()
     }
@@ -179,10 +291,13 @@ impl ConnectionRequest {
     PartialOrd
 )]
 pub enum ConnectionSortBy {
+    ///`created_at` on the wire.
     #[serde(rename = "created_at")]
     CreatedAt,
+    ///`updated_at` on the wire.
     #[serde(rename = "updated_at")]
     UpdatedAt,
+    ///`name` on the wire.
     #[serde(rename = "name")]
     Name,
 }
@@ -232,8 +347,14 @@ impl ::std::convert::TryFrom<::std::string::String> for ConnectionSortBy {
 ///A page of items with a cursor for the next page. The documentation shows only an open object; this shape is inferred from the cursor and page_size parameters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CursorPageResource {
+    /**The `current_cursor` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_cursor: ::std::option::Option<::std::string::String>,
+    /**The `data` field.
+
+Required.*/
     pub data: ::std::vec::Vec<Resource>,
     ///Cursor of the next page; null on the last page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -241,6 +362,7 @@ pub struct CursorPageResource {
 }
 
 impl CursorPageResource {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::CursorPageResource {
         Default::default()
     }
@@ -249,11 +371,15 @@ impl CursorPageResource {
 ///`HttpValidationError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct HttpValidationError {
+    /**The `detail` field.
+
+Optional.*/
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub detail: ::std::vec::Vec<ValidationError>,
 }
 
 impl HttpValidationError {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::HttpValidationError {
         Default::default()
     }
@@ -273,8 +399,10 @@ impl HttpValidationError {
     PartialOrd
 )]
 pub enum InodeType {
+    ///`file` on the wire.
     #[serde(rename = "file")]
     File,
+    ///`directory` on the wire.
     #[serde(rename = "directory")]
     Directory,
 }
@@ -328,6 +456,7 @@ pub struct OrganizationRoleUpdateRequest {
 }
 
 impl OrganizationRoleUpdateRequest {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::OrganizationRoleUpdateRequest {
         Default::default()
     }
@@ -336,18 +465,40 @@ impl OrganizationRoleUpdateRequest {
 ///An offset-paginated response envelope.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaginatedResponseConnection {
+    /**The `data` field.
+
+Required.*/
     pub data: ::std::vec::Vec<Connection>,
+    /**The `limit` field.
+
+Required.*/
     pub limit: i64,
+    /**The `meta` field.
+
+Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /**The `offset` field.
+
+Required.*/
     pub offset: i64,
+    /**The `response_code` field.
+
+Required.*/
     pub response_code: ::std::string::String,
+    /**The `status_code` field.
+
+Optional; defaults to `200`.*/
     #[serde(default = "defaults::default_u64::<i64, 200>")]
     pub status_code: i64,
+    /**The `total` field.
+
+Required.*/
     pub total: i64,
 }
 
 impl PaginatedResponseConnection {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::PaginatedResponseConnection {
         Default::default()
     }
@@ -367,8 +518,10 @@ impl PaginatedResponseConnection {
     PartialOrd
 )]
 pub enum RbacSubjectType {
+    ///`user` on the wire.
     #[serde(rename = "user")]
     User,
+    ///`group` on the wire.
     #[serde(rename = "group")]
     Group,
 }
@@ -416,12 +569,22 @@ impl ::std::convert::TryFrom<::std::string::String> for RbacSubjectType {
 ///Request model for granting a role on a connection to a user or group.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct RbacUpdateRequest {
+    /**The `role` field.
+
+Required.*/
     pub role: ::std::string::String,
+    /**The `subject_id` field.
+
+Required; a UUID.*/
     pub subject_id: ::uuid::Uuid,
+    /**The `subject_type` field.
+
+Required.*/
     pub subject_type: RbacSubjectType,
 }
 
 impl RbacUpdateRequest {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::RbacUpdateRequest {
         Default::default()
     }
@@ -430,42 +593,88 @@ impl RbacUpdateRequest {
 ///A resource (file or directory) in a connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Resource {
+    /**The `content_hash` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content_hash: ::std::option::Option<::std::string::String>,
+    /**The `content_mime` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content_mime: ::std::option::Option<::std::string::String>,
+    /**The `created_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /**The `dataloader_metadata` field.
+
+Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub dataloader_metadata: ::serde_json::Map<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /**The `indexed_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub indexed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /**The `inode_id` field.
+
+Optional; a UUID; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub inode_id: ::std::option::Option<::uuid::Uuid>,
+    /**The `inode_path` field.
+
+Required.*/
     pub inode_path: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
+    /**The `inode_type` field.
+
+Required.*/
     pub inode_type: InodeType,
+    /**The `knowledge_base_id` field.
+
+Optional; a UUID; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub knowledge_base_id: ::std::option::Option<::uuid::Uuid>,
+    /**The `modified_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modified_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /**The `resource_id` field.
+
+Required.*/
     pub resource_id: ::std::string::String,
+    /**The `size` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<i64>,
+    /**The `status` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ResourceStatus>,
+    /**The `supabase_signed_url` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub supabase_signed_url: ::std::option::Option<::std::string::String>,
+    /**The `user_metadata` field.
+
+Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub user_metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl Resource {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::Resource {
         Default::default()
     }
@@ -485,18 +694,25 @@ impl Resource {
     PartialOrd
 )]
 pub enum ResourceStatus {
+    ///`resource` on the wire.
     #[serde(rename = "resource")]
     Resource,
+    ///`pending` on the wire.
     #[serde(rename = "pending")]
     Pending,
+    ///`being_indexed` on the wire.
     #[serde(rename = "being_indexed")]
     BeingIndexed,
+    ///`indexed` on the wire.
     #[serde(rename = "indexed")]
     Indexed,
+    ///`parsed` on the wire.
     #[serde(rename = "parsed")]
     Parsed,
+    ///`error` on the wire.
     #[serde(rename = "error")]
     Error,
+    ///`deleted` on the wire.
     #[serde(rename = "deleted")]
     Deleted,
 }
@@ -565,8 +781,10 @@ impl ::std::convert::TryFrom<::std::string::String> for ResourceStatus {
     PartialOrd
 )]
 pub enum SortDirection {
+    ///`asc` on the wire.
     #[serde(rename = "asc")]
     Asc,
+    ///`desc` on the wire.
     #[serde(rename = "desc")]
     Desc,
 }
@@ -614,22 +832,44 @@ impl ::std::convert::TryFrom<::std::string::String> for SortDirection {
 ///A user, as referenced by a connection's `created_by` and `updated_by`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct User {
+    /**The `avatar_url` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar_url: ::std::option::Option<::std::string::String>,
+    /**The `email` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
+    /**The `full_name` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
+    /**The `has_completed_onboarding` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_completed_onboarding: ::std::option::Option<bool>,
+    /**The `id` field.
+
+Required.*/
     pub id: ::std::string::String,
+    /**The `last_signed_in` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_signed_in: ::std::option::Option<::std::string::String>,
+    /**The `updated_at` field.
+
+Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
 
 impl User {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::User {
         Default::default()
     }
@@ -638,17 +878,33 @@ impl User {
 ///`ValidationError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ValidationError {
+    /**The `ctx` field.
+
+Optional.*/
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub ctx: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /**The `input` field.
+
+Optional.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::serde_json::Value>,
+    /**The `loc` field.
+
+Required.*/
     pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
+    /**The `msg` field.
+
+Required.*/
     pub msg: ::std::string::String,
+    /**The `type` field.
+
+Required.*/
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
 
 impl ValidationError {
+    ///Starts a builder for this type.
     pub fn builder() -> builder::ValidationError {
         Default::default()
     }
@@ -658,7 +914,9 @@ impl ValidationError {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
+    ///`String`.
     String(::std::string::String),
+    ///`Integer`.
     Integer(i64),
 }
 
@@ -679,6 +937,7 @@ impl ::std::convert::From<i64> for ValidationErrorLocItem {
 
 /// Types for composing complex structures.
 pub mod builder {
+    ///A builder for [`super::AvailableConnection`], field by field.
     #[derive(Clone, Debug)]
     pub struct AvailableConnection {
         color: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -731,6 +990,9 @@ pub mod builder {
         }
     }
     impl AvailableConnection {
+        /**The `color` field.
+
+Optional; defaults to `"#A3A3A3"`.*/
         pub fn color<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -741,6 +1003,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for color: {e}"));
             self
         }
+        ///How the connection authenticates, for example `credentials` or `oauth`.
         pub fn connection_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -753,6 +1016,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `connection_type_id` field.
+
+Required.*/
         pub fn connection_type_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -767,6 +1033,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `description` field.
+
+Optional; may be null.*/
         pub fn description<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -779,6 +1048,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `is_marketing_stunt` field.
+
+Optional; defaults to `false`.*/
         pub fn is_marketing_stunt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<bool>,
@@ -793,6 +1065,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `labels` field.
+
+Optional; defaults to `[]`.*/
         pub fn labels<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -803,6 +1078,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for labels: {e}"));
             self
         }
+        /**The `minimum_plan` field.
+
+Optional; may be null.*/
         pub fn minimum_plan<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -815,6 +1093,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `name` field.
+
+Required.*/
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -825,6 +1106,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /**The `params` field.
+
+Optional; defaults to `[]`.*/
         pub fn params<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::ConnectionParam>>,
@@ -835,6 +1119,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for params: {e}"));
             self
         }
+        /**The `provider_id` field.
+
+Required.*/
         pub fn provider_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -883,6 +1170,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::Connection`], field by field.
     #[derive(Clone, Debug)]
     pub struct Connection {
         connection_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -935,6 +1223,9 @@ pub mod builder {
         }
     }
     impl Connection {
+        /**The `connection_id` field.
+
+Required; a UUID.*/
         pub fn connection_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -947,6 +1238,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `connection_provider_data` field.
+
+Required.*/
         pub fn connection_provider_data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -963,6 +1257,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `connection_type_id` field.
+
+Required.*/
         pub fn connection_type_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -977,6 +1274,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `created_at` field.
+
+Required; an RFC 3339 date-time.*/
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -989,6 +1289,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `created_by` field.
+
+Optional; may be null.*/
         pub fn created_by<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::User>>,
@@ -1001,6 +1304,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `name` field.
+
+Optional; defaults to `"Unnamed connection"`.*/
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1011,6 +1317,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /**The `org_id` field.
+
+Required.*/
         pub fn org_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1021,6 +1330,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for org_id: {e}"));
             self
         }
+        /**The `provider_id` field.
+
+Required.*/
         pub fn provider_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1033,6 +1345,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `updated_at` field.
+
+Required; an RFC 3339 date-time.*/
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1045,6 +1360,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `updated_by` field.
+
+Optional; may be null.*/
         pub fn updated_by<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::User>>,
@@ -1093,6 +1411,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::ConnectionParam`], field by field.
     #[derive(Clone, Debug)]
     pub struct ConnectionParam {
         default: ::std::result::Result<
@@ -1131,6 +1450,9 @@ pub mod builder {
         }
     }
     impl ConnectionParam {
+        /**The `default` field.
+
+Optional.*/
         pub fn default<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -1143,6 +1465,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `help` field.
+
+Optional; may be null.*/
         pub fn help<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1153,6 +1478,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for help: {e}"));
             self
         }
+        /**The `label` field.
+
+Required.*/
         pub fn label<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1163,6 +1491,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for label: {e}"));
             self
         }
+        /**The `name` field.
+
+Required.*/
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1173,6 +1504,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /**The `placeholder` field.
+
+Optional; may be null.*/
         pub fn placeholder<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1185,6 +1519,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `required` field.
+
+Optional; defaults to `false`.*/
         pub fn required<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<bool>,
@@ -1197,6 +1534,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `type` field.
+
+Required.*/
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1207,6 +1547,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for type_: {e}"));
             self
         }
+        /**The `url` field.
+
+Optional; may be null.*/
         pub fn url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1249,6 +1592,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::ConnectionPatchRequest`], field by field.
     #[derive(Clone, Debug)]
     pub struct ConnectionPatchRequest {
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1261,6 +1605,7 @@ pub mod builder {
         }
     }
     impl ConnectionPatchRequest {
+        ///New name for the connection
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1286,6 +1631,7 @@ pub mod builder {
             Self { name: Ok(value.name) }
         }
     }
+    ///A builder for [`super::ConnectionRbacInfo`], field by field.
     #[derive(Clone, Debug)]
     pub struct ConnectionRbacInfo {
         current_user_effective_role: ::std::result::Result<
@@ -1322,6 +1668,9 @@ pub mod builder {
         }
     }
     impl ConnectionRbacInfo {
+        /**The `current_user_effective_role` field.
+
+Optional; may be null.*/
         pub fn current_user_effective_role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1336,6 +1685,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `group_roles` field.
+
+Optional; defaults to `{}`.*/
         pub fn group_roles<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -1353,6 +1705,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `org_level_role` field.
+
+Optional; may be null.*/
         pub fn org_level_role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1365,6 +1720,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `user_roles` field.
+
+Optional; defaults to `{}`.*/
         pub fn user_roles<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -1406,6 +1764,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::ConnectionRequest`], field by field.
     #[derive(Clone, Debug)]
     pub struct ConnectionRequest {
         connection_provider_data: ::std::result::Result<
@@ -1434,6 +1793,9 @@ pub mod builder {
         }
     }
     impl ConnectionRequest {
+        /**The `connection_provider_data` field.
+
+Required.*/
         pub fn connection_provider_data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::BaseConnectionDataModel>,
@@ -1448,6 +1810,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `connection_type_id` field.
+
+Required.*/
         pub fn connection_type_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1462,6 +1827,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `name` field.
+
+Optional; defaults to `"Unnamed connection"`.*/
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1472,6 +1840,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /**The `provider_id` field.
+
+Required.*/
         pub fn provider_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1508,6 +1879,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::CursorPageResource`], field by field.
     #[derive(Clone, Debug)]
     pub struct CursorPageResource {
         current_cursor: ::std::result::Result<
@@ -1533,6 +1905,9 @@ pub mod builder {
         }
     }
     impl CursorPageResource {
+        /**The `current_cursor` field.
+
+Optional; may be null.*/
         pub fn current_cursor<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1545,6 +1920,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `data` field.
+
+Required.*/
         pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::Resource>>,
@@ -1555,6 +1933,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for data: {e}"));
             self
         }
+        ///Cursor of the next page; null on the last page.
         pub fn next_cursor<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1589,6 +1968,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::HttpValidationError`], field by field.
     #[derive(Clone, Debug)]
     pub struct HttpValidationError {
         detail: ::std::result::Result<
@@ -1604,6 +1984,9 @@ pub mod builder {
         }
     }
     impl HttpValidationError {
+        /**The `detail` field.
+
+Optional.*/
         pub fn detail<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::ValidationError>>,
@@ -1628,6 +2011,7 @@ pub mod builder {
             Self { detail: Ok(value.detail) }
         }
     }
+    ///A builder for [`super::OrganizationRoleUpdateRequest`], field by field.
     #[derive(Clone, Debug)]
     pub struct OrganizationRoleUpdateRequest {
         role: ::std::result::Result<
@@ -1643,6 +2027,7 @@ pub mod builder {
         }
     }
     impl OrganizationRoleUpdateRequest {
+        ///Organization-level role for the connection. Set to null to remove org-level access.
         pub fn role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1669,6 +2054,7 @@ pub mod builder {
             Self { role: Ok(value.role) }
         }
     }
+    ///A builder for [`super::PaginatedResponseConnection`], field by field.
     #[derive(Clone, Debug)]
     pub struct PaginatedResponseConnection {
         data: ::std::result::Result<
@@ -1702,6 +2088,9 @@ pub mod builder {
         }
     }
     impl PaginatedResponseConnection {
+        /**The `data` field.
+
+Required.*/
         pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::Connection>>,
@@ -1712,6 +2101,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for data: {e}"));
             self
         }
+        /**The `limit` field.
+
+Required.*/
         pub fn limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -1722,6 +2114,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for limit: {e}"));
             self
         }
+        /**The `meta` field.
+
+Optional; defaults to `{}`.*/
         pub fn meta<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -1734,6 +2129,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meta: {e}"));
             self
         }
+        /**The `offset` field.
+
+Required.*/
         pub fn offset<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -1744,6 +2142,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for offset: {e}"));
             self
         }
+        /**The `response_code` field.
+
+Required.*/
         pub fn response_code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1756,6 +2157,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `status_code` field.
+
+Optional; defaults to `200`.*/
         pub fn status_code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -1768,6 +2172,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `total` field.
+
+Required.*/
         pub fn total<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -1810,6 +2217,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::RbacUpdateRequest`], field by field.
     #[derive(Clone, Debug)]
     pub struct RbacUpdateRequest {
         role: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1829,6 +2237,9 @@ pub mod builder {
         }
     }
     impl RbacUpdateRequest {
+        /**The `role` field.
+
+Required.*/
         pub fn role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -1839,6 +2250,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for role: {e}"));
             self
         }
+        /**The `subject_id` field.
+
+Required; a UUID.*/
         pub fn subject_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -1851,6 +2265,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `subject_type` field.
+
+Required.*/
         pub fn subject_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::RbacSubjectType>,
@@ -1885,6 +2302,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::Resource`], field by field.
     #[derive(Clone, Debug)]
     pub struct Resource {
         content_hash: ::std::result::Result<
@@ -1961,6 +2379,9 @@ pub mod builder {
         }
     }
     impl Resource {
+        /**The `content_hash` field.
+
+Optional; may be null.*/
         pub fn content_hash<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1973,6 +2394,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `content_mime` field.
+
+Optional; may be null.*/
         pub fn content_mime<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1985,6 +2409,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `created_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -1999,6 +2426,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `dataloader_metadata` field.
+
+Optional; defaults to `{}`.*/
         pub fn dataloader_metadata<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2015,6 +2445,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `indexed_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
         pub fn indexed_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2029,6 +2462,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `inode_id` field.
+
+Optional; a UUID; may be null.*/
         pub fn inode_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -2041,6 +2477,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `inode_path` field.
+
+Required.*/
         pub fn inode_path<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2055,6 +2494,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `inode_type` field.
+
+Required.*/
         pub fn inode_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::InodeType>,
@@ -2067,6 +2509,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `knowledge_base_id` field.
+
+Optional; a UUID; may be null.*/
         pub fn knowledge_base_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -2079,6 +2524,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `modified_at` field.
+
+Optional; an RFC 3339 date-time; may be null.*/
         pub fn modified_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2093,6 +2541,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `resource_id` field.
+
+Required.*/
         pub fn resource_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -2105,6 +2556,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `size` field.
+
+Optional; may be null.*/
         pub fn size<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2115,6 +2569,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for size: {e}"));
             self
         }
+        /**The `status` field.
+
+Optional; may be null.*/
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::ResourceStatus>>,
@@ -2125,6 +2582,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for status: {e}"));
             self
         }
+        /**The `supabase_signed_url` field.
+
+Optional; may be null.*/
         pub fn supabase_signed_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2139,6 +2599,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `user_metadata` field.
+
+Optional; defaults to `{}`.*/
         pub fn user_metadata<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2199,6 +2662,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::User`], field by field.
     #[derive(Clone, Debug)]
     pub struct User {
         avatar_url: ::std::result::Result<
@@ -2241,6 +2705,9 @@ pub mod builder {
         }
     }
     impl User {
+        /**The `avatar_url` field.
+
+Optional; may be null.*/
         pub fn avatar_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2253,6 +2720,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `email` field.
+
+Optional; may be null.*/
         pub fn email<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2263,6 +2733,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for email: {e}"));
             self
         }
+        /**The `full_name` field.
+
+Optional; may be null.*/
         pub fn full_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2275,6 +2748,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `has_completed_onboarding` field.
+
+Optional; may be null.*/
         pub fn has_completed_onboarding<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2289,6 +2765,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `id` field.
+
+Required.*/
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -2299,6 +2778,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /**The `last_signed_in` field.
+
+Optional; may be null.*/
         pub fn last_signed_in<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2311,6 +2793,9 @@ pub mod builder {
                 });
             self
         }
+        /**The `updated_at` field.
+
+Optional; may be null.*/
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2353,6 +2838,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::ValidationError`], field by field.
     #[derive(Clone, Debug)]
     pub struct ValidationError {
         ctx: ::std::result::Result<
@@ -2382,6 +2868,9 @@ pub mod builder {
         }
     }
     impl ValidationError {
+        /**The `ctx` field.
+
+Optional.*/
         pub fn ctx<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2394,6 +2883,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ctx: {e}"));
             self
         }
+        /**The `input` field.
+
+Optional.*/
         pub fn input<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -2404,6 +2896,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for input: {e}"));
             self
         }
+        /**The `loc` field.
+
+Required.*/
         pub fn loc<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::ValidationErrorLocItem>>,
@@ -2414,6 +2909,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for loc: {e}"));
             self
         }
+        /**The `msg` field.
+
+Required.*/
         pub fn msg<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -2424,6 +2922,9 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for msg: {e}"));
             self
         }
+        /**The `type` field.
+
+Required.*/
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
