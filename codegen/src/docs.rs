@@ -23,7 +23,9 @@ pub fn document(file: &mut syn::File, document: &Value) {
 
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
-        let Some((_, items)) = &mut m.content else { continue };
+        let Some((_, items)) = &mut m.content else {
+            continue;
+        };
         if m.ident == "types" {
             // Models first, so that their builders can copy the field docs.
             for inner in items.iter_mut() {
@@ -63,7 +65,12 @@ pub fn document(file: &mut syn::File, document: &Value) {
 /// Builder struct name → the normalized operation it sends.
 fn operations_by_builder<'a>(file: &syn::File, document: &'a Value) -> BTreeMap<String, &'a Value> {
     let mut by_method = BTreeMap::new();
-    for item in document["paths"].as_object().into_iter().flatten().map(|(_, i)| i) {
+    for item in document["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, i)| i)
+    {
         for verb in METHODS {
             if let Some(op) = item.get(verb)
                 && let Some(id) = op.get("operationId").and_then(Value::as_str)
@@ -104,9 +111,12 @@ fn document_model(
     for field in s.fields.iter_mut() {
         let Some(ident) = &field.ident else { continue };
         let ident = ident.to_string();
-        let wire = serde_rename(&field.attrs).unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
+        let wire = serde_rename(&field.attrs)
+            .unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
         if matches!(field.vis, Visibility::Public(_)) {
-            let property = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(&wire));
+            let property = schema
+                .and_then(|s| s.get("properties"))
+                .and_then(|p| p.get(&wire));
             let text = match property {
                 Some(p) => {
                     let fallback = format!("The `{wire}` field.");
@@ -116,14 +126,24 @@ fn document_model(
             };
             add_doc(&mut field.attrs, &text);
         }
-        let docs: Vec<Attribute> = field.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+        let docs: Vec<Attribute> = field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect();
         field_docs.insert((type_name.clone(), ident), docs);
     }
 }
 
 /// typify's `types::builder::X` setters: each gets its field's doc.
-fn document_model_builders(m: &mut syn::ItemMod, field_docs: &BTreeMap<(String, String), Vec<Attribute>>) {
-    let Some((_, items)) = &mut m.content else { return };
+fn document_model_builders(
+    m: &mut syn::ItemMod,
+    field_docs: &BTreeMap<(String, String), Vec<Attribute>>,
+) {
+    let Some((_, items)) = &mut m.content else {
+        return;
+    };
     for item in items.iter_mut() {
         match item {
             Item::Struct(s) => {
@@ -131,7 +151,9 @@ fn document_model_builders(m: &mut syn::ItemMod, field_docs: &BTreeMap<(String, 
                 add_doc(&mut s.attrs, &text);
             }
             Item::Impl(imp) if imp.trait_.is_none() => {
-                let Some(type_name) = item_name(&Item::Impl(imp.clone())) else { continue };
+                let Some(type_name) = item_name(&Item::Impl(imp.clone())) else {
+                    continue;
+                };
                 for f in impl_fns(imp) {
                     let key = (type_name.clone(), f.sig.ident.to_string());
                     match field_docs.get(&key) {
@@ -157,7 +179,8 @@ fn document_operation_builder(imp: &mut ItemImpl, op: Option<&Value>) {
     for f in impl_fns(imp) {
         let name = f.sig.ident.to_string();
         let text = match name.as_str() {
-            "new" => "Starts the request; `Client`'s method of the same name is the usual way in.".to_string(),
+            "new" => "Starts the request; `Client`'s method of the same name is the usual way in."
+                .to_string(),
             "body" => body_doc(op, "Sets the request body."),
             "body_map" => body_doc(
                 op,
@@ -195,7 +218,11 @@ fn body_doc(op: Option<&Value>, lead: &str) -> String {
 /// caller needs: required or optional, nullable, default, bounds.
 fn described(schema: &Value, preferred: Option<&str>, fallback: &str, required: bool) -> String {
     let mut facts = Vec::new();
-    facts.push(if required { "Required".to_string() } else { "Optional".to_string() });
+    facts.push(if required {
+        "Required".to_string()
+    } else {
+        "Optional".to_string()
+    });
     match schema.get("format").and_then(Value::as_str) {
         Some("uuid") => facts.push("a UUID".into()),
         Some("date-time") => facts.push("an RFC 3339 date-time".into()),
@@ -222,7 +249,12 @@ fn described(schema: &Value, preferred: Option<&str>, fallback: &str, required: 
 
 /// Progenitor names a parameter's setter after the parameter in snake_case.
 fn param_ident(param: &Value) -> String {
-    crate::naming::snake_case(param.get("name").and_then(Value::as_str).unwrap_or_default())
+    crate::naming::snake_case(
+        param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    )
 }
 
 fn impl_fns(imp: &mut ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
@@ -272,7 +304,13 @@ impl VisitMut for Fallback {
     fn visit_item_impl_mut(&mut self, imp: &mut ItemImpl) {
         if imp.trait_.is_none() {
             for f in impl_fns(imp) {
-                add_doc(&mut f.attrs, &format!("`{}`, generated from the API's OpenAPI document.", f.sig.ident));
+                add_doc(
+                    &mut f.attrs,
+                    &format!(
+                        "`{}`, generated from the API's OpenAPI document.",
+                        f.sig.ident
+                    ),
+                );
             }
         }
         syn::visit_mut::visit_item_impl_mut(self, imp);
@@ -280,7 +318,10 @@ impl VisitMut for Fallback {
 
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
         if matches!(field.vis, Visibility::Public(_)) {
-            add_doc(&mut field.attrs, "Generated from the API's OpenAPI document.");
+            add_doc(
+                &mut field.attrs,
+                "Generated from the API's OpenAPI document.",
+            );
         }
     }
 

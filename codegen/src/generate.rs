@@ -32,12 +32,21 @@ pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or("(no message)");
-        Error::new(file, "", format!("progenitor panicked on this document: {message}"))
+        Error::new(
+            file,
+            "",
+            format!("progenitor panicked on this document: {message}"),
+        )
     })?
     .map_err(|e| Error::new(file, "", format!("progenitor rejected the document: {e}")))?;
 
-    syn::parse2::<syn::File>(tokens)
-        .map_err(|e| Error::new(file, "", format!("progenitor produced code that does not parse: {e}")))
+    syn::parse2::<syn::File>(tokens).map_err(|e| {
+        Error::new(
+            file,
+            "",
+            format!("progenitor produced code that does not parse: {e}"),
+        )
+    })
 }
 
 fn parse_openapi(file: &Path, document: &Value) -> Result<openapiv3::OpenAPI, Error> {
@@ -51,6 +60,10 @@ fn parse_openapi(file: &Path, document: &Value) -> Result<openapiv3::OpenAPI, Er
                 Segment::Enum { .. } | Segment::Unknown => pointer,
             };
         }
-        Error::new(file, pointer, format!("not a valid OpenAPI document: {}", e.inner()))
+        Error::new(
+            file,
+            pointer,
+            format!("not a valid OpenAPI document: {}", e.inner()),
+        )
     })
 }

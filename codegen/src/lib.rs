@@ -50,7 +50,11 @@ pub fn run(path: &Path, source: &str) -> Result<Output, Error> {
 }
 
 /// Runs the pipeline on a document already loaded; `path` is used in messages.
-pub fn run_on_value(path: &Path, source: &str, document: serde_json::Value) -> Result<Output, Error> {
+pub fn run_on_value(
+    path: &Path,
+    source: &str,
+    document: serde_json::Value,
+) -> Result<Output, Error> {
     let normalized = normalize::normalize(path, document)?;
     let mut file = generate::generate(path, &normalized.document)?;
     rewrite::rewrite(&mut file);

@@ -66,9 +66,11 @@ fn yaml_to_json(path: &Path, pointer: &str, value: serde_norway::Value) -> Resul
                 Value::from(u)
             } else {
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-                    Error::new(path, pointer, format!("{f} is not a number JSON can hold"))
-                })?
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| {
+                        Error::new(path, pointer, format!("{f} is not a number JSON can hold"))
+                    })?
             }
         }
         Y::String(s) => Value::String(s),

@@ -80,7 +80,13 @@ pub fn method_name_from_operation_id(operation_id: &str, path: &str, method: &st
 /// FastAPI's `re.sub(r"\W", "_", path)`.
 fn fastapi_path_part(path: &str) -> String {
     path.chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -151,7 +157,11 @@ mod tests {
             ("things_get", "/other", "get", "things_get"),
         ];
         for (id, path, method, want) in cases {
-            assert_eq!(method_name_from_operation_id(id, path, method), want, "{id}");
+            assert_eq!(
+                method_name_from_operation_id(id, path, method),
+                want,
+                "{id}"
+            );
         }
     }
 
@@ -160,6 +170,9 @@ mod tests {
         assert_eq!(snake_case("Get Connection By Id"), "get_connection_by_id");
         assert_eq!(snake_case("Get Oauth Url"), "get_oauth_url");
         assert_eq!(snake_case("getHTTPStatus"), "get_http_status");
-        assert_eq!(snake_case("Update  Connection - RBAC"), "update_connection_rbac");
+        assert_eq!(
+            snake_case("Update  Connection - RBAC"),
+            "update_connection_rbac"
+        );
     }
 }

@@ -102,7 +102,9 @@ impl Normalizer<'_> {
 
     /// Top-level 3.1 additions with no 3.0 counterpart. None of them shapes the client.
     fn drop_31_only_fields(&mut self, doc: &mut Value) {
-        let root = doc.as_object_mut().expect("load checks the root is an object");
+        let root = doc
+            .as_object_mut()
+            .expect("load checks the root is an object");
         root.remove("jsonSchemaDialect");
         if let Some(webhooks) = root.remove("webhooks")
             && webhooks.as_object().is_some_and(|w| !w.is_empty())
@@ -165,7 +167,10 @@ impl Normalizer<'_> {
                     "path items defined by reference are not supported",
                 ));
             }
-            self.parameter_list(&push_pointer(&ptr, "parameters"), item.get_mut("parameters"))?;
+            self.parameter_list(
+                &push_pointer(&ptr, "parameters"),
+                item.get_mut("parameters"),
+            )?;
             for method in METHODS {
                 let Some(op) = item.get_mut(method) else {
                     continue;
@@ -335,7 +340,11 @@ impl Normalizer<'_> {
 
     /// In 3.1 a `$ref` may have siblings (a description, `nullable` in 3.0 practice). 3.0 readers
     /// drop them, so the reference moves into an `allOf` and the siblings survive.
-    fn reference_with_siblings(&self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+    fn reference_with_siblings(
+        &self,
+        ptr: &str,
+        obj: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
         let Some(reference) = obj.get("$ref") else {
             return Ok(());
         };
@@ -559,7 +568,10 @@ impl Normalizer<'_> {
     ) -> Result<(), Error> {
         let mut declared = BTreeSet::new();
         let lists = [
-            (shared, push_pointer(&op_ptr[..op_ptr.rfind('/').unwrap_or(0)], "parameters")),
+            (
+                shared,
+                push_pointer(&op_ptr[..op_ptr.rfind('/').unwrap_or(0)], "parameters"),
+            ),
             (
                 op.get("parameters").unwrap_or(&Value::Null),
                 push_pointer(op_ptr, "parameters"),
@@ -628,7 +640,10 @@ impl Normalizer<'_> {
                     .is_some_and(|e| !e.is_empty())
                 {
                     let ptr = push_pointer(
-                        &push_pointer(&push_pointer(&push_pointer(op_ptr, "responses"), status), "content"),
+                        &push_pointer(
+                            &push_pointer(&push_pointer(op_ptr, "responses"), status),
+                            "content",
+                        ),
                         media,
                     );
                     return Err(self.error(
@@ -644,7 +659,12 @@ impl Normalizer<'_> {
     /// Progenitor gives an operation one success type and one error type, and asserts that
     /// the document agrees. Where JSON responses in one group disagree, the group is widened
     /// to untyped JSON (`serde_json::Value`), with a warning; other disagreements are errors.
-    fn unify_responses(&mut self, op_ptr: &str, op: &mut Value, components: &Value) -> Result<(), Error> {
+    fn unify_responses(
+        &mut self,
+        op_ptr: &str,
+        op: &mut Value,
+        components: &Value,
+    ) -> Result<(), Error> {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             return Err(self.error(op_ptr, "an operation needs `responses`"));
         };
@@ -660,7 +680,10 @@ impl Normalizer<'_> {
                 let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
                 let response = resolve(response, components, "responses")
                     .ok_or_else(|| self.error(&r_ptr, "unresolvable response reference"))?;
-                kinds.entry(response_kind(response)).or_default().push(status.clone());
+                kinds
+                    .entry(response_kind(response))
+                    .or_default()
+                    .push(status.clone());
             }
             if kinds.len() <= 1 {
                 continue;

@@ -84,7 +84,10 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
                             }
                         }
                         Item::Mod(sub) => {
-                            groups.entry(format!("types/{}", sub.ident)).or_default().push(inner.clone());
+                            groups
+                                .entry(format!("types/{}", sub.ident))
+                                .or_default()
+                                .push(inner.clone());
                         }
                         other => {
                             let key = item_name(other).map(|n| format!("types/{n}"));
@@ -105,7 +108,9 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
             }
             Item::Impl(imp) if imp.trait_.is_none() && is_self_type(imp, "Client") => {
                 for member in &imp.items {
-                    let syn::ImplItem::Fn(f) = member else { continue };
+                    let syn::ImplItem::Fn(f) = member else {
+                        continue;
+                    };
                     let method = f.sig.ident.to_string();
                     let key = if builder_of.values().any(|m| *m == method) {
                         format!("operations/{method}")
@@ -117,14 +122,15 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
                     groups.entry(key).or_default().push(Item::Impl(single));
                 }
             }
-            other => groups.entry("client".into()).or_default().push(other.clone()),
+            other => groups
+                .entry("client".into())
+                .or_default()
+                .push(other.clone()),
         }
     }
     groups
         .into_iter()
-        .map(|(key, items)| {
-            (key, unparse(items))
-        })
+        .map(|(key, items)| (key, unparse(items)))
         .collect()
 }
 
@@ -137,13 +143,18 @@ pub(crate) fn builder_names(file: &syn::File) -> BTreeMap<String, String> {
             continue;
         }
         for member in &imp.items {
-            let syn::ImplItem::Fn(f) = member else { continue };
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
             if let syn::ReturnType::Type(_, ty) = &f.sig.output
                 && let syn::Type::Path(p) = &**ty
                 && p.path.segments.len() == 2
                 && p.path.segments[0].ident == "builder"
             {
-                out.insert(p.path.segments[1].ident.to_string(), f.sig.ident.to_string());
+                out.insert(
+                    p.path.segments[1].ident.to_string(),
+                    f.sig.ident.to_string(),
+                );
             }
         }
     }
@@ -151,7 +162,10 @@ pub(crate) fn builder_names(file: &syn::File) -> BTreeMap<String, String> {
 }
 
 pub(crate) fn module_items(m: &ItemMod) -> &[Item] {
-    m.content.as_ref().map(|(_, items)| items.as_slice()).unwrap_or(&[])
+    m.content
+        .as_ref()
+        .map(|(_, items)| items.as_slice())
+        .unwrap_or(&[])
 }
 
 /// The type an item defines or implements, by its last path segment.

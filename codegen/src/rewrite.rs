@@ -45,7 +45,9 @@ impl VisitMut for DropApiVersionHeader {
         });
         if block.stmts.len() != before {
             let appends_remain = block.stmts.iter().any(|stmt| {
-                quote::quote!(#stmt).to_string().contains("header_map . append")
+                quote::quote!(#stmt)
+                    .to_string()
+                    .contains("header_map . append")
             });
             if !appends_remain {
                 // Without the header, an operation with no header parameters never
@@ -73,9 +75,8 @@ fn drop_panicking_constructor(file: &mut syn::File) {
         if imp.trait_.is_some() || !is_self_type(imp, "Client") {
             continue;
         }
-        imp.items.retain(|member| {
-            !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "new")
-        });
+        imp.items
+            .retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
     }
 }
 

@@ -85,19 +85,29 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         .filter(|(name, _)| name != "client")
                         .collect();
                     out.entry(s.ident.to_string())
-                        .or_insert(BuilderShape { fields: Vec::new(), returns: String::new() })
+                        .or_insert(BuilderShape {
+                            fields: Vec::new(),
+                            returns: String::new(),
+                        })
                         .fields = fields;
                 }
                 Item::Impl(imp) => {
-                    let Some(name) = item_name(inner) else { continue };
+                    let Some(name) = item_name(inner) else {
+                        continue;
+                    };
                     for member in &imp.items {
-                        let syn::ImplItem::Fn(f) = member else { continue };
+                        let syn::ImplItem::Fn(f) = member else {
+                            continue;
+                        };
                         if f.sig.ident != "send" {
                             continue;
                         }
                         if let syn::ReturnType::Type(_, ty) = &f.sig.output {
                             out.entry(name.clone())
-                                .or_insert(BuilderShape { fields: Vec::new(), returns: String::new() })
+                                .or_insert(BuilderShape {
+                                    fields: Vec::new(),
+                                    returns: String::new(),
+                                })
                                 .returns = type_text(ty);
                         }
                     }
@@ -128,7 +138,11 @@ fn describe_model(out: &mut String, item: &Item) {
         Item::Struct(s) => {
             let _ = writeln!(out, "\nstruct {}", s.ident);
             for f in &s.fields {
-                let name = f.ident.as_ref().map(ToString::to_string).unwrap_or_else(|| "0".into());
+                let name = f
+                    .ident
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "0".into());
                 let _ = writeln!(out, "  {name}: {}", type_text(&f.ty));
             }
         }

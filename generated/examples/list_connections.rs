@@ -14,8 +14,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("STACKAI_API_KEY").map_err(|_| "set STACKAI_API_KEY")?;
     let client = Client::with_bearer_token(&base_url, &token)?;
 
-    for available in client.get_available_connections().send().await?.into_inner() {
-        println!("available: {} ({})", available.name, available.connection_type);
+    for available in client
+        .get_available_connections()
+        .send()
+        .await?
+        .into_inner()
+    {
+        println!(
+            "available: {} ({})",
+            available.name, available.connection_type
+        );
     }
 
     let page = client
@@ -27,7 +35,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_inner();
     println!("{} connections in all", page.total);
     for connection in page.data {
-        println!("{} {} updated {}", connection.connection_id, connection.name, connection.updated_at);
+        println!(
+            "{} {} updated {}",
+            connection.connection_id, connection.name, connection.updated_at
+        );
     }
     Ok(())
 }

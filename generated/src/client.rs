@@ -24,7 +24,10 @@ impl Client {
     ///
     /// Fails only if the TLS backend cannot be initialized.
     pub fn new(base_url: &str) -> Result<Self, reqwest::Error> {
-        Ok(Self::new_with_client(base_url, Self::reqwest_builder().build()?))
+        Ok(Self::new_with_client(
+            base_url,
+            Self::reqwest_builder().build()?,
+        ))
     }
 
     /// A client that authenticates every request with `Authorization: Bearer <token>`.
@@ -34,7 +37,8 @@ impl Client {
         let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))
             .map_err(|_| BuildError::InvalidToken)?;
         value.set_sensitive(true);
-        let headers = reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, value)]);
+        let headers =
+            reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, value)]);
         let http = Self::reqwest_builder()
             .default_headers(headers)
             .build()

@@ -19,7 +19,12 @@ commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["regen"] => regen(Mode::Write),
         ["check"] => regen(Mode::Check),
         ["help" | "--help" | "-h"] => {
@@ -80,7 +85,10 @@ fn regen(mode: Mode) -> Result<(), String> {
         }
     }
     for leftover in leftovers(&out_dir, &wanted) {
-        stale.push(format!("{} (no longer generated)", relative(&root, &leftover)));
+        stale.push(format!(
+            "{} (no longer generated)",
+            relative(&root, &leftover)
+        ));
         if mode == Mode::Write {
             std::fs::remove_file(&leftover)
                 .map_err(|e| format!("cannot remove {}: {e}", leftover.display()))?;
@@ -90,14 +98,21 @@ fn regen(mode: Mode) -> Result<(), String> {
     let elapsed = started.elapsed().as_millis();
     match (mode, stale.is_empty()) {
         (_, true) => {
-            println!("generated code is up to date ({} files, {elapsed} ms)", wanted.len());
+            println!(
+                "generated code is up to date ({} files, {elapsed} ms)",
+                wanted.len()
+            );
             Ok(())
         }
         (Mode::Write, false) => {
             for path in &stale {
                 println!("updated {path}");
             }
-            println!("regenerated {} of {} files in {elapsed} ms", stale.len(), wanted.len());
+            println!(
+                "regenerated {} of {} files in {elapsed} ms",
+                stale.len(),
+                wanted.len()
+            );
             Ok(())
         }
         (Mode::Check, false) => Err(format!(
