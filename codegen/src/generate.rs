@@ -1,45 +1,31 @@
 //! Stage 3: hand the normalized document to progenitor and get Rust tokens back.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Once;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::error::{Error, push_pointer};
+use crate::normalize::METHODS;
 
-/// The client's total-request timeout, in seconds, written into the generated code. The
-/// hand-written constructors in the client crate set their own; this only documents intent.
+/// The total-request timeout progenitor writes into its own constructor, which the
+/// rewrite stage removes; the client crate's constructors set the real ones.
 const TIMEOUT_SECS: u64 = 60;
 
 /// Parses the normalized document as OpenAPI 3.0 and runs progenitor on it.
 pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
     let spec = parse_openapi(file, document)?;
-    let mut settings = GenerationSettings::default();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_timeout(TIMEOUT_SECS);
-
-    // Normalization removes every shape progenitor is known to panic on; should a new one
-    // turn up, the maintainer gets an error naming the document instead of a crash.
-    let tokens = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings).generate_tokens(&spec)
-    }))
-    .map_err(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("(no message)");
-        Error::new(
-            file,
-            "",
-            format!("progenitor panicked on this document: {message}"),
-        )
-    })?
-    .map_err(|e| Error::new(file, "", format!("progenitor rejected the document: {e}")))?;
-
+    let tokens = match run_progenitor(&spec) {
+        Ok(tokens) => tokens,
+        Err(message) => {
+            // Progenitor's messages name no place in the document; find the operation.
+            let pointer = failing_operation(document).unwrap_or_default();
+            return Err(Error::new(file, pointer, message));
+        }
+    };
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         Error::new(
             file,
@@ -49,21 +35,159 @@ pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
     })
 }
 
+/// Runs progenitor, turning both its errors and its panics into messages.
+///
+/// Normalization removes every shape progenitor is known to panic on; should a new one
+/// turn up, the maintainer gets an error naming the document instead of a crash.
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_timeout(TIMEOUT_SECS);
+    quiet_panics();
+    IN_GENERATOR.with(|flag| flag.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(&settings).generate_tokens(spec)
+    }));
+    IN_GENERATOR.with(|flag| flag.set(false));
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor rejected the document: {e}")),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            Err(format!("progenitor panicked on this document: {message}"))
+        }
+    }
+}
+
+thread_local! {
+    static IN_GENERATOR: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A caught progenitor panic becomes an `Error`; the default hook would also print it to
+/// stderr as if the program had crashed. Panics elsewhere are printed as usual.
+fn quiet_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_GENERATOR.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The pointer of the first operation progenitor fails on when given alone, if any.
+fn failing_operation(document: &Value) -> Option<String> {
+    let paths = document.get("paths")?.as_object()?;
+    for (path, item) in paths {
+        for method in METHODS {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let mut single = document.clone();
+            let mut only_item = item.clone();
+            if let Some(obj) = only_item.as_object_mut() {
+                obj.retain(|k, _| k == method || !METHODS.contains(&k.as_str()));
+            }
+            single["paths"] = serde_json::json!({ path.clone(): only_item });
+            let fails = match serde_json::from_value::<openapiv3::OpenAPI>(single) {
+                Ok(spec) => run_progenitor(&spec).is_err(),
+                Err(_) => true,
+            };
+            if fails {
+                return Some(push_pointer(&push_pointer("/paths", path), method));
+            }
+        }
+    }
+    None
+}
+
 fn parse_openapi(file: &Path, document: &Value) -> Result<openapiv3::OpenAPI, Error> {
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|e| {
-        let mut pointer = String::new();
-        for segment in e.path().iter() {
-            use serde_path_to_error::Segment;
-            pointer = match segment {
-                Segment::Seq { index } => push_pointer(&pointer, &index.to_string()),
-                Segment::Map { key } => push_pointer(&pointer, key),
-                Segment::Enum { .. } | Segment::Unknown => pointer,
-            };
-        }
+        let pointer = pointer_of(e.path());
+        // openapiv3 reads path items and schemas through `#[serde(flatten)]`, which hides
+        // the place of an error below them; parsing them one at a time finds it.
+        let (pointer, message) = localize(document).unwrap_or((pointer, e.inner().to_string()));
         Error::new(
             file,
             pointer,
-            format!("not a valid OpenAPI document: {}", e.inner()),
+            format!("not a valid OpenAPI document: {message}"),
         )
     })
+}
+
+fn localize(document: &Value) -> Option<(String, String)> {
+    let paths = document.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let base = push_pointer("/paths", path);
+        for method in METHODS {
+            if let Some(op) = item.get(method)
+                && let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::Operation>(op)
+            {
+                let base = push_pointer(&base, method);
+                let inner = failing_schema(op, &base)
+                    .unwrap_or_else(|| (join(&base, &pointer_of(e.path())), e.inner().to_string()));
+                return Some(inner);
+            }
+        }
+        if let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::PathItem>(item) {
+            return Some((join(&base, &pointer_of(e.path())), e.inner().to_string()));
+        }
+    }
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for (name, schema) in schemas.into_iter().flatten() {
+        type SchemaOrRef = openapiv3::ReferenceOr<openapiv3::Schema>;
+        if let Err(e) = serde_path_to_error::deserialize::<_, SchemaOrRef>(schema) {
+            let base = push_pointer("/components/schemas", name);
+            return Some((join(&base, &pointer_of(e.path())), e.inner().to_string()));
+        }
+    }
+    None
+}
+
+/// The first `schema` under `value` that does not parse, with the place inside it.
+fn failing_schema(value: &Value, base: &str) -> Option<(String, String)> {
+    type SchemaOrRef = openapiv3::ReferenceOr<openapiv3::Schema>;
+    match value {
+        Value::Object(map) => map.iter().find_map(|(key, child)| {
+            let at = push_pointer(base, key);
+            if key == "schema"
+                && let Err(e) = serde_path_to_error::deserialize::<_, SchemaOrRef>(child)
+            {
+                return Some((join(&at, &pointer_of(e.path())), e.inner().to_string()));
+            }
+            failing_schema(child, &at)
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, child)| failing_schema(child, &push_pointer(base, &i.to_string()))),
+        _ => None,
+    }
+}
+
+fn join(base: &str, inner: &str) -> String {
+    format!("{base}{inner}")
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer = match segment {
+            Segment::Seq { index } => push_pointer(&pointer, &index.to_string()),
+            Segment::Map { key } => push_pointer(&pointer, key),
+            Segment::Enum { .. } | Segment::Unknown => pointer,
+        };
+    }
+    pointer
 }

@@ -27,8 +27,11 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<(), Er
                 continue;
             };
             let op_ptr = push_pointer(&push_pointer("/paths", path), method);
-            let name = match op.get("operationId") {
-                Some(Value::String(id)) => method_name_from_operation_id(id, path, method),
+            let (name, source) = match op.get("operationId") {
+                Some(Value::String(id)) => (
+                    method_name_from_operation_id(id, path, method),
+                    "operationId",
+                ),
                 Some(other) => {
                     return Err(Error::new(
                         file,
@@ -37,7 +40,7 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<(), Er
                     ));
                 }
                 None => match op.get("summary").and_then(Value::as_str) {
-                    Some(summary) => snake_case(summary),
+                    Some(summary) => (snake_case(summary), "summary"),
                     None => {
                         return Err(Error::new(
                             file,
@@ -47,17 +50,35 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<(), Er
                     }
                 },
             };
+            let at = push_pointer(&op_ptr, source);
             if !is_identifier(&name) {
                 return Err(Error::new(
                     file,
-                    push_pointer(&op_ptr, "operationId"),
+                    at,
                     format!("cannot make a Rust method name from it (got {name:?})"),
                 ));
             }
+            if RESERVED.contains(&name.as_str()) {
+                return Err(Error::new(
+                    file,
+                    at,
+                    format!(
+                        "gives the method name `{name}`, which the client's own constructors use; \
+                         give the operation another operationId"
+                    ),
+                ));
+            }
+            // Progenitor appends `_` to keywords (`match` → `match_`); doing it here keeps
+            // every later stage, and the duplicate check, on the name the client really has.
+            let name = if KEYWORDS.contains(&name.as_str()) {
+                format!("{name}_")
+            } else {
+                name
+            };
             if let Some(first) = seen.insert(name.clone(), op_ptr.clone()) {
                 return Err(Error::new(
                     file,
-                    push_pointer(&op_ptr, "operationId"),
+                    at,
                     format!("gives the method name `{name}`, which {first} already has"),
                 ));
             }
@@ -66,6 +87,26 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<(), Er
     }
     Ok(())
 }
+
+/// Inherent methods of `Client` that are not operations: progenitor's `new` and
+/// `new_with_client`, and the hand-written constructors in the client crate.
+pub const RESERVED: [&str; 6] = [
+    "new",
+    "new_with_client",
+    "with_bearer_token",
+    "reqwest_builder",
+    "builder",
+    "from_env",
+];
+
+/// Rust's strict and reserved keywords (2024 edition) that a snake_case name can spell.
+const KEYWORDS: [&str; 51] = [
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
 
 /// `get_connection_by_id_connections__connection_id__get` on `GET /connections/{connection_id}`
 /// gives `get_connection_by_id`.

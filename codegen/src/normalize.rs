@@ -36,7 +36,12 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     };
     n.version(&mut doc)?;
     n.drop_31_only_fields(&mut doc);
+    // References are checked on the document as written, so that the pointer of a dangling
+    // one is where the maintainer wrote it; the structural errors the rewrite finds take
+    // precedence, as they say more precisely what is wrong.
+    let references = n.check_references(&doc, &doc, "");
     n.schemas_everywhere(&mut doc)?;
+    references?;
     naming::assign_method_names(file, &mut doc)?;
     n.check_paths(&mut doc)?;
     Ok(Normalized {
@@ -97,6 +102,57 @@ impl Normalizer<'_> {
             }
         }
         doc["openapi"] = Value::String("3.0.3".into());
+        Ok(())
+    }
+
+    /// Every `$ref` must point at something in this document: a dangling one would reach
+    /// progenitor, which panics or fails without saying where.
+    fn check_references(&self, doc: &Value, value: &Value, ptr: &str) -> Result<(), Error> {
+        match value {
+            Value::Object(map) => {
+                if let Some(reference) = map.get("$ref") {
+                    let r_ptr = push_pointer(ptr, "$ref");
+                    let Some(reference) = reference.as_str() else {
+                        return Err(self.error(&r_ptr, "`$ref` must be a string"));
+                    };
+                    let Some(target) = reference.strip_prefix('#') else {
+                        return Err(self.error(
+                            &r_ptr,
+                            format!("only references within the document are supported, found {reference:?}"),
+                        ));
+                    };
+                    if doc.pointer(target).is_none() {
+                        return Err(self.error(
+                            &r_ptr,
+                            format!("{reference:?} does not point at anything in the document"),
+                        ));
+                    }
+                }
+                // In a map keyed by names (`properties`, `schemas`, ...) a key is a name, even
+                // one spelled `default`; elsewhere these keys hold data, not OpenAPI.
+                let keyed_by_name = ptr.ends_with("/properties")
+                    || ptr.ends_with("/schemas")
+                    || ptr.ends_with("/parameters")
+                    || ptr.ends_with("/responses")
+                    || ptr == "/paths";
+                for (key, child) in map {
+                    let is_data = matches!(
+                        key.as_str(),
+                        "example" | "examples" | "default" | "enum" | "const"
+                    );
+                    if is_data && !keyed_by_name {
+                        continue;
+                    }
+                    self.check_references(doc, child, &push_pointer(ptr, key))?;
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    self.check_references(doc, child, &push_pointer(ptr, &i.to_string()))?;
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 
@@ -216,6 +272,11 @@ impl Normalizer<'_> {
         if obj.contains_key("$ref") {
             return Ok(());
         }
+        if let Some(content) = obj.get("content")
+            && !content.is_object()
+        {
+            return Err(self.error(&push_pointer(ptr, "content"), "`content` must be an object"));
+        }
         if kind == Holder::Parameter {
             if let Some(schema) = obj.get_mut("schema") {
                 self.schema(&push_pointer(ptr, "schema"), schema)?;
@@ -231,6 +292,9 @@ impl Normalizer<'_> {
         if let Some(content) = obj.get_mut("content").and_then(Value::as_object_mut) {
             for (media, media_obj) in content.iter_mut() {
                 let m_ptr = push_pointer(&push_pointer(ptr, "content"), media);
+                if !media_obj.is_object() {
+                    return Err(self.error(&m_ptr, "a media type must be an object"));
+                }
                 if let Some(schema) = media_obj.get_mut("schema") {
                     self.schema(&push_pointer(&m_ptr, "schema"), schema)?;
                 }
@@ -454,7 +518,7 @@ impl Normalizer<'_> {
     /// `anyOf: [X, {type: null}]`, FastAPI's spelling of `Optional[X]`, becomes X with
     /// `nullable: true`. Progenitor panics on the original form.
     fn null_alternatives(
-        &self,
+        &mut self,
         ptr: &str,
         obj: &mut Map<String, Value>,
         key: &str,
@@ -468,7 +532,19 @@ impl Normalizer<'_> {
         let Some(Value::Array(members)) = obj.remove(key) else {
             unreachable!("matched above")
         };
-        let mut rest: Vec<Value> = members.into_iter().filter(|m| !is_null_schema(m)).collect();
+        let mut rest = Vec::new();
+        for (i, mut member) in members.into_iter().enumerate() {
+            if is_null_schema(&member) {
+                continue;
+            }
+            // The member is about to be merged into its parent, past the rewrites the
+            // parent has already had; give it the same rewrites first.
+            self.schema(
+                &push_pointer(&push_pointer(ptr, key), &i.to_string()),
+                &mut member,
+            )?;
+            rest.push(member);
+        }
         obj.insert("nullable".into(), Value::Bool(true));
         match rest.len() {
             0 => {
@@ -551,6 +627,8 @@ impl Normalizer<'_> {
                 };
                 let op_ptr = push_pointer(&ptr, method);
                 self.check_path_parameters(path, &op_ptr, op, &shared_params, &components)?;
+                self.check_query_parameters(&op_ptr, op, &components)?;
+                self.one_body_media_type(&op_ptr, op, &components)?;
                 self.check_media_types(&op_ptr, op)?;
                 self.unify_responses(&op_ptr, op, &components)?;
             }
@@ -630,6 +708,95 @@ impl Normalizer<'_> {
         Ok(())
     }
 
+    /// Progenitor reaches `unreachable!` on a query parameter that is an object; there is no
+    /// standard way to spell one in a query string anyway.
+    fn check_query_parameters(
+        &self,
+        op_ptr: &str,
+        op: &Value,
+        components: &Value,
+    ) -> Result<(), Error> {
+        let params = op.get("parameters").and_then(Value::as_array);
+        for (i, param) in params.into_iter().flatten().enumerate() {
+            let Some(param) = resolve(param, components, "parameters") else {
+                continue;
+            };
+            if param.get("in").and_then(Value::as_str) != Some("query") {
+                continue;
+            }
+            let Some(schema) = param.get("schema") else {
+                continue;
+            };
+            let schema = resolve_schema(schema, components);
+            let is_object = schema.get("type").is_some_and(|t| t == "object")
+                || schema.get("properties").is_some();
+            if is_object {
+                let name = param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let ptr = push_pointer(
+                    &push_pointer(&push_pointer(op_ptr, "parameters"), &i.to_string()),
+                    "schema",
+                );
+                return Err(self.error(
+                    &ptr,
+                    format!("query parameter `{name}` is an object; only scalars and arrays of scalars are supported"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Progenitor takes one media type per request body. Where JSON is among several, the
+    /// client sends JSON (with a warning); several others are an error.
+    fn one_body_media_type(
+        &mut self,
+        op_ptr: &str,
+        op: &mut Value,
+        components: &Value,
+    ) -> Result<(), Error> {
+        let body_ptr = push_pointer(op_ptr, "requestBody");
+        let Some(body) = op.get_mut("requestBody") else {
+            return Ok(());
+        };
+        let media: Vec<String> = resolve(body, components, "requestBodies")
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default();
+        if media.len() <= 1 {
+            return Ok(());
+        }
+        let Some(json) = media.iter().find(|m| is_json_media(m)).cloned() else {
+            return Err(self.error(
+                &push_pointer(&body_ptr, "content"),
+                format!("the request body offers {}; the client can send only one kind of body, and none is JSON", media.join(", ")),
+            ));
+        };
+        if body.get("$ref").is_some() {
+            *body = resolve(body, components, "requestBodies")
+                .cloned()
+                .unwrap_or_default();
+        }
+        if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) {
+            content.retain(|m, _| *m == json);
+        }
+        let others: Vec<&str> = media
+            .iter()
+            .filter(|m| **m != json)
+            .map(String::as_str)
+            .collect();
+        self.warn(
+            &push_pointer(&body_ptr, "content"),
+            format!(
+                "the body can also be sent as {}; the client sends {json} only",
+                others.join(", ")
+            ),
+        );
+        Ok(())
+    }
+
     fn check_media_types(&self, op_ptr: &str, op: &Value) -> Result<(), Error> {
         let responses = op.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
@@ -689,7 +856,8 @@ impl Normalizer<'_> {
                 continue;
             }
             let all_json = kinds.keys().all(|k| k.starts_with("json:"));
-            let statuses: Vec<String> = kinds.values().flatten().cloned().collect();
+            let mut statuses: Vec<String> = kinds.values().flatten().cloned().collect();
+            statuses.sort();
             if !all_json {
                 return Err(self.error(
                     &push_pointer(op_ptr, "responses"),
@@ -794,13 +962,44 @@ fn response_kind(response: &Value) -> String {
     }
 }
 
-/// Follows a local `#/components/<kind>/<name>` reference, once.
-fn resolve<'a>(value: &'a Value, components: &'a Value, kind: &str) -> Option<&'a Value> {
-    match value.get("$ref").and_then(Value::as_str) {
-        None => Some(value),
-        Some(reference) => {
-            let name = reference.strip_prefix(&format!("#/components/{kind}/"))?;
-            components.get(kind)?.get(name)
+/// Follows schema references (through `allOf: [$ref]` wrappers too) to the schema that
+/// says what the value is; the schema itself when it cannot.
+fn resolve_schema<'a>(mut schema: &'a Value, components: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        let reference = schema
+            .get("$ref")
+            .or_else(|| schema.pointer("/allOf/0/$ref"));
+        match reference
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => match components.pointer(&push_pointer("/schemas", name)) {
+                Some(target) => schema = target,
+                None => return schema,
+            },
+            None => return schema,
         }
     }
+    schema
+}
+
+/// Follows local `#/components/<kind>/<name>` references to the object they name; `None`
+/// for a reference elsewhere, a dangling one, or a cycle.
+fn resolve<'a>(mut value: &'a Value, components: &'a Value, kind: &str) -> Option<&'a Value> {
+    let prefix = format!("#/components/{kind}/");
+    // A chain longer than the number of components must loop.
+    let limit = components
+        .get(kind)
+        .and_then(Value::as_object)
+        .map_or(0, |m| m.len());
+    for _ in 0..=limit {
+        match value.get("$ref").and_then(Value::as_str) {
+            None => return Some(value),
+            Some(reference) => {
+                let name = reference.strip_prefix(&prefix)?;
+                value = components.get(kind)?.get(name)?;
+            }
+        }
+    }
+    None
 }

@@ -17,11 +17,18 @@ async fn bearer_token_is_sent_on_every_request_and_kept_out_of_debug_output() {
 
     let client = Client::with_bearer_token(&server.uri(), "s3cret-token").expect("client");
     for _ in 0..2 {
-        let list = client.get_available_connections().send().await.expect("200");
+        let list = client
+            .get_available_connections()
+            .send()
+            .await
+            .expect("200");
         assert!(list.into_inner().is_empty());
     }
     let debug = format!("{client:?}");
-    assert!(!debug.contains("s3cret-token"), "token leaked into Debug: {debug}");
+    assert!(
+        !debug.contains("s3cret-token"),
+        "token leaked into Debug: {debug}"
+    );
 }
 
 #[tokio::test]
@@ -35,12 +42,19 @@ async fn unauthenticated_client_sends_no_authorization_and_the_documented_user_a
         .await;
 
     let client = Client::new(&server.uri()).expect("client");
-    client.get_available_connections().send().await.expect("200");
+    client
+        .get_available_connections()
+        .send()
+        .await
+        .expect("200");
 
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
     assert!(request.headers.get("authorization").is_none());
-    let agent = request.headers.get("user-agent").and_then(|v| v.to_str().ok());
+    let agent = request
+        .headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok());
     assert_eq!(agent, Some(Client::USER_AGENT));
     assert!(Client::USER_AGENT.starts_with("stackai-connections/"));
 }
