@@ -57,6 +57,7 @@ pub fn document(file: &mut syn::File, document: &Value) {
             }
         }
     }
+    compile_examples(file);
     // Whatever is left (a shape this pass has not met before) gets a plain line rather
     // than a build failure.
     Fallback.visit_file_mut(file);
@@ -332,5 +333,109 @@ impl VisitMut for Fallback {
         };
         add_doc(&mut variant.attrs, &text);
         syn::visit_mut::visit_variant_mut(self, variant);
+    }
+}
+
+/// Progenitor's method docs carry an ```` ```ignore ```` example that names undeclared
+/// variables. Each becomes a `no_run` doctest whose variables are the parameters of a
+/// hidden function, typed as the builder's setters take them, so the examples are compiled
+/// and cannot drift from the API.
+fn compile_examples(file: &mut syn::File) {
+    let params = builder_parameters(file);
+    let methods = builder_names(file);
+    for item in &mut file.items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || !crate::rewrite::is_self_type(imp, "Client") {
+            continue;
+        }
+        for f in impl_fns(imp) {
+            let method = f.sig.ident.to_string();
+            let Some(builder) = methods.iter().find(|(_, m)| **m == method).map(|(b, _)| b) else {
+                continue;
+            };
+            let args: Vec<String> =
+                std::iter::once("client: &stackai_connections::Client".to_string())
+                    .chain(
+                        params
+                            .get(builder)
+                            .into_iter()
+                            .flatten()
+                            .map(|(name, ty)| format!("{name}: {ty}")),
+                    )
+                    .collect();
+            let opening = format!("```no_run\n# async fn example({}) {{\n", args.join(", "));
+            for attr in &mut f.attrs {
+                let syn::Meta::NameValue(nv) = &mut attr.meta else {
+                    continue;
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &nv.value
+                else {
+                    continue;
+                };
+                let doc = text.value();
+                let Some(start) = doc.find("```ignore\n") else {
+                    continue;
+                };
+                let Some(end) = doc[start..].rfind("```").map(|e| start + e) else {
+                    continue;
+                };
+                let body = &doc[start + "```ignore\n".len()..end];
+                let rewritten = format!(
+                    "{}{opening}{body}# }}\n```{}",
+                    &doc[..start],
+                    &doc[end + 3..]
+                );
+                nv.value = syn::parse_quote!(#rewritten);
+            }
+        }
+    }
+}
+
+/// Builder struct → its setters' value types, as a caller writes them.
+fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        for inner in crate::render::module_items(m) {
+            let Item::Struct(s) = inner else { continue };
+            let fields = s
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    let name = f.ident.as_ref()?.to_string();
+                    (name != "client").then(|| (name, setter_type(&f.ty)))
+                })
+                .collect();
+            out.insert(s.ident.to_string(), fields);
+        }
+    }
+    out
+}
+
+/// `Result<Option<T>, String>` → `T`; a body's `types::builder::X` → the model `X`; paths
+/// into the crate made absolute.
+fn setter_type(ty: &syn::Type) -> String {
+    let text = crate::surface::type_text(ty);
+    let inner = text
+        .strip_prefix("Result<")
+        .and_then(|t| t.strip_suffix(", String>"))
+        .unwrap_or(&text);
+    let inner = inner
+        .strip_prefix("Option<")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(inner);
+    let qualified = inner.replace("types::", "stackai_connections::types::");
+    match qualified.as_str() {
+        "Uuid" => "uuid::Uuid".into(),
+        "NonZeroU64" => "std::num::NonZeroU64".into(),
+        other => other
+            .replace("Vec<Uuid>", "Vec<uuid::Uuid>")
+            .replace("DateTime<Utc>", "chrono::DateTime<chrono::Utc>"),
     }
 }

@@ -63,10 +63,12 @@ Returns a list of available connection types with their configuration parameters
 
 Sends a `GET` request to `/connections/available`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client) {
 let response = client.get_available_connections()
     .send()
     .await;
+# }
 ```*/
     pub fn get_available_connections(&self) -> builder::GetAvailableConnections<'_> {
         builder::GetAvailableConnections::new(self)
@@ -77,13 +79,15 @@ List all available connections for the user in his current organization.
 
 Sends a `GET` request to `/connections`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_provider: String, limit: i64, offset: i64) {
 let response = client.get_connections()
     .connection_provider(connection_provider)
     .limit(limit)
     .offset(offset)
     .send()
     .await;
+# }
 ```*/
     pub fn get_connections(&self) -> builder::GetConnections<'_> {
         builder::GetConnections::new(self)
@@ -94,11 +98,13 @@ Create a new connection. The connection will be created in the user's current or
 
 Sends a `POST` request to `/connections`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ConnectionRequest) {
 let response = client.create_connection()
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn create_connection(&self) -> builder::CreateConnection<'_> {
         builder::CreateConnection::new(self)
@@ -107,12 +113,14 @@ let response = client.create_connection()
 
 Sends a `GET` request to `/connections/{connection_id}`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, refresh_oauth_tokens: bool) {
 let response = client.get_connection_by_id()
     .connection_id(connection_id)
     .refresh_oauth_tokens(refresh_oauth_tokens)
     .send()
     .await;
+# }
 ```*/
     pub fn get_connection_by_id(&self) -> builder::GetConnectionById<'_> {
         builder::GetConnectionById::new(self)
@@ -123,12 +131,14 @@ Update the connection with the given id.
 
 Sends a `PUT` request to `/connections/{connection_id}`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::ConnectionRequest) {
 let response = client.update_connection()
     .connection_id(connection_id)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn update_connection(&self) -> builder::UpdateConnection<'_> {
         builder::UpdateConnection::new(self)
@@ -139,11 +149,13 @@ Delete a connection given its ID.
 
 Sends a `DELETE` request to `/connections/{connection_id}`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid) {
 let response = client.delete_connection()
     .connection_id(connection_id)
     .send()
     .await;
+# }
 ```*/
     pub fn delete_connection(&self) -> builder::DeleteConnection<'_> {
         builder::DeleteConnection::new(self)
@@ -154,12 +166,14 @@ Patch a connection to update specific fields like name.
 
 Sends a `PATCH` request to `/connections/{connection_id}`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::ConnectionPatchRequest) {
 let response = client.patch_connection()
     .connection_id(connection_id)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn patch_connection(&self) -> builder::PatchConnection<'_> {
         builder::PatchConnection::new(self)
@@ -170,11 +184,13 @@ Check the health of a connection.
 
 Sends a `GET` request to `/connections/{connection_id}/health`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid) {
 let response = client.get_connection_health()
     .connection_id(connection_id)
     .send()
     .await;
+# }
 ```*/
     pub fn get_connection_health(&self) -> builder::GetConnectionHealth<'_> {
         builder::GetConnectionHealth::new(self)
@@ -185,11 +201,13 @@ Return the OAuth URL for a connection provider.
 
 Sends a `POST` request to `/connections/oauth/start`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ConnectionRequest) {
 let response = client.get_oauth_url()
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn get_oauth_url(&self) -> builder::GetOauthUrl<'_> {
         builder::GetOauthUrl::new(self)
@@ -202,12 +220,14 @@ This endpoint is used to create a new connection for providers that use the OAut
 
 Sends a `POST` request to `/connections/oauth/callback`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, code: String, body: stackai_connections::types::ConnectionRequest) {
 let response = client.create_connection_from_callback()
     .code(code)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn create_connection_from_callback(
         &self,
@@ -222,13 +242,15 @@ Mirrors the creation flow but updates the specified connection with new OAuth cr
 
 Sends a `PUT` request to `/connections/oauth/callback/{connection_id}`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, code: String, body: stackai_connections::types::ConnectionRequest) {
 let response = client.update_connection_from_callback()
     .connection_id(connection_id)
     .code(code)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn update_connection_from_callback(
         &self,
@@ -243,13 +265,15 @@ This endpoint returns the information for the selected resource in the connectio
 
 Sends a `GET` request to `/connections/{connection_id}/resources`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, refresh_oauth_tokens: bool, resource_ids: Vec<String>) {
 let response = client.get_connection_resources()
     .connection_id(connection_id)
     .refresh_oauth_tokens(refresh_oauth_tokens)
     .resource_ids(resource_ids)
     .send()
     .await;
+# }
 ```*/
     pub fn get_connection_resources(&self) -> builder::GetConnectionResources<'_> {
         builder::GetConnectionResources::new(self)
@@ -268,7 +292,8 @@ Arguments:
 - `page_size`: Number of items to be returned in the page.
 - `refresh_oauth_tokens`
 - `resource_id`
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, cursor: String, page_size: std::num::NonZeroU64, refresh_oauth_tokens: bool, resource_id: String) {
 let response = client.get_children_resources()
     .connection_id(connection_id)
     .cursor(cursor)
@@ -277,6 +302,7 @@ let response = client.get_children_resources()
     .resource_id(resource_id)
     .send()
     .await;
+# }
 ```*/
     pub fn get_children_resources(&self) -> builder::GetChildrenResources<'_> {
         builder::GetChildrenResources::new(self)
@@ -293,7 +319,8 @@ Arguments:
 - `page_size`: Number of items to be returned in the page.
 - `query`: Search query string
 - `refresh_oauth_tokens`
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, cursor: String, page_size: std::num::NonZeroU64, query: String, refresh_oauth_tokens: bool) {
 let response = client.search_resources()
     .connection_id(connection_id)
     .cursor(cursor)
@@ -302,6 +329,7 @@ let response = client.search_resources()
     .refresh_oauth_tokens(refresh_oauth_tokens)
     .send()
     .await;
+# }
 ```*/
     pub fn search_resources(&self) -> builder::SearchResources<'_> {
         builder::SearchResources::new(self)
@@ -314,7 +342,8 @@ Supports dynamic field__operator filters.
 
 Sends a `GET` request to `/api/v1/connections`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, limit: i64, offset: i64, sort_by: stackai_connections::types::ConnectionSortBy, sort_dir: stackai_connections::types::SortDirection) {
 let response = client.get_paginated_connections()
     .limit(limit)
     .offset(offset)
@@ -322,6 +351,7 @@ let response = client.get_paginated_connections()
     .sort_dir(sort_dir)
     .send()
     .await;
+# }
 ```*/
     pub fn get_paginated_connections(&self) -> builder::GetPaginatedConnections<'_> {
         builder::GetPaginatedConnections::new(self)
@@ -332,11 +362,13 @@ Get the RBA info for a connection.
 
 Sends a `GET` request to `/api/v1/connections/{connection_id}/rbac`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid) {
 let response = client.get_connection_rbac()
     .connection_id(connection_id)
     .send()
     .await;
+# }
 ```*/
     pub fn get_connection_rbac(&self) -> builder::GetConnectionRbac<'_> {
         builder::GetConnectionRbac::new(self)
@@ -347,12 +379,14 @@ Update the RBAC info for a connection.
 
 Sends a `PUT` request to `/api/v1/connections/{connection_id}/rbac`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::RbacUpdateRequest) {
 let response = client.update_connection_rbac()
     .connection_id(connection_id)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn update_connection_rbac(&self) -> builder::UpdateConnectionRbac<'_> {
         builder::UpdateConnectionRbac::new(self)
@@ -363,13 +397,15 @@ Delete RBA info for the connection.
 
 Sends a `DELETE` request to `/api/v1/connections/{connection_id}/rbac`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, subject_id: uuid::Uuid, subject_type: stackai_connections::types::RbacSubjectType) {
 let response = client.delete_connection_rbac()
     .connection_id(connection_id)
     .subject_id(subject_id)
     .subject_type(subject_type)
     .send()
     .await;
+# }
 ```*/
     pub fn delete_connection_rbac(&self) -> builder::DeleteConnectionRbac<'_> {
         builder::DeleteConnectionRbac::new(self)
@@ -380,12 +416,14 @@ Update the organization-level role for a connection.
 
 Sends a `PATCH` request to `/api/v1/connections/{connection_id}/organization-role`
 
-```ignore
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::OrganizationRoleUpdateRequest) {
 let response = client.update_connection_organization_role()
     .connection_id(connection_id)
     .body(body)
     .send()
     .await;
+# }
 ```*/
     pub fn update_connection_organization_role(
         &self,
