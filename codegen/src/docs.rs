@@ -114,7 +114,15 @@ fn document_model(
         let ident = ident.to_string();
         let wire = serde_rename(&field.attrs)
             .unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
-        if matches!(field.vis, Visibility::Public(_)) {
+        let flattened = field.attrs.iter().any(|a| {
+            a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("flatten")
+        });
+        if flattened && ident == "extra" {
+            add_doc(
+                &mut field.attrs,
+                "Fields the API sent that this version of the crate does not know; they are sent back unchanged.",
+            );
+        } else if matches!(field.vis, Visibility::Public(_)) {
             let property = schema
                 .and_then(|s| s.get("properties"))
                 .and_then(|p| p.get(&wire));
@@ -409,7 +417,8 @@ fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)
                 .iter()
                 .filter_map(|f| {
                     let name = f.ident.as_ref()?.to_string();
-                    (name != "client").then(|| (name, setter_type(&f.ty)))
+                    (name != "client" && name != "request_options")
+                        .then(|| (name, setter_type(&f.ty)))
                 })
                 .collect();
             out.insert(s.ident.to_string(), fields);

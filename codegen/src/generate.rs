@@ -44,7 +44,9 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_timeout(TIMEOUT_SECS);
+        .with_timeout(TIMEOUT_SECS)
+        // The client crate's runtime (credentials, retries, timeouts) rides in `Client`.
+        .with_inner_type(quote::quote!(crate::transport::Runtime));
     quiet_panics();
     IN_GENERATOR.with(|flag| flag.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {

@@ -13,14 +13,19 @@
 //! [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
 //! file, a JSON pointer and the problem; nothing here panics on a bad document.
 
+pub mod compat;
 pub mod docs;
 pub mod error;
 pub mod generate;
+pub mod import;
 pub mod load;
 pub mod naming;
 pub mod normalize;
+pub mod paginate;
 pub mod render;
 pub mod rewrite;
+pub mod runtime_calls;
+pub mod spec_diff;
 pub mod surface;
 
 use std::collections::BTreeMap;
@@ -58,6 +63,16 @@ pub fn run_on_value(
     let normalized = normalize::normalize(path, document)?;
     let mut file = generate::generate(path, &normalized.document)?;
     rewrite::rewrite(&mut file);
+    runtime_calls::route_through_runtime(&mut file, &normalized.document).map_err(
+        |(method, message)| {
+            Error::new(
+                path,
+                operation_pointer(&normalized.document, &method),
+                message,
+            )
+        },
+    )?;
+    compat::apply(&mut file);
     docs::document(&mut file, &normalized.document);
     Ok(Output {
         files: render::render_files(&file, source),
@@ -65,4 +80,20 @@ pub fn run_on_value(
         surface: surface::api_surface(&normalized.document, &file),
         warnings: normalized.warnings,
     })
+}
+
+/// The JSON pointer of the operation whose method is `method`, for messages.
+fn operation_pointer(document: &serde_json::Value, method: &str) -> String {
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for verb in normalize::METHODS {
+            if item
+                .pointer(&format!("/{verb}/operationId"))
+                .and_then(|v| v.as_str())
+                == Some(method)
+            {
+                return error::push_pointer(&error::push_pointer("/paths", path), verb);
+            }
+        }
+    }
+    String::new()
 }

@@ -353,6 +353,12 @@ impl Normalizer<'_> {
             obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
         self.pattern_properties(ptr, obj);
+        // JSON Schema lets an object without `additionalProperties` hold any other field;
+        // saying so explicitly makes typify keep such fields in an `extra` map, so that a
+        // field the server adds later survives decoding and re-encoding.
+        if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+            obj.insert("additionalProperties".into(), json!({}));
+        }
         if obj.get("type").is_some_and(|t| t == "null") {
             // 3.0 has no null type; an always-null value is a nullable schema with one value.
             obj.remove("type");

@@ -82,7 +82,7 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         .fields
                         .iter()
                         .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
-                        .filter(|(name, _)| name != "client")
+                        .filter(|(name, _)| name != "client" && name != "request_options")
                         .collect();
                     out.entry(s.ident.to_string())
                         .or_insert(BuilderShape {

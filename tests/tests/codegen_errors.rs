@@ -607,7 +607,7 @@ fn different_json_success_types_are_widened_with_a_warning() {
     assert!(
         output
             .surface
-            .contains("create_thing: POST /things\n  -> Result<ResponseValue<Value>, Error<()>>\n"),
+            .contains("create_thing: POST /things\n  -> Result<ResponseValue<Value>, Error>\n"),
         "{}",
         output.surface
     );
@@ -637,7 +637,7 @@ fn different_json_error_types_are_widened_with_a_warning() {
     );
     assert!(
         output.surface.contains(
-            "list_things: GET /things\n  -> Result<ResponseValue<types::Thing>, Error<Value>>\n"
+            "list_things: GET /things\n  -> Result<ResponseValue<types::Thing>, Error>\n"
         ),
         "{}",
         output.surface
@@ -660,9 +660,9 @@ fn identical_json_success_types_need_no_warning() {
     let output = run_value_no_panic(doc).expect("one success type");
     assert!(output.warnings.is_empty(), "{:?}", output.warnings);
     assert!(
-        output.surface.contains(
-            "put_thing: PUT /things\n  -> Result<ResponseValue<types::Thing>, Error<()>>\n"
-        ),
+        output
+            .surface
+            .contains("put_thing: PUT /things\n  -> Result<ResponseValue<types::Thing>, Error>\n"),
         "{}",
         output.surface
     );

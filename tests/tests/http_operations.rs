@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
-use stackai_connections::{Client, Error, ResponseValue, types};
+use stackai_connections::{Client, Error, ErrorKind, ResponseValue, types};
 use uuid::Uuid;
 use wiremock::matchers::{any, header, method, path, query_param};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
@@ -316,11 +316,21 @@ async fn start() -> (MockServer, Client) {
     (server, client)
 }
 
-/// A mock matching one method, one exact path, and `accept: application/json`.
+/// Whether the operation behind `verb` answers with a JSON value on success: all do but
+/// the two DELETEs, whose success is an empty 204.
+fn expects_json(verb: &str) -> bool {
+    verb != "DELETE"
+}
+
+/// A mock matching one method, one exact path, and `accept: application/json` when the
+/// operation's success has a JSON body.
 fn route(verb: &str, exact_path: &str) -> MockBuilder {
-    Mock::given(method(verb))
-        .and(path(exact_path))
-        .and(header("accept", "application/json"))
+    let mock = Mock::given(method(verb)).and(path(exact_path));
+    if expects_json(verb) {
+        mock.and(header("accept", "application/json"))
+    } else {
+        mock
+    }
 }
 
 /// Mounts `mock` so that it must be hit exactly once.
@@ -350,7 +360,14 @@ fn header_str<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
 
 /// Checks the headers every request must carry (and the one none may carry).
 fn assert_common_headers(request: &Request) {
-    assert_eq!(header_str(request, "accept"), Some("application/json"));
+    // An operation with a JSON success asks for JSON; a 204-only one has nothing to
+    // negotiate and keeps reqwest's `*/*`.
+    let accept = if expects_json(request.method.as_str()) {
+        "application/json"
+    } else {
+        "*/*"
+    };
+    assert_eq!(header_str(request, "accept"), Some(accept));
     let user_agent = header_str(request, "user-agent").expect("user-agent is sent");
     assert!(
         user_agent.starts_with("stackai-connections/"),
@@ -515,21 +532,28 @@ fn assert_cursor_page(page: &types::CursorPageResource, next_cursor: Option<&str
     assert_eq!(page.current_cursor, None);
 }
 
-/// `error` is the documented 422, decoded into [`types::HttpValidationError`].
-fn assert_validation_error<T: std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<types::HttpValidationError>>,
-) {
-    let response = match result {
-        Err(Error::ErrorResponse(response)) => response,
-        other => panic!("expected Error::ErrorResponse, got {other:?}"),
+/// `result` is the documented 422: an [`ErrorKind::Validation`] error whose
+/// [`Error::validation_errors`] are the parsed `HTTPValidationError` detail.
+fn assert_validation_error<T: std::fmt::Debug>(result: Result<ResponseValue<T>, Error>) {
+    let error = match result {
+        Err(error) if error.kind() == ErrorKind::Validation => error,
+        other => panic!("expected an ErrorKind::Validation error, got {other:?}"),
     };
-    assert_eq!(response.status().as_u16(), 422);
-    assert_validation_detail(&response.into_inner());
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
+    assert_validation_detail(&error.validation_errors().expect("parsed detail"));
 }
 
-fn assert_validation_detail(error: &types::HttpValidationError) {
-    assert_eq!(error.detail.len(), 2);
-    let first = &error.detail[0];
+/// `result` failed before sending with [`ErrorKind::InvalidRequest`], naming `what`.
+fn invalid_request_naming<T>(result: &Result<T, Error>, what: &str) -> bool {
+    matches!(result, Err(e) if e.kind() == ErrorKind::InvalidRequest
+        && e.to_string().contains(what)
+        && e.attempts() == 0
+        && e.status().is_none())
+}
+
+fn assert_validation_detail(detail: &[types::ValidationError]) {
+    assert_eq!(detail.len(), 2);
+    let first = &detail[0];
     let loc: Vec<String> = first.loc.iter().map(ToString::to_string).collect();
     assert_eq!(loc, ["query", "page_size"]);
     assert!(matches!(&first.loc[0], types::ValidationErrorLocItem::String(s) if s == "query"));
@@ -537,7 +561,7 @@ fn assert_validation_detail(error: &types::HttpValidationError) {
     assert_eq!(first.type_, "less_than_equal");
     assert_eq!(first.input, Some(json!("5000")));
     assert_eq!(first.ctx, as_map(json!({"le": 1000})));
-    let second = &error.detail[1];
+    let second = &detail[1];
     assert!(matches!(
         second.loc[2],
         types::ValidationErrorLocItem::Integer(0)
@@ -736,10 +760,13 @@ async fn create_connection_with_incomplete_body_fails_before_sending() {
         .await;
 
     match result {
-        Err(Error::InvalidRequest(message)) => {
+        Err(error) if error.kind() == ErrorKind::InvalidRequest => {
+            let message = error.to_string();
             assert!(message.contains("connection_provider_data"), "{message}");
+            assert_eq!(error.operation(), "create_connection");
+            assert_eq!(error.attempts(), 0, "nothing was sent");
         }
-        other => panic!("expected Error::InvalidRequest, got {other:?}"),
+        other => panic!("expected ErrorKind::InvalidRequest, got {other:?}"),
     }
     let requests = server.received_requests().await.expect("recording is on");
     assert!(requests.is_empty(), "nothing may be sent: {requests:#?}");
@@ -805,7 +832,7 @@ async fn get_connection_by_id_without_id_fails_before_sending() {
     let result = client.get_connection_by_id().send().await;
 
     assert!(
-        matches!(&result, Err(Error::InvalidRequest(m)) if m.contains("connection_id")),
+        invalid_request_naming(&result, "connection_id"),
         "{result:?}"
     );
     let requests = server.received_requests().await.expect("recording is on");
@@ -1192,10 +1219,7 @@ async fn search_resources_without_query_fails_before_sending() {
         .send()
         .await;
 
-    assert!(
-        matches!(&result, Err(Error::InvalidRequest(m)) if m.contains("query")),
-        "{result:?}"
-    );
+    assert!(invalid_request_naming(&result, "query"), "{result:?}");
     let requests = server.received_requests().await.expect("recording is on");
     assert!(requests.is_empty());
 }
@@ -1494,10 +1518,7 @@ async fn update_connection_organization_role_requires_role_to_be_chosen() {
         .send()
         .await;
 
-    assert!(
-        matches!(&result, Err(Error::InvalidRequest(m)) if m.contains("role")),
-        "{result:?}"
-    );
+    assert!(invalid_request_naming(&result, "role"), "{result:?}");
     let requests = server.received_requests().await.expect("recording is on");
     assert!(requests.is_empty());
 }
@@ -1514,44 +1535,39 @@ async fn update_connection_organization_role_requires_role_to_be_chosen() {
 )]
 enum Outcome {
     Success(u16),
-    /// A documented error response, with its parsed body when it has one.
-    ErrorResponse(u16, Option<types::HttpValidationError>),
-    UnexpectedResponse(u16),
-    Other(String),
+    /// An error response: its kind, status, operation, attempts, and the parsed 422 detail.
+    Failed {
+        kind: ErrorKind,
+        status: Option<u16>,
+        operation: &'static str,
+        attempts: u32,
+        detail: Option<Vec<types::ValidationError>>,
+        excerpt: Option<String>,
+    },
 }
 
-/// The documented error body of an operation: [`types::HttpValidationError`], or `()`
-/// for the one operation that documents no error.
-trait ErrorBody {
-    fn into_validation_error(self) -> Option<types::HttpValidationError>;
-}
-
-impl ErrorBody for types::HttpValidationError {
-    fn into_validation_error(self) -> Option<types::HttpValidationError> {
-        Some(self)
-    }
-}
-
-impl ErrorBody for () {
-    fn into_validation_error(self) -> Option<types::HttpValidationError> {
-        None
-    }
-}
-
-fn outcome<T, E: ErrorBody + std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<E>>,
-) -> Outcome {
+fn outcome<T>(result: Result<ResponseValue<T>, Error>) -> Outcome {
     match result {
         Ok(response) => Outcome::Success(response.status().as_u16()),
-        Err(Error::ErrorResponse(response)) => Outcome::ErrorResponse(
-            response.status().as_u16(),
-            response.into_inner().into_validation_error(),
-        ),
-        Err(Error::UnexpectedResponse(response)) => {
-            Outcome::UnexpectedResponse(response.status().as_u16())
-        }
-        Err(other) => Outcome::Other(format!("{other:?}")),
+        Err(error) => Outcome::Failed {
+            kind: error.kind(),
+            status: error.status().map(|s| s.as_u16()),
+            operation: error.operation(),
+            attempts: error.attempts(),
+            detail: error.validation_errors(),
+            excerpt: error.body_excerpt().map(str::to_string),
+        },
     }
+}
+
+/// A client for `server` that sends every request exactly once (the default retries
+/// idempotent requests on 5xx; the table tests count one request per operation).
+fn client_without_retries(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .max_retries(0)
+        .build()
+        .expect("client builds")
 }
 
 /// Calls each of the 19 operations once, with every required argument, in the order of
@@ -1732,7 +1748,7 @@ async fn call_every_operation(client: &Client) -> Vec<(&'static str, Outcome)> {
 }
 
 /// `(METHOD, path)` of every operation in the OpenAPI document, with `{connection_id}`
-/// filled in, in document order.
+/// filled in, sorted.
 fn documented_routes() -> Vec<(String, String)> {
     let document: Value =
         serde_json::from_str(include_str!("../../openapi/connections.json")).expect("JSON");
@@ -1745,12 +1761,14 @@ fn documented_routes() -> Vec<(String, String)> {
             ));
         }
     }
+    routes.sort();
     routes
 }
 
 #[tokio::test]
-async fn undocumented_500_is_an_unexpected_response_for_every_operation() {
-    let (server, client) = start().await;
+async fn undocumented_500_is_a_server_error_for_every_operation() {
+    let server = MockServer::start().await;
+    let client = client_without_retries(&server);
     Mock::given(any())
         .respond_with(
             ResponseTemplate::new(500)
@@ -1765,18 +1783,29 @@ async fn undocumented_500_is_an_unexpected_response_for_every_operation() {
 
     assert_eq!(outcomes.len(), 19);
     for (operation, outcome) in &outcomes {
-        assert!(
-            matches!(outcome, Outcome::UnexpectedResponse(500)),
-            "{operation}: {outcome:?}"
-        );
+        match outcome {
+            Outcome::Failed {
+                kind: ErrorKind::Server,
+                status: Some(500),
+                operation: reported,
+                attempts: 1,
+                detail: None,
+                excerpt: Some(excerpt),
+            } => {
+                assert_eq!(reported, operation);
+                assert_eq!(excerpt, "Internal Server Error");
+            }
+            other => panic!("{operation}: {other:?}"),
+        }
     }
 
     // The 19 calls went to the 19 routes of the document, one each, with the same headers.
     let requests = server.received_requests().await.expect("recording is on");
-    let sent: Vec<(String, String)> = requests
+    let mut sent: Vec<(String, String)> = requests
         .iter()
         .map(|r| (r.method.to_string(), r.url.path().to_string()))
         .collect();
+    sent.sort();
     assert_eq!(sent, documented_routes());
     for request in &requests {
         assert_common_headers(request);
@@ -1784,8 +1813,9 @@ async fn undocumented_500_is_an_unexpected_response_for_every_operation() {
 }
 
 #[tokio::test]
-async fn documented_422_is_an_error_response_with_parsed_detail() {
-    let (server, client) = start().await;
+async fn documented_422_is_a_validation_error_with_parsed_detail() {
+    let server = MockServer::start().await;
+    let client = client_without_retries(&server);
     Mock::given(any())
         .respond_with(json_response(422, example_validation_error()))
         .expect(19)
@@ -1794,40 +1824,63 @@ async fn documented_422_is_an_error_response_with_parsed_detail() {
 
     let outcomes = call_every_operation(&client).await;
 
+    assert_eq!(outcomes.len(), 19);
     for (operation, outcome) in outcomes {
-        match (operation, outcome) {
-            // The only operation whose document lists no 422.
-            ("get_available_connections", Outcome::UnexpectedResponse(422)) => {}
-            (_, Outcome::ErrorResponse(422, Some(detail))) => assert_validation_detail(&detail),
-            (operation, outcome) => panic!("{operation}: {outcome:?}"),
+        match outcome {
+            // Every operation, `get_available_connections` (which documents no 422)
+            // included: the error is classified by its status, and the FastAPI body parsed.
+            Outcome::Failed {
+                kind: ErrorKind::Validation,
+                status: Some(422),
+                operation: reported,
+                attempts: 1,
+                detail: Some(detail),
+                ..
+            } => {
+                assert_eq!(reported, operation);
+                assert_validation_detail(&detail);
+            }
+            other => panic!("{operation}: {other:?}"),
         }
     }
 }
 
+/// `delete_connection` documents 204 with no body. Its success has no value, so any 2xx
+/// is a success (the body, if any, is not read as a value); status and headers stay
+/// reachable on the `ResponseValue`.
 #[tokio::test]
-async fn undocumented_success_status_is_not_decoded_as_success() {
+async fn other_success_status_of_an_empty_body_operation_is_a_success() {
     let (server, client) = start().await;
     let path = connection_path("");
-    // The delete documents 204 only; a 200 with a body is reported, not swallowed.
-    mount(&server, "DELETE", &path, ok(json!({"deleted": true}))).await;
+    mount(
+        &server,
+        "DELETE",
+        &path,
+        ok(json!({"deleted": true})).insert_header("x-request-id", "req-7"),
+    )
+    .await;
 
-    let result = client
+    let response = client
         .delete_connection()
         .connection_id(connection_id())
         .send()
-        .await;
+        .await
+        .expect("a 2xx is a success");
 
-    match result {
-        Err(Error::UnexpectedResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 200);
-            assert!(response.status().is_success());
-        }
-        other => panic!("expected Error::UnexpectedResponse, got {other:?}"),
-    }
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("req-7")
+    );
+    let () = response.into_inner();
+    the_request(&server, "DELETE", &path).await;
 }
 
 #[tokio::test]
-async fn malformed_success_body_is_an_invalid_payload_not_a_panic() {
+async fn malformed_success_body_is_a_decode_error_not_a_panic() {
     let (server, client) = start().await;
     let path = connection_path("");
     // A connection without its required `org_id`, and an unparseable timestamp.
@@ -1840,10 +1893,21 @@ async fn malformed_success_body_is_an_invalid_payload_not_a_panic() {
         .send()
         .await;
 
+    let error = result.expect_err("a body that is not a Connection");
+    assert_eq!(error.kind(), ErrorKind::Decode, "{error:?}");
+    assert_eq!(error.operation(), "get_connection_by_id");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
     assert!(
-        matches!(&result, Err(Error::InvalidResponsePayload(..))),
-        "{result:?}"
+        error
+            .body_excerpt()
+            .is_some_and(|b| b.contains("yesterday")),
+        "{error:?}"
     );
+    assert!(
+        !error.is_retryable(),
+        "a decode failure is not cured by resending"
+    );
+    assert_eq!(error.attempts(), 1, "sent once, and not retried");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1898,14 +1962,14 @@ async fn base_url_trailing_slash_is_dropped() {
 // Responses the documentation describes as "No content" but the document types as JSON.
 // ---------------------------------------------------------------------------------------
 
-/// FINDING: the documentation shows "No content" for the 200 responses of
+/// The documentation shows "No content" for the 200 responses of
 /// `update_connection_rbac` and `update_connection_organization_role`, while the OpenAPI
 /// document declares `application/json` with an any-schema (`{}`), so the client decodes
-/// them as `serde_json::Value`. An empty 200 body therefore fails as an invalid payload
-/// even though the server reported success. (FastAPI sends `null` for a `None` result,
-/// which decodes fine: see the tests above.)
+/// them as `serde_json::Value`. An empty 200 body is read as JSON's `null`, the value
+/// FastAPI sends for a `None` result, rather than failing a call the server reported as
+/// a success.
 #[tokio::test]
-async fn empty_200_body_of_any_json_operations_is_an_invalid_payload() {
+async fn empty_200_body_of_any_json_operations_is_null() {
     let (server, client) = start().await;
     mount(
         &server,
@@ -1931,18 +1995,38 @@ async fn empty_200_body_of_any_json_operations_is_an_invalid_payload() {
                 .subject_id(uuid(SUBJECT_ID))
         })
         .send()
-        .await;
+        .await
+        .expect("an empty 200 is a success");
     let role = client
         .update_connection_organization_role()
         .connection_id(connection_id())
         .body_map(|b| b.role(Some("viewer".to_string())))
         .send()
-        .await;
+        .await
+        .expect("an empty 200 is a success");
 
-    for result in [rbac, role] {
-        match result {
-            Err(Error::InvalidResponsePayload(body, _)) => assert!(body.is_empty()),
-            other => panic!("expected Error::InvalidResponsePayload, got {other:?}"),
-        }
+    for response in [rbac, role] {
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.into_inner(), Value::Null);
     }
+}
+
+/// An empty 200 where the operation documents a JSON object is still a decode error:
+/// `null` is not a `Connection`.
+#[tokio::test]
+async fn empty_200_body_where_an_object_is_documented_is_a_decode_error() {
+    let (server, client) = start().await;
+    let path = connection_path("");
+    mount(&server, "GET", &path, ResponseTemplate::new(200)).await;
+
+    let error = client
+        .get_connection_by_id()
+        .connection_id(connection_id())
+        .send()
+        .await
+        .expect_err("no connection in the body");
+
+    assert_eq!(error.kind(), ErrorKind::Decode, "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(error.body_excerpt(), Some(""));
 }

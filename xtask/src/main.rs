@@ -1,6 +1,10 @@
 //! `cargo xtask regen` and `cargo xtask check`: keep the generated crate in step with the
 //! OpenAPI document, in the style of rust-analyzer's `ensure_file_contents`.
 
+mod bench;
+mod diff;
+mod import;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -14,8 +18,17 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regen   regenerate generated/ from openapi/ and print what changed
-  check   fail if anything generated is stale (for CI); changes nothing";
+  regen           regenerate generated/ from openapi/ and print what changed
+  check           fail if anything generated is stale (for CI); changes nothing
+  import PATH|-   write the upstream document at PATH (or stdin) into
+                  openapi/connections.json in canonical form, then regen;
+                  openapi/overrides.json pins method and type names
+  diff OLD NEW    report the API changes between two documents, classified
+  diff --base REF   ... between REF:openapi/connections.json and the working tree
+       [--format markdown|json]  (default markdown)
+       [--fail-on breaking|possibly-breaking]  exit non-zero on such changes
+  bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick]
+                  print the benchmark figures of BENCHMARKS.md (default: all)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +40,9 @@ fn main() -> ExitCode {
     {
         ["regen"] => regen(Mode::Write),
         ["check"] => regen(Mode::Check),
+        ["import", rest @ ..] => import::import(rest),
+        ["diff", rest @ ..] => diff::diff(rest),
+        ["bench", rest @ ..] => bench::bench(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -58,7 +74,8 @@ fn repo_root() -> PathBuf {
 fn regen(mode: Mode) -> Result<(), String> {
     let root = repo_root();
     let started = Instant::now();
-    let output = stackai_codegen::run(&root.join(DOCUMENT), DOCUMENT).map_err(|e| e.to_string())?;
+    let output = stackai_codegen::import::run_project(&root.join(DOCUMENT), DOCUMENT)
+        .map_err(|e| e.to_string())?;
     for warning in &output.warnings {
         eprintln!("warning: {DOCUMENT}: {warning}");
     }

@@ -9,47 +9,604 @@ use super::{
     RequestBuilderExt, ResponseValue,
 };
 
-/**Builder for [`Client::get_available_connections`]
+/**Builder for [`Client::get_paginated_connections`]
 
-[`Client::get_available_connections`]: super::Client::get_available_connections*/
+[`Client::get_paginated_connections`]: super::Client::get_paginated_connections*/
 #[derive(Debug, Clone)]
-pub struct GetAvailableConnections<'a> {
+pub struct GetPaginatedConnections<'a> {
     client: &'a super::Client,
+    limit: Result<Option<i64>, String>,
+    offset: Result<Option<i64>, String>,
+    sort_by: Result<Option<types::ConnectionSortBy>, String>,
+    sort_dir: Result<Option<types::SortDirection>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
-impl<'a> GetAvailableConnections<'a> {
+impl<'a> GetPaginatedConnections<'a> {
     ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
-        Self { client: client }
+        Self {
+            client: client,
+            limit: Ok(None),
+            offset: Ok(None),
+            sort_by: Ok(None),
+            sort_dir: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
     }
-    ///Sends a `GET` request to `/connections/available`
+    /**The `limit` query parameter.
+
+Optional; defaults to `10`.*/
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
+    pub fn offset<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.offset = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for offset failed".to_string());
+        self
+    }
+    /**The `sort_by` query parameter.
+
+Optional; defaults to `"created_at"`.*/
+    pub fn sort_by<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ConnectionSortBy>,
+    {
+        self.sort_by = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `ConnectionSortBy` for sort_by failed".to_string()
+            });
+        self
+    }
+    /**The `sort_dir` query parameter.
+
+Optional; defaults to `"desc"`.*/
+    pub fn sort_dir<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::SortDirection>,
+    {
+        self.sort_dir = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `SortDirection` for sort_dir failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/api/v1/connections`.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::AvailableConnection>>, Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/connections/available", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+    ) -> Result<ResponseValue<types::PaginatedResponseConnection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_paginated_connections",
+            method: "GET",
+            path: "/api/v1/connections",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, limit, offset, sort_by, sort_dir, request_options } = self;
+        let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let sort_by = sort_by.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let sort_dir = sort_dir.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/api/v1/connections", client.baseurl,);
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_available_connections",
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
+            .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir));
+        crate::transport::send_json::<
+            types::PaginatedResponseConnection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Connection> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(10i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = Some(response.total);
+                    let items = response.data;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(
+        self,
+    ) -> Result<crate::pagination::Page<types::Connection>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => builder.offset.clone().ok().flatten().unwrap_or(0),
         };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
+        let limit: i64 = builder.limit.clone().ok().flatten().unwrap_or(10i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = Some(response.total);
+        let items = response.data;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::update_connection_organization_role`]
+
+[`Client::update_connection_organization_role`]: super::Client::update_connection_organization_role*/
+#[derive(Debug, Clone)]
+pub struct UpdateConnectionOrganizationRole<'a> {
+    client: &'a super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    body: Result<types::builder::OrganizationRoleUpdateRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> UpdateConnectionOrganizationRole<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
         }
+    }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::OrganizationRoleUpdateRequest>,
+        <V as std::convert::TryInto<
+            types::OrganizationRoleUpdateRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `OrganizationRoleUpdateRequest` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::OrganizationRoleUpdateRequest,
+        ) -> types::builder::OrganizationRoleUpdateRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PATCH` request to `/api/v1/connections/{connection_id}/organization-role`.
+    pub async fn send(self) -> Result<ResponseValue<::serde_json::Value>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_connection_organization_role",
+            method: "PATCH",
+            path: "/api/v1/connections/{connection_id}/organization-role",
+            idempotent: false,
+            authenticated: true,
+        };
+        let Self { client, connection_id, body, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| {
+                types::OrganizationRoleUpdateRequest::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/api/v1/connections/{}/organization-role", client.baseurl, encode_path(&
+            connection_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PATCH, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::serde_json::Value,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::get_connection_rbac`]
+
+[`Client::get_connection_rbac`]: super::Client::get_connection_rbac*/
+#[derive(Debug, Clone)]
+pub struct GetConnectionRbac<'a> {
+    client: &'a super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/api/v1/connections/{connection_id}/rbac`.
+    pub async fn send(self) -> Result<ResponseValue<types::ConnectionRbacInfo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_connection_rbac",
+            method: "GET",
+            path: "/api/v1/connections/{connection_id}/rbac",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::ConnectionRbacInfo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::update_connection_rbac`]
+
+[`Client::update_connection_rbac`]: super::Client::update_connection_rbac*/
+#[derive(Debug, Clone)]
+pub struct UpdateConnectionRbac<'a> {
+    client: &'a super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    body: Result<types::builder::RbacUpdateRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> UpdateConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::RbacUpdateRequest>,
+        <V as std::convert::TryInto<types::RbacUpdateRequest>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `RbacUpdateRequest` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::RbacUpdateRequest,
+        ) -> types::builder::RbacUpdateRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/api/v1/connections/{connection_id}/rbac`.
+    pub async fn send(self) -> Result<ResponseValue<::serde_json::Value>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_connection_rbac",
+            method: "PUT",
+            path: "/api/v1/connections/{connection_id}/rbac",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, body, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| {
+                types::RbacUpdateRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::serde_json::Value,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::delete_connection_rbac`]
+
+[`Client::delete_connection_rbac`]: super::Client::delete_connection_rbac*/
+#[derive(Debug, Clone)]
+pub struct DeleteConnectionRbac<'a> {
+    client: &'a super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    subject_id: Result<::uuid::Uuid, String>,
+    subject_type: Result<types::RbacSubjectType, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> DeleteConnectionRbac<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            subject_id: Err("subject_id was not initialized".to_string()),
+            subject_type: Err("subject_type was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    /**The `subject_id` query parameter.
+
+Required; a UUID.*/
+    pub fn subject_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.subject_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for subject_id failed".to_string()
+            });
+        self
+    }
+    /**The `subject_type` query parameter.
+
+Required.*/
+    pub fn subject_type<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::RbacSubjectType>,
+    {
+        self.subject_type = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `RbacSubjectType` for subject_type failed".to_string()
+            });
+        self
+    }
+    ///Sends the `DELETE` request to `/api/v1/connections/{connection_id}/rbac`.
+    pub async fn send(self) -> Result<ResponseValue<()>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_connection_rbac",
+            method: "DELETE",
+            path: "/api/v1/connections/{connection_id}/rbac",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, subject_id, subject_type, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let subject_id = subject_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let subject_type = subject_type
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::DELETE, url)
+            .query(&progenitor_client::QueryParam::new("subject_id", &subject_id))
+            .query(&progenitor_client::QueryParam::new("subject_type", &subject_type));
+        crate::transport::send_empty(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -62,6 +619,7 @@ pub struct GetConnections<'a> {
     connection_provider: Result<Option<::std::string::String>, String>,
     limit: Result<Option<i64>, String>,
     offset: Result<Option<i64>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> GetConnections<'a> {
@@ -72,6 +630,7 @@ impl<'a> GetConnections<'a> {
             connection_provider: Ok(None),
             limit: Ok(None),
             offset: Ok(None),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_provider` query parameter.
@@ -116,23 +675,26 @@ Optional; defaults to `0`.*/
             .map_err(|_| "conversion to `i64` for offset failed".to_string());
         self
     }
-    ///Sends a `GET` request to `/connections`
+    ///Sends the `GET` request to `/connections`.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::Connection>>,
-        Error<types::HttpValidationError>,
-    > {
-        let Self { client, connection_provider, limit, offset } = self;
-        let connection_provider = connection_provider.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let offset = offset.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Connection>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_connections",
+            method: "GET",
+            path: "/connections",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_provider, limit, offset, request_options } = self;
+        let connection_provider = connection_provider
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!("{}/connections", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -144,23 +706,84 @@ Optional; defaults to `0`.*/
                 ),
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connections",
+            .query(&progenitor_client::QueryParam::new("offset", &offset));
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Connection>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Connection> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(1000i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = None;
+                    let items = response;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(
+        self,
+    ) -> Result<crate::pagination::Page<types::Connection>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => builder.offset.clone().ok().flatten().unwrap_or(0),
         };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let limit: i64 = builder.limit.clone().ok().flatten().unwrap_or(1000i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = None;
+        let items = response;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
     }
 }
 
@@ -171,6 +794,7 @@ Optional; defaults to `0`.*/
 pub struct CreateConnection<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConnectionRequest, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> CreateConnection<'a> {
@@ -179,6 +803,7 @@ impl<'a> CreateConnection<'a> {
         Self {
             client: client,
             body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
         }
     }
     ///Sets the request body.
@@ -205,43 +830,432 @@ impl<'a> CreateConnection<'a> {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/connections`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, body } = self;
+    ///Sends the `POST` request to `/connections`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_connection",
+            method: "POST",
+            path: "/connections",
+            idempotent: false,
+            authenticated: true,
+        };
+        let Self { client, body, request_options } = self;
         let body = body
             .and_then(|v| {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
-            .map_err(Error::InvalidRequest)?;
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!("{}/connections", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .post(url)
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::get_available_connections`]
+
+[`Client::get_available_connections`]: super::Client::get_available_connections*/
+#[derive(Debug, Clone)]
+pub struct GetAvailableConnections<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetAvailableConnections<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/connections/available`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::AvailableConnection>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_available_connections",
+            method: "GET",
+            path: "/connections/available",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/connections/available", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::AvailableConnection>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::create_connection_from_callback`]
+
+[`Client::create_connection_from_callback`]: super::Client::create_connection_from_callback*/
+#[derive(Debug, Clone)]
+pub struct CreateConnectionFromCallback<'a> {
+    client: &'a super::Client,
+    code: Result<::std::string::String, String>,
+    body: Result<types::builder::ConnectionRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CreateConnectionFromCallback<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            code: Err("code was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `code` query parameter.
+
+Required.*/
+    pub fn code<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.code = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for code failed".to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ConnectionRequest>,
+        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `ConnectionRequest` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::ConnectionRequest,
+        ) -> types::builder::ConnectionRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/connections/oauth/callback`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_connection_from_callback",
+            method: "POST",
+            path: "/connections/oauth/callback",
+            idempotent: false,
+            authenticated: true,
+        };
+        let Self { client, code, body, request_options } = self;
+        let code = code.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| {
+                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/connections/oauth/callback", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "create_connection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
+            .query(&progenitor_client::QueryParam::new("code", &code));
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::update_connection_from_callback`]
+
+[`Client::update_connection_from_callback`]: super::Client::update_connection_from_callback*/
+#[derive(Debug, Clone)]
+pub struct UpdateConnectionFromCallback<'a> {
+    client: &'a super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    code: Result<::std::string::String, String>,
+    body: Result<types::builder::ConnectionRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> UpdateConnectionFromCallback<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            code: Err("code was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
         }
+    }
+    /**The `connection_id` path parameter.
+
+Required; a UUID.*/
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    /**The `code` query parameter.
+
+Required.*/
+    pub fn code<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.code = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for code failed".to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ConnectionRequest>,
+        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `ConnectionRequest` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::ConnectionRequest,
+        ) -> types::builder::ConnectionRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/connections/oauth/callback/{connection_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_connection_from_callback",
+            method: "PUT",
+            path: "/connections/oauth/callback/{connection_id}",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, code, body, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let code = code.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| {
+                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
+            connection_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("code", &code));
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::get_oauth_url`]
+
+[`Client::get_oauth_url`]: super::Client::get_oauth_url*/
+#[derive(Debug, Clone)]
+pub struct GetOauthUrl<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::ConnectionRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetOauthUrl<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ConnectionRequest>,
+        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `ConnectionRequest` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::ConnectionRequest,
+        ) -> types::builder::ConnectionRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/connections/oauth/start`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_oauth_url",
+            method: "POST",
+            path: "/connections/oauth/start",
+            idempotent: false,
+            authenticated: true,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| {
+                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/connections/oauth/start", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::std::string::String,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -253,6 +1267,7 @@ pub struct GetConnectionById<'a> {
     client: &'a super::Client,
     connection_id: Result<::uuid::Uuid, String>,
     refresh_oauth_tokens: Result<Option<bool>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> GetConnectionById<'a> {
@@ -262,6 +1277,7 @@ impl<'a> GetConnectionById<'a> {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
             refresh_oauth_tokens: Ok(None),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -293,22 +1309,26 @@ Optional; defaults to `false`.*/
             });
         self
     }
-    ///Sends a `GET` request to `/connections/{connection_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, refresh_oauth_tokens } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let refresh_oauth_tokens = refresh_oauth_tokens.map_err(Error::InvalidRequest)?;
+    ///Sends the `GET` request to `/connections/{connection_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_connection_by_id",
+            method: "GET",
+            path: "/connections/{connection_id}",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, refresh_oauth_tokens, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let refresh_oauth_tokens = refresh_oauth_tokens
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id
-            .to_string()),
+            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -318,23 +1338,26 @@ Optional; defaults to `false`.*/
                     "refresh_oauth_tokens",
                     &refresh_oauth_tokens,
                 ),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connection_by_id",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+            );
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -346,6 +1369,7 @@ pub struct UpdateConnection<'a> {
     client: &'a super::Client,
     connection_id: Result<::uuid::Uuid, String>,
     body: Result<types::builder::ConnectionRequest, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> UpdateConnection<'a> {
@@ -355,6 +1379,7 @@ impl<'a> UpdateConnection<'a> {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
             body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -395,47 +1420,53 @@ Required; a UUID.*/
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/connections/{connection_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+    ///Sends the `PUT` request to `/connections/{connection_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_connection",
+            method: "PUT",
+            path: "/connections/{connection_id}",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, body, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = body
             .and_then(|v| {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
-            .map_err(Error::InvalidRequest)?;
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id
-            .to_string()),
+            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .put(url)
+            .request(::reqwest::Method::PUT, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "update_connection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+            .json(&body);
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -446,6 +1477,7 @@ Required; a UUID.*/
 pub struct DeleteConnection<'a> {
     client: &'a super::Client,
     connection_id: Result<::uuid::Uuid, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> DeleteConnection<'a> {
@@ -454,6 +1486,7 @@ impl<'a> DeleteConnection<'a> {
         Self {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -470,41 +1503,38 @@ Required; a UUID.*/
             });
         self
     }
-    ///Sends a `DELETE` request to `/connections/{connection_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<()>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id
-            .to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_connection",
+    ///Sends the `DELETE` request to `/connections/{connection_id}`.
+    pub async fn send(self) -> Result<ResponseValue<()>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_connection",
+            method: "DELETE",
+            path: "/connections/{connection_id}",
+            idempotent: true,
+            authenticated: true,
         };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let Self { client, connection_id, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
+        );
+        let request = client.client.request(::reqwest::Method::DELETE, url);
+        crate::transport::send_empty(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -516,6 +1546,7 @@ pub struct PatchConnection<'a> {
     client: &'a super::Client,
     connection_id: Result<::uuid::Uuid, String>,
     body: Result<types::builder::ConnectionPatchRequest, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> PatchConnection<'a> {
@@ -525,6 +1556,7 @@ impl<'a> PatchConnection<'a> {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
             body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -567,47 +1599,53 @@ Required; a UUID.*/
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PATCH` request to `/connections/{connection_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+    ///Sends the `PATCH` request to `/connections/{connection_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Connection>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "patch_connection",
+            method: "PATCH",
+            path: "/connections/{connection_id}",
+            idempotent: false,
+            authenticated: true,
+        };
+        let Self { client, connection_id, body, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = body
             .and_then(|v| {
                 types::ConnectionPatchRequest::try_from(v).map_err(|e| e.to_string())
             })
-            .map_err(Error::InvalidRequest)?;
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id
-            .to_string()),
+            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .patch(url)
+            .request(::reqwest::Method::PATCH, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "patch_connection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+            .json(&body);
+        crate::transport::send_json::<
+            types::Connection,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -618,6 +1656,7 @@ Required; a UUID.*/
 pub struct GetConnectionHealth<'a> {
     client: &'a super::Client,
     connection_id: Result<::uuid::Uuid, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> GetConnectionHealth<'a> {
@@ -626,6 +1665,7 @@ impl<'a> GetConnectionHealth<'a> {
         Self {
             client: client,
             connection_id: Err("connection_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -642,346 +1682,53 @@ Required; a UUID.*/
             });
         self
     }
-    ///Sends a `GET` request to `/connections/{connection_id}/health`
+    ///Sends the `GET` request to `/connections/{connection_id}/health`.
     pub async fn send(
         self,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<types::HttpValidationError>,
+        Error,
     > {
-        let Self { client, connection_id } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_connection_health",
+            method: "GET",
+            path: "/connections/{connection_id}/health",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self { client, connection_id, request_options } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
             "{}/connections/{}/health", client.baseurl, encode_path(& connection_id
-            .to_string()),
+            .to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connection_health",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+            );
+        crate::transport::send_json::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(client, &OPERATION, request, request_options)
+            .await
     }
-}
-
-/**Builder for [`Client::get_oauth_url`]
-
-[`Client::get_oauth_url`]: super::Client::get_oauth_url*/
-#[derive(Debug, Clone)]
-pub struct GetOauthUrl<'a> {
-    client: &'a super::Client,
-    body: Result<types::builder::ConnectionRequest, String>,
-}
-
-impl<'a> GetOauthUrl<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    ///Sets the request body.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConnectionRequest>,
-        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `ConnectionRequest` for body failed: {}", s)
-            });
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
         self
     }
-    ///Edits the request body through its builder, starting from the fields set so far.
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::ConnectionRequest,
-        ) -> types::builder::ConnectionRequest,
-    {
-        self.body = self.body.map(f);
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
         self
     }
-    ///Sends a `POST` request to `/connections/oauth/start`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<::std::string::String>,
-        Error<types::HttpValidationError>,
-    > {
-        let Self { client, body } = self;
-        let body = body
-            .and_then(|v| {
-                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/connections/oauth/start", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_oauth_url",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::create_connection_from_callback`]
-
-[`Client::create_connection_from_callback`]: super::Client::create_connection_from_callback*/
-#[derive(Debug, Clone)]
-pub struct CreateConnectionFromCallback<'a> {
-    client: &'a super::Client,
-    code: Result<::std::string::String, String>,
-    body: Result<types::builder::ConnectionRequest, String>,
-}
-
-impl<'a> CreateConnectionFromCallback<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            code: Err("code was not initialized".to_string()),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    /**The `code` query parameter.
-
-Required.*/
-    pub fn code<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.code = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for code failed".to_string()
-            });
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
         self
-    }
-    ///Sets the request body.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConnectionRequest>,
-        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `ConnectionRequest` for body failed: {}", s)
-            });
-        self
-    }
-    ///Edits the request body through its builder, starting from the fields set so far.
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::ConnectionRequest,
-        ) -> types::builder::ConnectionRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/connections/oauth/callback`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, code, body } = self;
-        let code = code.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/connections/oauth/callback", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("code", &code))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "create_connection_from_callback",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::update_connection_from_callback`]
-
-[`Client::update_connection_from_callback`]: super::Client::update_connection_from_callback*/
-#[derive(Debug, Clone)]
-pub struct UpdateConnectionFromCallback<'a> {
-    client: &'a super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    code: Result<::std::string::String, String>,
-    body: Result<types::builder::ConnectionRequest, String>,
-}
-
-impl<'a> UpdateConnectionFromCallback<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            code: Err("code was not initialized".to_string()),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    /**The `connection_id` path parameter.
-
-Required; a UUID.*/
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    /**The `code` query parameter.
-
-Required.*/
-    pub fn code<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.code = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for code failed".to_string()
-            });
-        self
-    }
-    ///Sets the request body.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConnectionRequest>,
-        <V as std::convert::TryInto<types::ConnectionRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `ConnectionRequest` for body failed: {}", s)
-            });
-        self
-    }
-    ///Edits the request body through its builder, starting from the fields set so far.
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::ConnectionRequest,
-        ) -> types::builder::ConnectionRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PUT` request to `/connections/oauth/callback/{connection_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::Connection>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, code, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let code = code.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
-            connection_id.to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("code", &code))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "update_connection_from_callback",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
     }
 }
 
@@ -994,6 +1741,7 @@ pub struct GetConnectionResources<'a> {
     connection_id: Result<::uuid::Uuid, String>,
     refresh_oauth_tokens: Result<Option<bool>, String>,
     resource_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> GetConnectionResources<'a> {
@@ -1004,6 +1752,7 @@ impl<'a> GetConnectionResources<'a> {
             connection_id: Err("connection_id was not initialized".to_string()),
             refresh_oauth_tokens: Ok(None),
             resource_ids: Ok(None),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -1051,28 +1800,42 @@ Optional; may be null.*/
             });
         self
     }
-    ///Sends a `GET` request to `/connections/{connection_id}/resources`
+    ///Sends the `GET` request to `/connections/{connection_id}/resources`.
     pub async fn send(
         self,
     ) -> Result<
         ResponseValue<
             ::std::collections::HashMap<::std::string::String, types::Resource>,
         >,
-        Error<types::HttpValidationError>,
+        Error,
     > {
-        let Self { client, connection_id, refresh_oauth_tokens, resource_ids } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let refresh_oauth_tokens = refresh_oauth_tokens.map_err(Error::InvalidRequest)?;
-        let resource_ids = resource_ids.map_err(Error::InvalidRequest)?;
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_connection_resources",
+            method: "GET",
+            path: "/connections/{connection_id}/resources",
+            idempotent: true,
+            authenticated: true,
+        };
+        let Self {
+            client,
+            connection_id,
+            refresh_oauth_tokens,
+            resource_ids,
+            request_options,
+        } = self;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let refresh_oauth_tokens = refresh_oauth_tokens
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let resource_ids = resource_ids
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
             "{}/connections/{}/resources", client.baseurl, encode_path(& connection_id
-            .to_string()),
+            .to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1083,23 +1846,26 @@ Optional; may be null.*/
                     &refresh_oauth_tokens,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("resource_ids", &resource_ids))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connection_resources",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+            .query(&progenitor_client::QueryParam::new("resource_ids", &resource_ids));
+        crate::transport::send_json::<
+            ::std::collections::HashMap<::std::string::String, types::Resource>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
     }
 }
 
@@ -1114,6 +1880,7 @@ pub struct GetChildrenResources<'a> {
     page_size: Result<Option<::std::num::NonZeroU64>, String>,
     refresh_oauth_tokens: Result<Option<bool>, String>,
     resource_id: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> GetChildrenResources<'a> {
@@ -1126,6 +1893,7 @@ impl<'a> GetChildrenResources<'a> {
             page_size: Ok(None),
             refresh_oauth_tokens: Ok(None),
             resource_id: Ok(None),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -1205,13 +1973,15 @@ Optional; may be null.*/
             });
         self
     }
-    ///Sends a `GET` request to `/connections/{connection_id}/resources/children`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::CursorPageResource>,
-        Error<types::HttpValidationError>,
-    > {
+    ///Sends the `GET` request to `/connections/{connection_id}/resources/children`.
+    pub async fn send(self) -> Result<ResponseValue<types::CursorPageResource>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_children_resources",
+            method: "GET",
+            path: "/connections/{connection_id}/resources/children",
+            idempotent: true,
+            authenticated: true,
+        };
         let Self {
             client,
             connection_id,
@@ -1219,21 +1989,23 @@ Optional; may be null.*/
             page_size,
             refresh_oauth_tokens,
             resource_id,
+            request_options,
         } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let cursor = cursor.map_err(Error::InvalidRequest)?;
-        let page_size = page_size.map_err(Error::InvalidRequest)?;
-        let refresh_oauth_tokens = refresh_oauth_tokens.map_err(Error::InvalidRequest)?;
-        let resource_id = resource_id.map_err(Error::InvalidRequest)?;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let cursor = cursor.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page_size = page_size.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let refresh_oauth_tokens = refresh_oauth_tokens
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let resource_id = resource_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
             "{}/connections/{}/resources/children", client.baseurl, encode_path(&
-            connection_id.to_string()),
+            connection_id.to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1246,23 +2018,63 @@ Optional; may be null.*/
                     &refresh_oauth_tokens,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("resource_id", &resource_id))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_children_resources",
+            .query(&progenitor_client::QueryParam::new("resource_id", &resource_id));
+        crate::transport::send_json::<
+            types::CursorPageResource,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (cursor pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Resource> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let builder = match next {
+                        Some(crate::pagination::NextPage::Cursor(cursor)) => {
+                            builder.cursor(cursor)
+                        }
+                        _ => builder,
+                    };
+                    let page = builder.send().await?.into_inner();
+                    let next = page
+                        .next_cursor
+                        .filter(|cursor| !cursor.is_empty())
+                        .map(crate::pagination::NextPage::Cursor);
+                    Ok(crate::pagination::Page::new(page.data, next, None))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by cursor).
+    pub async fn page(self) -> Result<crate::pagination::Page<types::Resource>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let builder = match next {
+            Some(crate::pagination::NextPage::Cursor(cursor)) => builder.cursor(cursor),
+            _ => builder,
         };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let page = builder.send().await?.into_inner();
+        let next = page
+            .next_cursor
+            .filter(|cursor| !cursor.is_empty())
+            .map(crate::pagination::NextPage::Cursor);
+        Ok(crate::pagination::Page::new(page.data, next, None))
     }
 }
 
@@ -1277,6 +2089,7 @@ pub struct SearchResources<'a> {
     page_size: Result<Option<::std::num::NonZeroU64>, String>,
     query: Result<::std::string::String, String>,
     refresh_oauth_tokens: Result<Option<bool>, String>,
+    request_options: crate::transport::RequestOptions,
 }
 
 impl<'a> SearchResources<'a> {
@@ -1289,6 +2102,7 @@ impl<'a> SearchResources<'a> {
             page_size: Ok(None),
             query: Err("query was not initialized".to_string()),
             refresh_oauth_tokens: Ok(None),
+            request_options: ::std::default::Default::default(),
         }
     }
     /**The `connection_id` path parameter.
@@ -1366,13 +2180,15 @@ Optional; defaults to `false`.*/
             });
         self
     }
-    ///Sends a `GET` request to `/connections/{connection_id}/resources/search`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::CursorPageResource>,
-        Error<types::HttpValidationError>,
-    > {
+    ///Sends the `GET` request to `/connections/{connection_id}/resources/search`.
+    pub async fn send(self) -> Result<ResponseValue<types::CursorPageResource>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "search_resources",
+            method: "GET",
+            path: "/connections/{connection_id}/resources/search",
+            idempotent: true,
+            authenticated: true,
+        };
         let Self {
             client,
             connection_id,
@@ -1380,21 +2196,22 @@ Optional; defaults to `false`.*/
             page_size,
             query,
             refresh_oauth_tokens,
+            request_options,
         } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let cursor = cursor.map_err(Error::InvalidRequest)?;
-        let page_size = page_size.map_err(Error::InvalidRequest)?;
-        let query = query.map_err(Error::InvalidRequest)?;
-        let refresh_oauth_tokens = refresh_oauth_tokens.map_err(Error::InvalidRequest)?;
+        let connection_id = connection_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let cursor = cursor.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page_size = page_size.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let query = query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let refresh_oauth_tokens = refresh_oauth_tokens
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
             "{}/connections/{}/resources/search", client.baseurl, encode_path(&
-            connection_id.to_string()),
+            connection_id.to_string())
         );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
+        let request = client
             .client
-            .get(url)
+            .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1407,531 +2224,62 @@ Optional; defaults to `false`.*/
                     "refresh_oauth_tokens",
                     &refresh_oauth_tokens,
                 ),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "search_resources",
+            );
+        crate::transport::send_json::<
+            types::CursorPageResource,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (cursor pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Resource> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let builder = match next {
+                        Some(crate::pagination::NextPage::Cursor(cursor)) => {
+                            builder.cursor(cursor)
+                        }
+                        _ => builder,
+                    };
+                    let page = builder.send().await?.into_inner();
+                    let next = page
+                        .next_cursor
+                        .filter(|cursor| !cursor.is_empty())
+                        .map(crate::pagination::NextPage::Cursor);
+                    Ok(crate::pagination::Page::new(page.data, next, None))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by cursor).
+    pub async fn page(self) -> Result<crate::pagination::Page<types::Resource>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let builder = match next {
+            Some(crate::pagination::NextPage::Cursor(cursor)) => builder.cursor(cursor),
+            _ => builder,
         };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::get_paginated_connections`]
-
-[`Client::get_paginated_connections`]: super::Client::get_paginated_connections*/
-#[derive(Debug, Clone)]
-pub struct GetPaginatedConnections<'a> {
-    client: &'a super::Client,
-    limit: Result<Option<i64>, String>,
-    offset: Result<Option<i64>, String>,
-    sort_by: Result<Option<types::ConnectionSortBy>, String>,
-    sort_dir: Result<Option<types::SortDirection>, String>,
-}
-
-impl<'a> GetPaginatedConnections<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            limit: Ok(None),
-            offset: Ok(None),
-            sort_by: Ok(None),
-            sort_dir: Ok(None),
-        }
-    }
-    /**The `limit` query parameter.
-
-Optional; defaults to `10`.*/
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    /**The `offset` query parameter.
-
-Optional; defaults to `0`.*/
-    pub fn offset<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.offset = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for offset failed".to_string());
-        self
-    }
-    /**The `sort_by` query parameter.
-
-Optional; defaults to `"created_at"`.*/
-    pub fn sort_by<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConnectionSortBy>,
-    {
-        self.sort_by = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `ConnectionSortBy` for sort_by failed".to_string()
-            });
-        self
-    }
-    /**The `sort_dir` query parameter.
-
-Optional; defaults to `"desc"`.*/
-    pub fn sort_dir<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SortDirection>,
-    {
-        self.sort_dir = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SortDirection` for sort_dir failed".to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/v1/connections`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::PaginatedResponseConnection>,
-        Error<types::HttpValidationError>,
-    > {
-        let Self { client, limit, offset, sort_by, sort_dir } = self;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let offset = offset.map_err(Error::InvalidRequest)?;
-        let sort_by = sort_by.map_err(Error::InvalidRequest)?;
-        let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/v1/connections", client.baseurl,);
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
-            .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_paginated_connections",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::get_connection_rbac`]
-
-[`Client::get_connection_rbac`]: super::Client::get_connection_rbac*/
-#[derive(Debug, Clone)]
-pub struct GetConnectionRbac<'a> {
-    client: &'a super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-}
-
-impl<'a> GetConnectionRbac<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-        }
-    }
-    /**The `connection_id` path parameter.
-
-Required; a UUID.*/
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/v1/connections/{connection_id}/rbac`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ConnectionRbacInfo>,
-        Error<types::HttpValidationError>,
-    > {
-        let Self { client, connection_id } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connection_rbac",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::update_connection_rbac`]
-
-[`Client::update_connection_rbac`]: super::Client::update_connection_rbac*/
-#[derive(Debug, Clone)]
-pub struct UpdateConnectionRbac<'a> {
-    client: &'a super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    body: Result<types::builder::RbacUpdateRequest, String>,
-}
-
-impl<'a> UpdateConnectionRbac<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    /**The `connection_id` path parameter.
-
-Required; a UUID.*/
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    ///Sets the request body.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::RbacUpdateRequest>,
-        <V as std::convert::TryInto<types::RbacUpdateRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `RbacUpdateRequest` for body failed: {}", s)
-            });
-        self
-    }
-    ///Edits the request body through its builder, starting from the fields set so far.
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::RbacUpdateRequest,
-        ) -> types::builder::RbacUpdateRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PUT` request to `/api/v1/connections/{connection_id}/rbac`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<::serde_json::Value>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::RbacUpdateRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "update_connection_rbac",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::delete_connection_rbac`]
-
-[`Client::delete_connection_rbac`]: super::Client::delete_connection_rbac*/
-#[derive(Debug, Clone)]
-pub struct DeleteConnectionRbac<'a> {
-    client: &'a super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    subject_id: Result<::uuid::Uuid, String>,
-    subject_type: Result<types::RbacSubjectType, String>,
-}
-
-impl<'a> DeleteConnectionRbac<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            subject_id: Err("subject_id was not initialized".to_string()),
-            subject_type: Err("subject_type was not initialized".to_string()),
-        }
-    }
-    /**The `connection_id` path parameter.
-
-Required; a UUID.*/
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    /**The `subject_id` query parameter.
-
-Required; a UUID.*/
-    pub fn subject_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.subject_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for subject_id failed".to_string()
-            });
-        self
-    }
-    /**The `subject_type` query parameter.
-
-Required.*/
-    pub fn subject_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::RbacSubjectType>,
-    {
-        self.subject_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `RbacSubjectType` for subject_type failed".to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/v1/connections/{connection_id}/rbac`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<()>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, subject_id, subject_type } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let subject_id = subject_id.map_err(Error::InvalidRequest)?;
-        let subject_type = subject_type.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("subject_id", &subject_id))
-            .query(&progenitor_client::QueryParam::new("subject_type", &subject_type))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_connection_rbac",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-
-/**Builder for [`Client::update_connection_organization_role`]
-
-[`Client::update_connection_organization_role`]: super::Client::update_connection_organization_role*/
-#[derive(Debug, Clone)]
-pub struct UpdateConnectionOrganizationRole<'a> {
-    client: &'a super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    body: Result<types::builder::OrganizationRoleUpdateRequest, String>,
-}
-
-impl<'a> UpdateConnectionOrganizationRole<'a> {
-    ///Starts the request; `Client`'s method of the same name is the usual way in.
-    pub fn new(client: &'a super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    /**The `connection_id` path parameter.
-
-Required; a UUID.*/
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    ///Sets the request body.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::OrganizationRoleUpdateRequest>,
-        <V as std::convert::TryInto<
-            types::OrganizationRoleUpdateRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!(
-                    "conversion to `OrganizationRoleUpdateRequest` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    ///Edits the request body through its builder, starting from the fields set so far.
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::OrganizationRoleUpdateRequest,
-        ) -> types::builder::OrganizationRoleUpdateRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PATCH` request to `/api/v1/connections/{connection_id}/organization-role`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<::serde_json::Value>, Error<types::HttpValidationError>> {
-        let Self { client, connection_id, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::OrganizationRoleUpdateRequest::try_from(v)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/v1/connections/{}/organization-role", client.baseurl, encode_path(&
-            connection_id.to_string()),
-        );
-        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "update_connection_organization_role",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let page = builder.send().await?.into_inner();
+        let next = page
+            .next_cursor
+            .filter(|cursor| !cursor.is_empty())
+            .map(crate::pagination::NextPage::Cursor);
+        Ok(crate::pagination::Page::new(page.data, next, None))
     }
 }

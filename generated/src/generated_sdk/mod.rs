@@ -2,7 +2,7 @@
 // Regenerate with `cargo xtask regen`; `cargo xtask check` fails while this file is stale.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -20,6 +20,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::transport::Runtime,
 }
 
 impl Client {
@@ -29,15 +30,20 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::transport::Runtime,
+    ) -> Self {
         Self {
             baseurl: baseurl.trim_end_matches('/').to_string(),
             client,
+            inner,
         }
     }
 }
 
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::transport::Runtime> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -47,31 +53,109 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::transport::Runtime {
+        &self.inner
     }
 }
 
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::transport::Runtime> for &Client {}
 
 impl Client {
-    /**Get Available Connections
+    /**Get Paginated Connections
 
-List all available connections that can be configured.
+List all available connections for the user in his current organization.
 
-Returns a list of available connection types with their configuration parameters.
+Supports dynamic field__operator filters.
 
-Sends a `GET` request to `/connections/available`
+Sends a `GET` request to `/api/v1/connections`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client) {
-let response = client.get_available_connections()
+# async fn example(client: &stackai_connections::Client, limit: i64, offset: i64, sort_by: stackai_connections::types::ConnectionSortBy, sort_dir: stackai_connections::types::SortDirection) {
+let response = client.get_paginated_connections()
+    .limit(limit)
+    .offset(offset)
+    .sort_by(sort_by)
+    .sort_dir(sort_dir)
     .send()
     .await;
 # }
 ```*/
-    pub fn get_available_connections(&self) -> builder::GetAvailableConnections<'_> {
-        builder::GetAvailableConnections::new(self)
+    pub fn get_paginated_connections(&self) -> builder::GetPaginatedConnections<'_> {
+        builder::GetPaginatedConnections::new(self)
+    }
+    /**Update Connection Organization Role
+
+Update the organization-level role for a connection.
+
+Sends a `PATCH` request to `/api/v1/connections/{connection_id}/organization-role`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::OrganizationRoleUpdateRequest) {
+let response = client.update_connection_organization_role()
+    .connection_id(connection_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn update_connection_organization_role(
+        &self,
+    ) -> builder::UpdateConnectionOrganizationRole<'_> {
+        builder::UpdateConnectionOrganizationRole::new(self)
+    }
+    /**Get Connection Rbac
+
+Get the RBA info for a connection.
+
+Sends a `GET` request to `/api/v1/connections/{connection_id}/rbac`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid) {
+let response = client.get_connection_rbac()
+    .connection_id(connection_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_connection_rbac(&self) -> builder::GetConnectionRbac<'_> {
+        builder::GetConnectionRbac::new(self)
+    }
+    /**Update Connection Rbac
+
+Update the RBAC info for a connection.
+
+Sends a `PUT` request to `/api/v1/connections/{connection_id}/rbac`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::RbacUpdateRequest) {
+let response = client.update_connection_rbac()
+    .connection_id(connection_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn update_connection_rbac(&self) -> builder::UpdateConnectionRbac<'_> {
+        builder::UpdateConnectionRbac::new(self)
+    }
+    /**Delete Connection Rbac
+
+Delete RBA info for the connection.
+
+Sends a `DELETE` request to `/api/v1/connections/{connection_id}/rbac`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, subject_id: uuid::Uuid, subject_type: stackai_connections::types::RbacSubjectType) {
+let response = client.delete_connection_rbac()
+    .connection_id(connection_id)
+    .subject_id(subject_id)
+    .subject_type(subject_type)
+    .send()
+    .await;
+# }
+```*/
+    pub fn delete_connection_rbac(&self) -> builder::DeleteConnectionRbac<'_> {
+        builder::DeleteConnectionRbac::new(self)
     }
     /**Get Connections
 
@@ -108,6 +192,86 @@ let response = client.create_connection()
 ```*/
     pub fn create_connection(&self) -> builder::CreateConnection<'_> {
         builder::CreateConnection::new(self)
+    }
+    /**Get Available Connections
+
+List all available connections that can be configured.
+
+Returns a list of available connection types with their configuration parameters.
+
+Sends a `GET` request to `/connections/available`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.get_available_connections()
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_available_connections(&self) -> builder::GetAvailableConnections<'_> {
+        builder::GetAvailableConnections::new(self)
+    }
+    /**Create Connection From Callback
+
+Create a new connection from an OAuth callback.
+
+This endpoint is used to create a new connection for providers that use the OAuth protocol. The OAuth flow is initialized by the stack frontend, where the user is redirected to the provider's authorization page. Once the user authorizes the application, they are redirected back to the stack frontend with a code parameter. This code is then sent to this endpoint, which uses it to create a new connection for said provider completing the OAuth flow.
+
+Sends a `POST` request to `/connections/oauth/callback`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, code: String, body: stackai_connections::types::ConnectionRequest) {
+let response = client.create_connection_from_callback()
+    .code(code)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn create_connection_from_callback(
+        &self,
+    ) -> builder::CreateConnectionFromCallback<'_> {
+        builder::CreateConnectionFromCallback::new(self)
+    }
+    /**Update Connection From Callback
+
+Update an existing connection from an OAuth callback.
+
+Mirrors the creation flow but updates the specified connection with new OAuth credentials. Path chosen for consistency with POST /oauth/callback and REST semantics.
+
+Sends a `PUT` request to `/connections/oauth/callback/{connection_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, code: String, body: stackai_connections::types::ConnectionRequest) {
+let response = client.update_connection_from_callback()
+    .connection_id(connection_id)
+    .code(code)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn update_connection_from_callback(
+        &self,
+    ) -> builder::UpdateConnectionFromCallback<'_> {
+        builder::UpdateConnectionFromCallback::new(self)
+    }
+    /**Get Oauth Url
+
+Return the OAuth URL for a connection provider.
+
+Sends a `POST` request to `/connections/oauth/start`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ConnectionRequest) {
+let response = client.get_oauth_url()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_oauth_url(&self) -> builder::GetOauthUrl<'_> {
+        builder::GetOauthUrl::new(self)
     }
     /**Get Connection By Id
 
@@ -195,68 +359,6 @@ let response = client.get_connection_health()
     pub fn get_connection_health(&self) -> builder::GetConnectionHealth<'_> {
         builder::GetConnectionHealth::new(self)
     }
-    /**Get Oauth Url
-
-Return the OAuth URL for a connection provider.
-
-Sends a `POST` request to `/connections/oauth/start`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ConnectionRequest) {
-let response = client.get_oauth_url()
-    .body(body)
-    .send()
-    .await;
-# }
-```*/
-    pub fn get_oauth_url(&self) -> builder::GetOauthUrl<'_> {
-        builder::GetOauthUrl::new(self)
-    }
-    /**Create Connection From Callback
-
-Create a new connection from an OAuth callback.
-
-This endpoint is used to create a new connection for providers that use the OAuth protocol. The OAuth flow is initialized by the stack frontend, where the user is redirected to the provider's authorization page. Once the user authorizes the application, they are redirected back to the stack frontend with a code parameter. This code is then sent to this endpoint, which uses it to create a new connection for said provider completing the OAuth flow.
-
-Sends a `POST` request to `/connections/oauth/callback`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, code: String, body: stackai_connections::types::ConnectionRequest) {
-let response = client.create_connection_from_callback()
-    .code(code)
-    .body(body)
-    .send()
-    .await;
-# }
-```*/
-    pub fn create_connection_from_callback(
-        &self,
-    ) -> builder::CreateConnectionFromCallback<'_> {
-        builder::CreateConnectionFromCallback::new(self)
-    }
-    /**Update Connection From Callback
-
-Update an existing connection from an OAuth callback.
-
-Mirrors the creation flow but updates the specified connection with new OAuth credentials. Path chosen for consistency with POST /oauth/callback and REST semantics.
-
-Sends a `PUT` request to `/connections/oauth/callback/{connection_id}`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, code: String, body: stackai_connections::types::ConnectionRequest) {
-let response = client.update_connection_from_callback()
-    .connection_id(connection_id)
-    .code(code)
-    .body(body)
-    .send()
-    .await;
-# }
-```*/
-    pub fn update_connection_from_callback(
-        &self,
-    ) -> builder::UpdateConnectionFromCallback<'_> {
-        builder::UpdateConnectionFromCallback::new(self)
-    }
     /**Get Connection Resources
 
 Get the resources associated with a connection.
@@ -334,102 +436,6 @@ let response = client.search_resources()
     pub fn search_resources(&self) -> builder::SearchResources<'_> {
         builder::SearchResources::new(self)
     }
-    /**Get Paginated Connections
-
-List all available connections for the user in his current organization.
-
-Supports dynamic field__operator filters.
-
-Sends a `GET` request to `/api/v1/connections`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, limit: i64, offset: i64, sort_by: stackai_connections::types::ConnectionSortBy, sort_dir: stackai_connections::types::SortDirection) {
-let response = client.get_paginated_connections()
-    .limit(limit)
-    .offset(offset)
-    .sort_by(sort_by)
-    .sort_dir(sort_dir)
-    .send()
-    .await;
-# }
-```*/
-    pub fn get_paginated_connections(&self) -> builder::GetPaginatedConnections<'_> {
-        builder::GetPaginatedConnections::new(self)
-    }
-    /**Get Connection Rbac
-
-Get the RBA info for a connection.
-
-Sends a `GET` request to `/api/v1/connections/{connection_id}/rbac`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid) {
-let response = client.get_connection_rbac()
-    .connection_id(connection_id)
-    .send()
-    .await;
-# }
-```*/
-    pub fn get_connection_rbac(&self) -> builder::GetConnectionRbac<'_> {
-        builder::GetConnectionRbac::new(self)
-    }
-    /**Update Connection Rbac
-
-Update the RBAC info for a connection.
-
-Sends a `PUT` request to `/api/v1/connections/{connection_id}/rbac`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::RbacUpdateRequest) {
-let response = client.update_connection_rbac()
-    .connection_id(connection_id)
-    .body(body)
-    .send()
-    .await;
-# }
-```*/
-    pub fn update_connection_rbac(&self) -> builder::UpdateConnectionRbac<'_> {
-        builder::UpdateConnectionRbac::new(self)
-    }
-    /**Delete Connection Rbac
-
-Delete RBA info for the connection.
-
-Sends a `DELETE` request to `/api/v1/connections/{connection_id}/rbac`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, subject_id: uuid::Uuid, subject_type: stackai_connections::types::RbacSubjectType) {
-let response = client.delete_connection_rbac()
-    .connection_id(connection_id)
-    .subject_id(subject_id)
-    .subject_type(subject_type)
-    .send()
-    .await;
-# }
-```*/
-    pub fn delete_connection_rbac(&self) -> builder::DeleteConnectionRbac<'_> {
-        builder::DeleteConnectionRbac::new(self)
-    }
-    /**Update Connection Organization Role
-
-Update the organization-level role for a connection.
-
-Sends a `PATCH` request to `/api/v1/connections/{connection_id}/organization-role`
-
-```no_run
-# async fn example(client: &stackai_connections::Client, connection_id: uuid::Uuid, body: stackai_connections::types::OrganizationRoleUpdateRequest) {
-let response = client.update_connection_organization_role()
-    .connection_id(connection_id)
-    .body(body)
-    .send()
-    .await;
-# }
-```*/
-    pub fn update_connection_organization_role(
-        &self,
-    ) -> builder::UpdateConnectionOrganizationRole<'_> {
-        builder::UpdateConnectionOrganizationRole::new(self)
-    }
 }
 
 /// Types for composing operation parameters.
@@ -440,3 +446,25 @@ pub mod builder;
 pub mod prelude {
     pub use self::super::Client;
 }
+
+#[allow(unused_imports)]
+pub use crate::error::Error;
+
+/// Where the OAuth2 password flow gets tokens, as the document's security scheme
+/// gives it; a relative URL is relative to the client's base URL.
+pub const OAUTH2_TOKEN_URL: &str = "token";
+
+/// Keys whose values are secrets wherever they appear in a JSON body; the runtime
+/// replaces them with `<redacted>` in error excerpts.
+#[doc(hidden)]
+pub const SECRET_FIELDS: &[&str] = &[
+    "connection_provider_data",
+    "password",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "token",
+    "api_key",
+    "secret",
+    "authorization",
+];

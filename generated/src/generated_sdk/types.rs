@@ -3,6 +3,7 @@
 
 ///A connection type that can be configured, with its configuration parameters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct AvailableConnection {
     /**The `color` field.
 
@@ -48,6 +49,9 @@ Optional; defaults to `[]`.*/
 
 Required.*/
     pub provider_id: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl AvailableConnection {
@@ -58,8 +62,9 @@ impl AvailableConnection {
 }
 
 ///Base data model for all connections.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct BaseConnectionDataModel(
     ///Generated from the API's OpenAPI document.
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -89,7 +94,8 @@ for BaseConnectionDataModel {
 }
 
 ///A connection configured in an organization.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[non_exhaustive]
 pub struct Connection {
     /**The `connection_id` field.
 
@@ -137,6 +143,9 @@ Required; an RFC 3339 date-time.*/
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_by: ::std::option::Option<User>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl Connection {
@@ -148,6 +157,7 @@ impl Connection {
 
 ///A configuration parameter of an available connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct ConnectionParam {
     /**The `default` field.
 
@@ -187,6 +197,9 @@ Required.*/
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl ConnectionParam {
@@ -198,9 +211,13 @@ impl ConnectionParam {
 
 ///Request model for partially updating a connection (e.g., renaming).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct ConnectionPatchRequest {
     ///New name for the connection
     pub name: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl ConnectionPatchRequest {
@@ -211,7 +228,8 @@ impl ConnectionPatchRequest {
 }
 
 ///Role-based access control information of a connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct ConnectionRbacInfo {
     /**The `current_user_effective_role` field.
 
@@ -239,6 +257,9 @@ Optional; defaults to `{}`.*/
         ::std::string::String,
         ::std::vec::Vec<::uuid::Uuid>,
     >,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl ConnectionRbacInfo {
@@ -249,7 +270,8 @@ impl ConnectionRbacInfo {
 }
 
 ///Request model for creating/updating a connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[non_exhaustive]
 pub struct ConnectionRequest {
     /**The `connection_provider_data` field.
 
@@ -268,6 +290,9 @@ Optional; defaults to `"Unnamed connection"`.*/
 
 Required.*/
     pub provider_id: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl ConnectionRequest {
@@ -282,7 +307,6 @@ impl ConnectionRequest {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Copy,
     Debug,
     Eq,
     Hash,
@@ -290,6 +314,7 @@ impl ConnectionRequest {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum ConnectionSortBy {
     ///`created_at` on the wire.
     #[serde(rename = "created_at")]
@@ -300,52 +325,14 @@ pub enum ConnectionSortBy {
     ///`name` on the wire.
     #[serde(rename = "name")]
     Name,
-}
-
-impl ::std::fmt::Display for ConnectionSortBy {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::CreatedAt => f.write_str("created_at"),
-            Self::UpdatedAt => f.write_str("updated_at"),
-            Self::Name => f.write_str("name"),
-        }
-    }
-}
-
-impl ::std::str::FromStr for ConnectionSortBy {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "created_at" => Ok(Self::CreatedAt),
-            "updated_at" => Ok(Self::UpdatedAt),
-            "name" => Ok(Self::Name),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<&str> for ConnectionSortBy {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ConnectionSortBy {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///A page of items with a cursor for the next page. The documentation shows only an open object; this shape is inferred from the cursor and page_size parameters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct CursorPageResource {
     /**The `current_cursor` field.
 
@@ -359,6 +346,9 @@ Required.*/
     ///Cursor of the next page; null on the last page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl CursorPageResource {
@@ -369,13 +359,17 @@ impl CursorPageResource {
 }
 
 ///`HttpValidationError`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct HttpValidationError {
     /**The `detail` field.
 
 Optional.*/
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub detail: ::std::vec::Vec<ValidationError>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl HttpValidationError {
@@ -390,7 +384,6 @@ impl HttpValidationError {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Copy,
     Debug,
     Eq,
     Hash,
@@ -398,6 +391,7 @@ impl HttpValidationError {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum InodeType {
     ///`file` on the wire.
     #[serde(rename = "file")]
@@ -405,54 +399,21 @@ pub enum InodeType {
     ///`directory` on the wire.
     #[serde(rename = "directory")]
     Directory,
-}
-
-impl ::std::fmt::Display for InodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::File => f.write_str("file"),
-            Self::Directory => f.write_str("directory"),
-        }
-    }
-}
-
-impl ::std::str::FromStr for InodeType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "file" => Ok(Self::File),
-            "directory" => Ok(Self::Directory),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<&str> for InodeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for InodeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///Request model for updating connection organization-level role.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct OrganizationRoleUpdateRequest {
     ///Organization-level role for the connection. Set to null to remove org-level access.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub role: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl OrganizationRoleUpdateRequest {
@@ -464,6 +425,7 @@ impl OrganizationRoleUpdateRequest {
 
 ///An offset-paginated response envelope.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct PaginatedResponseConnection {
     /**The `data` field.
 
@@ -495,6 +457,9 @@ Optional; defaults to `200`.*/
 
 Required.*/
     pub total: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl PaginatedResponseConnection {
@@ -509,7 +474,6 @@ impl PaginatedResponseConnection {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Copy,
     Debug,
     Eq,
     Hash,
@@ -517,6 +481,7 @@ impl PaginatedResponseConnection {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum RbacSubjectType {
     ///`user` on the wire.
     #[serde(rename = "user")]
@@ -524,50 +489,14 @@ pub enum RbacSubjectType {
     ///`group` on the wire.
     #[serde(rename = "group")]
     Group,
-}
-
-impl ::std::fmt::Display for RbacSubjectType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::User => f.write_str("user"),
-            Self::Group => f.write_str("group"),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RbacSubjectType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "user" => Ok(Self::User),
-            "group" => Ok(Self::Group),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<&str> for RbacSubjectType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for RbacSubjectType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///Request model for granting a role on a connection to a user or group.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct RbacUpdateRequest {
     /**The `role` field.
 
@@ -581,6 +510,9 @@ Required; a UUID.*/
 
 Required.*/
     pub subject_type: RbacSubjectType,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl RbacUpdateRequest {
@@ -592,6 +524,7 @@ impl RbacUpdateRequest {
 
 ///A resource (file or directory) in a connection.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct Resource {
     /**The `content_hash` field.
 
@@ -671,6 +604,9 @@ Optional; may be null.*/
 Optional; defaults to `{}`.*/
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub user_metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl Resource {
@@ -685,7 +621,6 @@ impl Resource {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Copy,
     Debug,
     Eq,
     Hash,
@@ -693,6 +628,7 @@ impl Resource {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum ResourceStatus {
     ///`resource` on the wire.
     #[serde(rename = "resource")]
@@ -715,56 +651,9 @@ pub enum ResourceStatus {
     ///`deleted` on the wire.
     #[serde(rename = "deleted")]
     Deleted,
-}
-
-impl ::std::fmt::Display for ResourceStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Resource => f.write_str("resource"),
-            Self::Pending => f.write_str("pending"),
-            Self::BeingIndexed => f.write_str("being_indexed"),
-            Self::Indexed => f.write_str("indexed"),
-            Self::Parsed => f.write_str("parsed"),
-            Self::Error => f.write_str("error"),
-            Self::Deleted => f.write_str("deleted"),
-        }
-    }
-}
-
-impl ::std::str::FromStr for ResourceStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "resource" => Ok(Self::Resource),
-            "pending" => Ok(Self::Pending),
-            "being_indexed" => Ok(Self::BeingIndexed),
-            "indexed" => Ok(Self::Indexed),
-            "parsed" => Ok(Self::Parsed),
-            "error" => Ok(Self::Error),
-            "deleted" => Ok(Self::Deleted),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<&str> for ResourceStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ResourceStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///Sort direction. The documentation lists no values; ascending and descending are inferred from the default `desc`.
@@ -772,7 +661,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ResourceStatus {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Copy,
     Debug,
     Eq,
     Hash,
@@ -780,6 +668,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ResourceStatus {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum SortDirection {
     ///`asc` on the wire.
     #[serde(rename = "asc")]
@@ -787,50 +676,14 @@ pub enum SortDirection {
     ///`desc` on the wire.
     #[serde(rename = "desc")]
     Desc,
-}
-
-impl ::std::fmt::Display for SortDirection {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Asc => f.write_str("asc"),
-            Self::Desc => f.write_str("desc"),
-        }
-    }
-}
-
-impl ::std::str::FromStr for SortDirection {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "asc" => Ok(Self::Asc),
-            "desc" => Ok(Self::Desc),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<&str> for SortDirection {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for SortDirection {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///A user, as referenced by a connection's `created_by` and `updated_by`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct User {
     /**The `avatar_url` field.
 
@@ -866,6 +719,9 @@ Optional; may be null.*/
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl User {
@@ -877,6 +733,7 @@ impl User {
 
 ///`ValidationError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
 pub struct ValidationError {
     /**The `ctx` field.
 
@@ -901,6 +758,9 @@ Required.*/
 Required.*/
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 impl ValidationError {
@@ -913,6 +773,7 @@ impl ValidationError {
 ///`ValidationErrorLocItem`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ValidationErrorLocItem {
     ///`String`.
     String(::std::string::String),
@@ -968,6 +829,10 @@ pub mod builder {
             ::std::string::String,
         >,
         provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for AvailableConnection {
         fn default() -> Self {
@@ -986,6 +851,7 @@ pub mod builder {
                 name: Err("no value supplied for name".to_string()),
                 params: Ok(Default::default()),
                 provider_id: Err("no value supplied for provider_id".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1134,6 +1000,19 @@ Required.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<AvailableConnection> for super::AvailableConnection {
         type Error = super::error::ConversionError;
@@ -1151,6 +1030,7 @@ Required.*/
                 name: value.name?,
                 params: value.params?,
                 provider_id: value.provider_id?,
+                extra: value.extra?,
             })
         }
     }
@@ -1167,11 +1047,12 @@ Required.*/
                 name: Ok(value.name),
                 params: Ok(value.params),
                 provider_id: Ok(value.provider_id),
+                extra: Ok(value.extra),
             }
         }
     }
     ///A builder for [`super::Connection`], field by field.
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     pub struct Connection {
         connection_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         connection_provider_data: ::std::result::Result<
@@ -1201,6 +1082,10 @@ Required.*/
             ::std::option::Option<super::User>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Connection {
         fn default() -> Self {
@@ -1219,6 +1104,7 @@ Required.*/
                 provider_id: Err("no value supplied for provider_id".to_string()),
                 updated_at: Err("no value supplied for updated_at".to_string()),
                 updated_by: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1375,6 +1261,19 @@ Optional; may be null.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Connection> for super::Connection {
         type Error = super::error::ConversionError;
@@ -1392,6 +1291,7 @@ Optional; may be null.*/
                 provider_id: value.provider_id?,
                 updated_at: value.updated_at?,
                 updated_by: value.updated_by?,
+                extra: value.extra?,
             })
         }
     }
@@ -1408,6 +1308,7 @@ Optional; may be null.*/
                 provider_id: Ok(value.provider_id),
                 updated_at: Ok(value.updated_at),
                 updated_by: Ok(value.updated_by),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -1434,6 +1335,10 @@ Optional; may be null.*/
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ConnectionParam {
         fn default() -> Self {
@@ -1446,6 +1351,7 @@ Optional; may be null.*/
                 required: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
                 url: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1560,6 +1466,19 @@ Optional; may be null.*/
                 .map_err(|e| format!("error converting supplied value for url: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<ConnectionParam> for super::ConnectionParam {
         type Error = super::error::ConversionError;
@@ -1575,6 +1494,7 @@ Optional; may be null.*/
                 required: value.required?,
                 type_: value.type_?,
                 url: value.url?,
+                extra: value.extra?,
             })
         }
     }
@@ -1589,6 +1509,7 @@ Optional; may be null.*/
                 required: Ok(value.required),
                 type_: Ok(value.type_),
                 url: Ok(value.url),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -1596,11 +1517,16 @@ Optional; may be null.*/
     #[derive(Clone, Debug)]
     pub struct ConnectionPatchRequest {
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ConnectionPatchRequest {
         fn default() -> Self {
             Self {
                 name: Err("no value supplied for name".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1616,6 +1542,19 @@ Optional; may be null.*/
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<ConnectionPatchRequest>
     for super::ConnectionPatchRequest {
@@ -1623,12 +1562,18 @@ Optional; may be null.*/
         fn try_from(
             value: ConnectionPatchRequest,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { name: value.name? })
+            Ok(Self {
+                name: value.name?,
+                extra: value.extra?,
+            })
         }
     }
     impl ::std::convert::From<super::ConnectionPatchRequest> for ConnectionPatchRequest {
         fn from(value: super::ConnectionPatchRequest) -> Self {
-            Self { name: Ok(value.name) }
+            Self {
+                name: Ok(value.name),
+                extra: Ok(value.extra),
+            }
         }
     }
     ///A builder for [`super::ConnectionRbacInfo`], field by field.
@@ -1656,6 +1601,10 @@ Optional; may be null.*/
             >,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ConnectionRbacInfo {
         fn default() -> Self {
@@ -1664,6 +1613,7 @@ Optional; may be null.*/
                 group_roles: Ok(Default::default()),
                 org_level_role: Ok(Default::default()),
                 user_roles: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1740,6 +1690,19 @@ Optional; defaults to `{}`.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<ConnectionRbacInfo> for super::ConnectionRbacInfo {
         type Error = super::error::ConversionError;
@@ -1751,6 +1714,7 @@ Optional; defaults to `{}`.*/
                 group_roles: value.group_roles?,
                 org_level_role: value.org_level_role?,
                 user_roles: value.user_roles?,
+                extra: value.extra?,
             })
         }
     }
@@ -1761,11 +1725,12 @@ Optional; defaults to `{}`.*/
                 group_roles: Ok(value.group_roles),
                 org_level_role: Ok(value.org_level_role),
                 user_roles: Ok(value.user_roles),
+                extra: Ok(value.extra),
             }
         }
     }
     ///A builder for [`super::ConnectionRequest`], field by field.
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     pub struct ConnectionRequest {
         connection_provider_data: ::std::result::Result<
             super::BaseConnectionDataModel,
@@ -1777,6 +1742,10 @@ Optional; defaults to `{}`.*/
         >,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
         provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ConnectionRequest {
         fn default() -> Self {
@@ -1789,6 +1758,7 @@ Optional; defaults to `{}`.*/
                 ),
                 name: Ok(super::defaults::connection_request_name()),
                 provider_id: Err("no value supplied for provider_id".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1855,6 +1825,19 @@ Required.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<ConnectionRequest> for super::ConnectionRequest {
         type Error = super::error::ConversionError;
@@ -1866,6 +1849,7 @@ Required.*/
                 connection_type_id: value.connection_type_id?,
                 name: value.name?,
                 provider_id: value.provider_id?,
+                extra: value.extra?,
             })
         }
     }
@@ -1876,6 +1860,7 @@ Required.*/
                 connection_type_id: Ok(value.connection_type_id),
                 name: Ok(value.name),
                 provider_id: Ok(value.provider_id),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -1894,6 +1879,10 @@ Required.*/
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for CursorPageResource {
         fn default() -> Self {
@@ -1901,6 +1890,7 @@ Required.*/
                 current_cursor: Ok(Default::default()),
                 data: Err("no value supplied for data".to_string()),
                 next_cursor: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1946,6 +1936,19 @@ Required.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<CursorPageResource> for super::CursorPageResource {
         type Error = super::error::ConversionError;
@@ -1956,6 +1959,7 @@ Required.*/
                 current_cursor: value.current_cursor?,
                 data: value.data?,
                 next_cursor: value.next_cursor?,
+                extra: value.extra?,
             })
         }
     }
@@ -1965,6 +1969,7 @@ Required.*/
                 current_cursor: Ok(value.current_cursor),
                 data: Ok(value.data),
                 next_cursor: Ok(value.next_cursor),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -1975,11 +1980,16 @@ Required.*/
             ::std::vec::Vec<super::ValidationError>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for HttpValidationError {
         fn default() -> Self {
             Self {
                 detail: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -1997,18 +2007,37 @@ Optional.*/
                 .map_err(|e| format!("error converting supplied value for detail: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<HttpValidationError> for super::HttpValidationError {
         type Error = super::error::ConversionError;
         fn try_from(
             value: HttpValidationError,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { detail: value.detail? })
+            Ok(Self {
+                detail: value.detail?,
+                extra: value.extra?,
+            })
         }
     }
     impl ::std::convert::From<super::HttpValidationError> for HttpValidationError {
         fn from(value: super::HttpValidationError) -> Self {
-            Self { detail: Ok(value.detail) }
+            Self {
+                detail: Ok(value.detail),
+                extra: Ok(value.extra),
+            }
         }
     }
     ///A builder for [`super::OrganizationRoleUpdateRequest`], field by field.
@@ -2018,11 +2047,16 @@ Optional.*/
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for OrganizationRoleUpdateRequest {
         fn default() -> Self {
             Self {
                 role: Err("no value supplied for role".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2038,6 +2072,19 @@ Optional.*/
                 .map_err(|e| format!("error converting supplied value for role: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<OrganizationRoleUpdateRequest>
     for super::OrganizationRoleUpdateRequest {
@@ -2045,13 +2092,19 @@ Optional.*/
         fn try_from(
             value: OrganizationRoleUpdateRequest,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { role: value.role? })
+            Ok(Self {
+                role: value.role?,
+                extra: value.extra?,
+            })
         }
     }
     impl ::std::convert::From<super::OrganizationRoleUpdateRequest>
     for OrganizationRoleUpdateRequest {
         fn from(value: super::OrganizationRoleUpdateRequest) -> Self {
-            Self { role: Ok(value.role) }
+            Self {
+                role: Ok(value.role),
+                extra: Ok(value.extra),
+            }
         }
     }
     ///A builder for [`super::PaginatedResponseConnection`], field by field.
@@ -2073,6 +2126,10 @@ Optional.*/
         >,
         status_code: ::std::result::Result<i64, ::std::string::String>,
         total: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for PaginatedResponseConnection {
         fn default() -> Self {
@@ -2084,6 +2141,7 @@ Optional.*/
                 response_code: Err("no value supplied for response_code".to_string()),
                 status_code: Ok(super::defaults::default_u64::<i64, 200>()),
                 total: Err("no value supplied for total".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2185,6 +2243,19 @@ Required.*/
                 .map_err(|e| format!("error converting supplied value for total: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<PaginatedResponseConnection>
     for super::PaginatedResponseConnection {
@@ -2200,6 +2271,7 @@ Required.*/
                 response_code: value.response_code?,
                 status_code: value.status_code?,
                 total: value.total?,
+                extra: value.extra?,
             })
         }
     }
@@ -2214,6 +2286,7 @@ Required.*/
                 response_code: Ok(value.response_code),
                 status_code: Ok(value.status_code),
                 total: Ok(value.total),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -2226,6 +2299,10 @@ Required.*/
             super::RbacSubjectType,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for RbacUpdateRequest {
         fn default() -> Self {
@@ -2233,6 +2310,7 @@ Required.*/
                 role: Err("no value supplied for role".to_string()),
                 subject_id: Err("no value supplied for subject_id".to_string()),
                 subject_type: Err("no value supplied for subject_type".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2280,6 +2358,19 @@ Required.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<RbacUpdateRequest> for super::RbacUpdateRequest {
         type Error = super::error::ConversionError;
@@ -2290,6 +2381,7 @@ Required.*/
                 role: value.role?,
                 subject_id: value.subject_id?,
                 subject_type: value.subject_type?,
+                extra: value.extra?,
             })
         }
     }
@@ -2299,6 +2391,7 @@ Required.*/
                 role: Ok(value.role),
                 subject_id: Ok(value.subject_id),
                 subject_type: Ok(value.subject_type),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -2356,6 +2449,10 @@ Required.*/
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Resource {
         fn default() -> Self {
@@ -2375,6 +2472,7 @@ Required.*/
                 status: Ok(Default::default()),
                 supabase_signed_url: Ok(Default::default()),
                 user_metadata: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2616,6 +2714,19 @@ Optional; defaults to `{}`.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Resource> for super::Resource {
         type Error = super::error::ConversionError;
@@ -2638,6 +2749,7 @@ Optional; defaults to `{}`.*/
                 status: value.status?,
                 supabase_signed_url: value.supabase_signed_url?,
                 user_metadata: value.user_metadata?,
+                extra: value.extra?,
             })
         }
     }
@@ -2659,6 +2771,7 @@ Optional; defaults to `{}`.*/
                 status: Ok(value.status),
                 supabase_signed_url: Ok(value.supabase_signed_url),
                 user_metadata: Ok(value.user_metadata),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -2690,6 +2803,10 @@ Optional; defaults to `{}`.*/
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for User {
         fn default() -> Self {
@@ -2701,6 +2818,7 @@ Optional; defaults to `{}`.*/
                 id: Err("no value supplied for id".to_string()),
                 last_signed_in: Ok(Default::default()),
                 updated_at: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2808,6 +2926,19 @@ Optional; may be null.*/
                 });
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<User> for super::User {
         type Error = super::error::ConversionError;
@@ -2822,6 +2953,7 @@ Optional; may be null.*/
                 id: value.id?,
                 last_signed_in: value.last_signed_in?,
                 updated_at: value.updated_at?,
+                extra: value.extra?,
             })
         }
     }
@@ -2835,6 +2967,7 @@ Optional; may be null.*/
                 id: Ok(value.id),
                 last_signed_in: Ok(value.last_signed_in),
                 updated_at: Ok(value.updated_at),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -2855,6 +2988,10 @@ Optional; may be null.*/
         >,
         msg: ::std::result::Result<::std::string::String, ::std::string::String>,
         type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ValidationError {
         fn default() -> Self {
@@ -2864,6 +3001,7 @@ Optional; may be null.*/
                 loc: Err("no value supplied for loc".to_string()),
                 msg: Err("no value supplied for msg".to_string()),
                 type_: Err("no value supplied for type_".to_string()),
+                extra: Ok(::std::default::Default::default()),
             }
         }
     }
@@ -2935,6 +3073,19 @@ Required.*/
                 .map_err(|e| format!("error converting supplied value for type_: {e}"));
             self
         }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<ValidationError> for super::ValidationError {
         type Error = super::error::ConversionError;
@@ -2947,6 +3098,7 @@ Required.*/
                 loc: value.loc?,
                 msg: value.msg?,
                 type_: value.type_?,
+                extra: value.extra?,
             })
         }
     }
@@ -2958,7 +3110,36 @@ Required.*/
                 loc: Ok(value.loc),
                 msg: Ok(value.msg),
                 type_: Ok(value.type_),
+                extra: Ok(value.extra),
             }
+        }
+    }
+    impl ::std::fmt::Debug for Connection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Connection")
+                .field("connection_id", &self.connection_id)
+                .field("connection_provider_data", &crate::redact::Redacted)
+                .field("connection_type_id", &self.connection_type_id)
+                .field("created_at", &self.created_at)
+                .field("created_by", &self.created_by)
+                .field("name", &self.name)
+                .field("org_id", &self.org_id)
+                .field("provider_id", &self.provider_id)
+                .field("updated_at", &self.updated_at)
+                .field("updated_by", &self.updated_by)
+                .field("extra", &self.extra)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for ConnectionRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectionRequest")
+                .field("connection_provider_data", &crate::redact::Redacted)
+                .field("connection_type_id", &self.connection_type_id)
+                .field("name", &self.name)
+                .field("provider_id", &self.provider_id)
+                .field("extra", &self.extra)
+                .finish()
         }
     }
 }
@@ -3013,5 +3194,283 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+
+impl ConnectionSortBy {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Name => "name",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ConnectionSortBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for ConnectionSortBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "created_at" => Self::CreatedAt,
+            "updated_at" => Self::UpdatedAt,
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ConnectionSortBy {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for ConnectionSortBy {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for ConnectionSortBy {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl InodeType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::File => "file",
+            Self::Directory => "directory",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for InodeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for InodeType {
+    fn from(value: &str) -> Self {
+        match value {
+            "file" => Self::File,
+            "directory" => Self::Directory,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for InodeType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for InodeType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for InodeType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl RbacSubjectType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for RbacSubjectType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for RbacSubjectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "group" => Self::Group,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for RbacSubjectType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for RbacSubjectType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for RbacSubjectType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ResourceStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resource => "resource",
+            Self::Pending => "pending",
+            Self::BeingIndexed => "being_indexed",
+            Self::Indexed => "indexed",
+            Self::Parsed => "parsed",
+            Self::Error => "error",
+            Self::Deleted => "deleted",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ResourceStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for ResourceStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "resource" => Self::Resource,
+            "pending" => Self::Pending,
+            "being_indexed" => Self::BeingIndexed,
+            "indexed" => Self::Indexed,
+            "parsed" => Self::Parsed,
+            "error" => Self::Error,
+            "deleted" => Self::Deleted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ResourceStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for ResourceStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for ResourceStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl SortDirection {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SortDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for SortDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SortDirection {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for SortDirection {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for SortDirection {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::std::fmt::Debug for BaseConnectionDataModel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_tuple("BaseConnectionDataModel").field(&crate::redact::Redacted).finish()
+    }
+}
+
+impl ::std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("connection_id", &self.connection_id)
+            .field("connection_provider_data", &crate::redact::Redacted)
+            .field("connection_type_id", &self.connection_type_id)
+            .field("created_at", &self.created_at)
+            .field("created_by", &self.created_by)
+            .field("name", &self.name)
+            .field("org_id", &self.org_id)
+            .field("provider_id", &self.provider_id)
+            .field("updated_at", &self.updated_at)
+            .field("updated_by", &self.updated_by)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Debug for ConnectionRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConnectionRequest")
+            .field("connection_provider_data", &crate::redact::Redacted)
+            .field("connection_type_id", &self.connection_type_id)
+            .field("name", &self.name)
+            .field("provider_id", &self.provider_id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }

@@ -1,0 +1,155 @@
+//! Auto-pagination, emitted from the parameter conventions an operation follows.
+//!
+//! * **Offset**: query parameters `limit` and `offset`, and a response that is a list, or
+//!   an object whose `data` is a list (and whose `total`, if any, counts all items). The
+//!   next offset is the current one plus the items received; the last page is the one with
+//!   fewer items than `limit` (the document's default when not set), or that reaches `total`.
+//! * **Cursor**: a query parameter `cursor`, and a response object with a `data` list and
+//!   a `next_cursor`; a null or empty `next_cursor` marks the last page.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use crate::runtime_calls::{Success, generic_arg, param_ident};
+
+/// `stream()` and `page()` for the builder, when the operation paginates.
+pub(crate) fn methods(
+    params: &[&Value],
+    builder_fields: &BTreeMap<String, syn::Type>,
+    success: &Success,
+    models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
+) -> Option<Vec<TokenStream>> {
+    let Success::Json(response) = success else {
+        return None;
+    };
+    let query = |name: &str| {
+        params.iter().copied().find(|p| {
+            param_ident(p) == name && p.get("in").and_then(Value::as_str) == Some("query")
+        })
+    };
+    let envelope = model_of(response).and_then(|name| models.get(&name));
+    let fetch = if query("cursor").is_some() {
+        let envelope = envelope?;
+        envelope.get("next_cursor")?;
+        let item = item_type(envelope.get("data")?)?;
+        let body = quote! {
+            let builder = match next {
+                Some(crate::pagination::NextPage::Cursor(cursor)) => builder.cursor(cursor),
+                _ => builder,
+            };
+            let page = builder.send().await?.into_inner();
+            let next = page
+                .next_cursor
+                .filter(|cursor| !cursor.is_empty())
+                .map(crate::pagination::NextPage::Cursor);
+            Ok(crate::pagination::Page::new(page.data, next, None))
+        };
+        (item, body, "cursor")
+    } else if let (Some(limit), Some(_)) = (query("limit"), query("offset")) {
+        let default_limit = limit
+            .pointer("/schema/default")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX);
+        let read = |field: &str| {
+            let ident = quote::format_ident!("{}", field);
+            let optional = builder_fields
+                .get(field)
+                .is_some_and(|ty| quote!(#ty).to_string().contains("Option"));
+            if optional {
+                quote!(builder.#ident.clone().ok().flatten())
+            } else {
+                quote!(builder.#ident.clone().ok())
+            }
+        };
+        let (read_limit, read_offset) = (read("limit"), read("offset"));
+        let (item, items, total) = match (generic_arg(response, "Vec"), envelope) {
+            (Some(item), _) => (item, quote!(response), quote!(None)),
+            (None, Some(envelope)) => {
+                let item = item_type(envelope.get("data")?)?;
+                let total = if envelope.contains_key("total") {
+                    quote!(Some(response.total))
+                } else {
+                    quote!(None)
+                };
+                (item, quote!(response.data), total)
+            }
+            _ => return None,
+        };
+        let body = quote! {
+            let offset: i64 = match next {
+                Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                _ => #read_offset.unwrap_or(0),
+            };
+            let limit: i64 = #read_limit.unwrap_or(#default_limit);
+            let response = builder.offset(offset).send().await?.into_inner();
+            let total: Option<i64> = #total;
+            let items = #items;
+            let fetched = items.len() as i64;
+            let last = fetched == 0
+                || match total {
+                    Some(total) => offset + fetched >= total,
+                    None => fetched < limit,
+                };
+            let next = (!last).then_some(crate::pagination::NextPage::Offset(offset + fetched));
+            Ok(crate::pagination::Page::new(items, next, total))
+        };
+        (item, body, "offset")
+    } else {
+        return None;
+    };
+    let (item, body, style) = fetch;
+    let stream_doc = format!(
+        "Every item of every page, fetched lazily one page at a time ({style} pagination; see [`crate::Paginated`])."
+    );
+    let page_doc = format!(
+        "Fetches one page, with where the next one starts ([`crate::Page::next`], by {style})."
+    );
+    Some(vec![
+        quote! {
+            #[doc = #stream_doc]
+            pub fn stream(self) -> crate::pagination::Paginated<'a, #item> {
+                crate::pagination::Paginated::new(self, |builder, next| {
+                    Box::pin(async move { #body })
+                })
+            }
+        },
+        quote! {
+            #[doc = #page_doc]
+            pub async fn page(self) -> Result<crate::pagination::Page<#item>, Error> {
+                let builder = self;
+                let next: Option<crate::pagination::NextPage> = None;
+                #body
+            }
+        },
+    ])
+}
+
+/// `types::CursorPageResource` → `CursorPageResource`.
+fn model_of(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let segments: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segments.as_slice() {
+        [types, name] if types == "types" => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// A model's `Vec<Item>` field → `types::Item` as the builder module names it.
+fn item_type(field: &syn::Type) -> Option<syn::Type> {
+    let item = generic_arg(field, "Vec")?;
+    match &item {
+        syn::Type::Path(p) if p.path.segments.len() == 1 && p.path.leading_colon.is_none() => {
+            let ident = &p.path.segments[0].ident;
+            Some(syn::parse_quote!(types::#ident))
+        }
+        _ => Some(item),
+    }
+}

@@ -1,0 +1,559 @@
+//! Stage 4c: every operation's `send()` hands its request to the client crate's
+//! hand-written runtime (`crate::transport`), which owns authentication, retries,
+//! timeouts, tracing, error classification and decoding.
+//!
+//! Progenitor's own `send()` executes the request itself and returns its `Error<E>`; here
+//! it is replaced by a body built from the document: validate the builder's fields, build
+//! the URL and query, attach the body, and call `send_json` or `send_empty`. The builders
+//! also gain per-request options and, where the parameters follow a known pagination
+//! convention, `stream()` and `page()`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::{Item, ItemImpl, ItemStruct};
+
+use crate::naming::snake_case;
+use crate::normalize::METHODS;
+use crate::render::{builder_names, item_name};
+
+/// What went wrong, and for which operation (its method name).
+pub type RewriteError = (String, String);
+
+/// Rewrites every builder in `file`; `document` is the normalized document.
+pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(), RewriteError> {
+    let operations = operations(document);
+    let builders = builder_names(file);
+    let models = model_fields(file);
+    let global_security = document.get("security");
+    for item in &mut file.items {
+        match item {
+            Item::Use(u)
+                if quote!(#u).to_string().contains("progenitor_client")
+                    && quote!(#u).to_string().contains("Error") =>
+            {
+                // The generated code's `Error` is the runtime's, not progenitor's.
+                *u = syn::parse_quote!(
+                    #[allow(unused_imports)]
+                    pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+                );
+            }
+            _ => {}
+        }
+    }
+    file.items.push(syn::parse_quote!(
+        #[allow(unused_imports)]
+        pub use crate::error::Error;
+    ));
+    file.items.push(token_url_const(document));
+
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = &mut m.content else {
+            continue;
+        };
+        let field_types: BTreeMap<String, BTreeMap<String, syn::Type>> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Struct(s) => Some((
+                    s.ident.to_string(),
+                    s.fields
+                        .iter()
+                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        for inner in items.iter_mut() {
+            match inner {
+                Item::Struct(s) => {
+                    if s.fields
+                        .iter()
+                        .any(|f| f.ident.as_ref().is_some_and(|i| i == "request_options"))
+                    {
+                        let method = builders
+                            .get(&s.ident.to_string())
+                            .cloned()
+                            .unwrap_or_default();
+                        return Err((method, "a parameter named `request_options` collides with the builder's own field".into()));
+                    }
+                    let options: syn::Field =
+                        syn::parse_quote!(request_options: crate::transport::RequestOptions);
+                    if let syn::Fields::Named(named) = &mut s.fields {
+                        named.named.push(options);
+                    }
+                }
+                Item::Impl(imp) => {
+                    let Some(builder) = item_name(&Item::Impl(imp.clone())) else {
+                        continue;
+                    };
+                    let Some(method) = builders.get(&builder) else {
+                        continue;
+                    };
+                    let Some(op) = operations.get(method.as_str()) else {
+                        continue;
+                    };
+                    let types = field_types.get(&builder).cloned().unwrap_or_default();
+                    rewrite_builder(imp, method, op, global_security, &models, &types)
+                        .map_err(|message| (method.clone(), message))?;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The normalized operations by method name, with their path and HTTP method.
+struct Op<'a> {
+    path: &'a str,
+    method: &'static str,
+    operation: &'a Value,
+    path_params: Vec<&'a Value>,
+}
+
+impl<'a> Op<'a> {
+    /// The parameters of the path item and of the operation, in that order.
+    fn parameters(&self) -> Vec<&'a Value> {
+        let own = self.operation.get("parameters").and_then(Value::as_array);
+        self.path_params
+            .iter()
+            .copied()
+            .chain(own.into_iter().flatten())
+            .collect()
+    }
+}
+
+fn operations(document: &Value) -> BTreeMap<&str, Op<'_>> {
+    let mut out = BTreeMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        let shared: Vec<&Value> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            out.insert(
+                id,
+                Op {
+                    path,
+                    method,
+                    operation: op,
+                    path_params: shared.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// `pub const OAUTH2_TOKEN_URL`, from the first OAuth2 password flow in the document.
+fn token_url_const(document: &Value) -> Item {
+    let url = document
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find_map(|(_, scheme)| scheme.pointer("/flows/password/tokenUrl")?.as_str())
+        .unwrap_or("token");
+    syn::parse_quote!(
+        /// Where the OAuth2 password flow gets tokens, as the document's security scheme
+        /// gives it; a relative URL is relative to the client's base URL.
+        pub const OAUTH2_TOKEN_URL: &str = #url;
+    )
+}
+
+/// Model name → its fields' types (for pagination: the item type of `data`).
+fn model_fields(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::Type>> {
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for inner in crate::render::module_items(m) {
+            let Item::Struct(ItemStruct { ident, fields, .. }) = inner else {
+                continue;
+            };
+            let fields = fields
+                .iter()
+                .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+                .collect();
+            out.insert(ident.to_string(), fields);
+        }
+    }
+    out
+}
+
+fn rewrite_builder(
+    imp: &mut ItemImpl,
+    method: &str,
+    op: &Op<'_>,
+    global_security: Option<&Value>,
+    models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
+    field_types: &BTreeMap<String, syn::Type>,
+) -> Result<(), String> {
+    let mut setters = Vec::new();
+    let mut send_index = None;
+    for (i, member) in imp.items.iter_mut().enumerate() {
+        let syn::ImplItem::Fn(f) = member else {
+            continue;
+        };
+        let name = f.sig.ident.to_string();
+        match name.as_str() {
+            "new" => add_options_to_constructor(f),
+            "send" => send_index = Some(i),
+            _ => setters.push(name),
+        }
+    }
+    let send_index = send_index.ok_or("progenitor generated no `send`")?;
+    let syn::ImplItem::Fn(send) = &imp.items[send_index] else {
+        unreachable!()
+    };
+    let success = success_type(&send.sig.output)?;
+    let fields = destructured_fields(send)?;
+    let new_send = build_send(method, op, global_security, &fields, &success)?;
+    imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+
+    for (name, tokens) in option_setters() {
+        if !setters.iter().any(|s| s == name) {
+            imp.items
+                .push(syn::parse2(tokens).map_err(|e| format!("internal: {e}"))?);
+        }
+    }
+    let params = op.parameters();
+    if let Some(pagination) = crate::paginate::methods(&params, field_types, &success, models) {
+        for tokens in pagination {
+            imp.items
+                .push(syn::parse2(tokens).map_err(|e| format!("internal: {e}"))?);
+        }
+    }
+    Ok(())
+}
+
+fn add_options_to_constructor(f: &mut syn::ImplItemFn) {
+    struct AddField;
+    impl syn::visit_mut::VisitMut for AddField {
+        fn visit_expr_struct_mut(&mut self, s: &mut syn::ExprStruct) {
+            s.fields
+                .push(syn::parse_quote!(request_options: ::std::default::Default::default()));
+        }
+    }
+    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField, f);
+}
+
+fn option_setters() -> Vec<(&'static str, TokenStream)> {
+    vec![
+        (
+            "with_options",
+            quote! {
+                /// Overrides the client's retry and timeout settings for this request.
+                pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+                    self.request_options = options;
+                    self
+                }
+            },
+        ),
+        (
+            "max_retries",
+            quote! {
+                /// Retries this request at most `max_retries` times (the client's policy otherwise).
+                pub fn max_retries(mut self, max_retries: u32) -> Self {
+                    self.request_options.max_retries = Some(max_retries);
+                    self
+                }
+            },
+        ),
+        (
+            "timeout",
+            quote! {
+                /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+                pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                    self.request_options.timeout = Some(timeout);
+                    self
+                }
+            },
+        ),
+    ]
+}
+
+/// What a successful response decodes into.
+#[derive(Clone)]
+pub(crate) enum Success {
+    /// No body (204).
+    Empty,
+    /// A JSON body of this type.
+    Json(Box<syn::Type>),
+}
+
+fn success_type(output: &syn::ReturnType) -> Result<Success, String> {
+    // `Result<ResponseValue<T>, Error<E>>`
+    let syn::ReturnType::Type(_, ty) = output else {
+        return Err("`send` returns nothing".into());
+    };
+    let inner = generic_arg(ty, "Result")
+        .and_then(|response| generic_arg(&response, "ResponseValue"))
+        .ok_or("unexpected `send` return type")?;
+    match &inner {
+        syn::Type::Tuple(t) if t.elems.is_empty() => Ok(Success::Empty),
+        syn::Type::Path(p)
+            if p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ByteStream") =>
+        {
+            Err("responses that are not JSON are not supported".into())
+        }
+        _ => Ok(Success::Json(Box::new(inner))),
+    }
+}
+
+pub(crate) fn generic_arg(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != outer {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// The builder's fields, in the order progenitor's `send` destructures them.
+fn destructured_fields(send: &syn::ImplItemFn) -> Result<Vec<String>, String> {
+    for stmt in &send.block.stmts {
+        if let syn::Stmt::Local(local) = stmt
+            && let syn::Pat::Struct(pat) = &local.pat
+        {
+            return Ok(pat
+                .fields
+                .iter()
+                .filter_map(|f| match &f.member {
+                    syn::Member::Named(id) => Some(id.to_string()),
+                    syn::Member::Unnamed(_) => None,
+                })
+                .filter(|name| name != "client")
+                .collect());
+        }
+    }
+    Err("progenitor's `send` does not destructure its builder".into())
+}
+
+fn build_send(
+    method: &str,
+    op: &Op<'_>,
+    global_security: Option<&Value>,
+    fields: &[String],
+    success: &Success,
+) -> Result<TokenStream, String> {
+    let id = method;
+    let http_method = op.method.to_uppercase();
+    let path = op.path;
+    let idempotent = matches!(
+        op.method,
+        "get" | "head" | "put" | "delete" | "options" | "trace"
+    );
+    let security = op.operation.get("security").or(global_security);
+    let authenticated = security.and_then(Value::as_array).is_some_and(|reqs| {
+        !reqs.is_empty()
+            && reqs
+                .iter()
+                .all(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+    });
+
+    let params = op.parameters();
+    let param_of = |field: &str| -> Option<&Value> {
+        params.iter().copied().find(|p| param_ident(p) == field)
+    };
+
+    let field_idents: Vec<syn::Ident> = fields.iter().map(|f| format_ident!("{}", f)).collect();
+    let mut checks = Vec::new();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    let mut body = None;
+    for (name, ident) in fields.iter().zip(&field_idents) {
+        if name == "body" {
+            let model = body_model(op.operation)?;
+            checks.push(quote! {
+                let body = body
+                    .and_then(|v| types::#model::try_from(v).map_err(|e| e.to_string()))
+                    .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+            });
+            body = Some(body_call(op.operation)?);
+            continue;
+        }
+        checks.push(quote! {
+            let #ident = #ident.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        });
+        let param =
+            param_of(name).ok_or_else(|| format!("no parameter for builder field `{name}`"))?;
+        let wire = param.get("name").and_then(Value::as_str).unwrap_or(name);
+        match param.get("in").and_then(Value::as_str) {
+            Some("query") => query.push(quote! {
+                .query(&progenitor_client::QueryParam::new(#wire, &#ident))
+            }),
+            Some("header") => {
+                let required = param.get("required") == Some(&Value::Bool(true));
+                headers.push(if required {
+                    quote! { let request = request.header(#wire, #ident.to_string()); }
+                } else {
+                    quote! {
+                        let request = match &#ident {
+                            Some(value) => request.header(#wire, value.to_string()),
+                            None => request,
+                        };
+                    }
+                });
+            }
+            Some("path") => {}
+            other => {
+                return Err(format!(
+                    "parameter `{wire}` is in {other:?}, which is not supported"
+                ));
+            }
+        }
+    }
+
+    let url = url_expr(path, &params)?;
+    let accept = matches!(success, Success::Json(_)).then(|| {
+        quote! {
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+        }
+    });
+    let (return_type, call) = match success {
+        Success::Empty => (
+            quote!(()),
+            quote!(
+                crate::transport::send_empty(client, &OPERATION, request, request_options).await
+            ),
+        ),
+        Success::Json(ty) => (
+            quote!(#ty),
+            quote!(crate::transport::send_json::<#ty>(client, &OPERATION, request, request_options).await),
+        ),
+    };
+    let doc = format!("Sends the `{http_method}` request to `{path}`.");
+    let method_ident = format_ident!("{}", http_method);
+    Ok(quote! {
+        #[doc = #doc]
+        pub async fn send(self) -> Result<ResponseValue<#return_type>, Error> {
+            static OPERATION: crate::transport::Operation = crate::transport::Operation {
+                id: #id,
+                method: #http_method,
+                path: #path,
+                idempotent: #idempotent,
+                authenticated: #authenticated,
+            };
+            let Self { client, #(#field_idents,)* request_options } = self;
+            #(#checks)*
+            let url = #url;
+            let request = client
+                .client
+                .request(::reqwest::Method::#method_ident, url)
+                #accept
+                #body
+                #(#query)*;
+            #(#headers)*
+            #call
+        }
+    })
+}
+
+/// `format!("{}/connections/{}", client.baseurl, encode_path(&connection_id.to_string()))`.
+fn url_expr(path: &str, params: &[&Value]) -> Result<TokenStream, String> {
+    let mut template = String::from("{}");
+    let mut args = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').ok_or("unclosed `{` in the path")? + open;
+        template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        template.push_str("{}");
+        let name = &rest[open + 1..close];
+        let param = params
+            .iter()
+            .find(|p| {
+                p.get("name").and_then(Value::as_str) == Some(name)
+                    && p.get("in").and_then(Value::as_str) == Some("path")
+            })
+            .ok_or_else(|| format!("no path parameter `{name}`"))?;
+        let ident = format_ident!("{}", param_ident(param));
+        args.push(quote!(encode_path(&#ident.to_string())));
+        rest = &rest[close + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    Ok(quote!(format!(#template, client.baseurl, #(#args),*)))
+}
+
+fn body_model(operation: &Value) -> Result<syn::Ident, String> {
+    let schema = operation
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+        .and_then(|m| m.get("schema"))
+        .ok_or("the request body has no schema")?;
+    // Progenitor names an inline body `<OperationId>Body`.
+    let name = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string(),
+        None => format!(
+            "{}-body",
+            operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        ),
+    };
+    Ok(format_ident!(
+        "{}",
+        heck::ToUpperCamelCase::to_upper_camel_case(name.as_str())
+    ))
+}
+
+fn body_call(operation: &Value) -> Result<TokenStream, String> {
+    let content = operation
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object);
+    let media = content
+        .and_then(|c| c.keys().next())
+        .map(String::as_str)
+        .unwrap_or("");
+    if media == "application/json" || media.starts_with("application/json;") {
+        Ok(quote!(.json(&body)))
+    } else if media == "application/x-www-form-urlencoded" {
+        Ok(quote!(.form(&body)))
+    } else {
+        Err(format!(
+            "request bodies of type {media:?} are not supported"
+        ))
+    }
+}
+
+/// Progenitor names a parameter's setter and field after the parameter in snake_case.
+pub(crate) fn param_ident(param: &Value) -> String {
+    snake_case(
+        param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    )
+}

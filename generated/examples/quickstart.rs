@@ -1,0 +1,134 @@
+//! A tour of the client against a real server.
+//!
+//! ```sh
+//! STACKAI_API_KEY=... [STACKAI_BASE_URL=...] cargo run -p stackai-connections --example quickstart
+//! ```
+//!
+//! Lists the available connection types, creates a connection of the first `credentials`
+//! type (every required parameter filled with a placeholder of its type), reads it back,
+//! renames it, lists all connections, walks the first level of its resources, and deletes
+//! it. Each step is printed; any failure ends the program with a non-zero status.
+
+use std::process::ExitCode;
+
+use serde_json::{Map, Value};
+use stackai_connections::{Client, types};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => {
+            println!("done");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::from_env()?;
+
+    println!("1. available connection types");
+    let available = client
+        .get_available_connections()
+        .send()
+        .await?
+        .into_inner();
+    for kind in &available {
+        println!(
+            "   {} / {}: {} ({})",
+            kind.provider_id, kind.connection_type_id, kind.name, kind.connection_type
+        );
+    }
+    let kind = available
+        .iter()
+        .find(|kind| kind.connection_type == "credentials")
+        .ok_or("no available connection type uses credentials")?;
+
+    println!("2. create a {} connection", kind.name);
+    let mut data = Map::new();
+    for param in kind.params.iter().filter(|p| p.required) {
+        data.insert(param.name.clone(), placeholder(param));
+    }
+    let body = types::ConnectionRequest::builder()
+        .name("quickstart example")
+        .provider_id(kind.provider_id.clone())
+        .connection_type_id(kind.connection_type_id.clone())
+        .connection_provider_data(types::BaseConnectionDataModel::from(data));
+    let created = client
+        .create_connection()
+        .body(body)
+        .send()
+        .await?
+        .into_inner();
+    let id = created.connection_id;
+    println!("   created {id}");
+
+    // Clean up even when a later step fails.
+    let outcome = explore(&client, id).await;
+    println!("7. delete {id}");
+    let deleted = client.delete_connection().connection_id(id).send().await;
+    outcome?;
+    deleted?;
+    Ok(())
+}
+
+async fn explore(client: &Client, id: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    println!("3. read it back");
+    let read = client
+        .get_connection_by_id()
+        .connection_id(id)
+        .send()
+        .await?
+        .into_inner();
+    println!("   {} created at {}", read.name, read.created_at);
+
+    println!("4. rename it");
+    let rename = types::ConnectionPatchRequest::builder().name("quickstart example (renamed)");
+    let renamed = client
+        .patch_connection()
+        .connection_id(id)
+        .body(rename)
+        .send()
+        .await?
+        .into_inner();
+    println!("   now called {}", renamed.name);
+
+    println!("5. all connections");
+    let mut connections = client.get_connections().limit(100).stream();
+    let mut count = 0;
+    while let Some(connection) = connections.next().await {
+        let connection = connection?;
+        count += 1;
+        println!("   {} {}", connection.connection_id, connection.name);
+    }
+    println!("   {count} in all");
+
+    println!("6. resources at the root");
+    let mut resources = client.get_children_resources().connection_id(id).stream();
+    let mut count = 0;
+    while let Some(resource) = resources.next().await {
+        let resource = resource?;
+        count += 1;
+        println!("   {:?} {}", resource.inode_type, resource.resource_id);
+    }
+    println!("   {count} at the root");
+    Ok(())
+}
+
+/// A stand-in value of the parameter's declared type.
+fn placeholder(param: &types::ConnectionParam) -> Value {
+    match param.type_.as_str() {
+        "number" | "integer" => Value::from(0),
+        "boolean" | "bool" => Value::Bool(false),
+        _ => Value::String(
+            param
+                .placeholder
+                .clone()
+                .unwrap_or_else(|| format!("placeholder-{}", param.name)),
+        ),
+    }
+}

@@ -1,0 +1,219 @@
+//! Sending one operation's request: authentication, timeouts, retries and tracing, then
+//! decoding. Every generated `send()` ends here, so this is the only place these live.
+
+use std::time::{Duration, Instant};
+
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::Client;
+use crate::error::{Error, ErrorKind};
+use crate::retry::{Outcome, RetryPolicy, should_retry};
+
+/// What the generated code knows about an operation.
+#[derive(Debug)]
+#[doc(hidden)]
+pub struct Operation {
+    /// The client method's name.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template, as in the document (`/connections/{connection_id}`).
+    pub path: &'static str,
+    /// Whether sending the request twice has the effect of sending it once (GET, PUT, DELETE).
+    pub idempotent: bool,
+    /// Whether the document requires credentials for it.
+    pub authenticated: bool,
+}
+
+/// Settings for one request, overriding the client's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// The total time one attempt may take.
+    pub timeout: Option<Duration>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Retry this request at most `max_retries` times.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Give each attempt of this request at most `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+/// The client's behaviour beyond plain HTTP: credentials, retries and timeouts. Held by
+/// [`Client`] and cheap to clone.
+#[derive(Debug, Clone)]
+#[doc(hidden)]
+pub struct Runtime {
+    pub(crate) auth: crate::auth::Auth,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// A response the operation documents as a success: status, headers and body.
+struct Success {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+    /// How many times the request was sent, so that a decode error can report it.
+    attempts: u32,
+}
+
+/// Sends `request` and decodes a JSON body into `T`.
+#[doc(hidden)]
+pub async fn send_json<T: DeserializeOwned>(
+    client: &Client,
+    operation: &'static Operation,
+    request: reqwest::RequestBuilder,
+    options: RequestOptions,
+) -> Result<ResponseValue<T>, Error> {
+    let ok = execute(client, operation, request, options).await?;
+    // An empty body is JSON's `null`: the two RBAC writes answer 200 with "no content"
+    // although the document types the body as any JSON value.
+    let body: &[u8] = if ok.body.is_empty() {
+        b"null"
+    } else {
+        &ok.body
+    };
+    match serde_json::from_slice::<T>(body) {
+        Ok(value) => Ok(ResponseValue::new(value, ok.status, ok.headers)),
+        // `attempts` too: the request was sent (`Error::attempts` is 0 only when it was not).
+        Err(e) => Err(
+            Error::decode(operation.id, ok.status, ok.headers, &ok.body, e)
+                .with_attempts(ok.attempts),
+        ),
+    }
+}
+
+/// Sends `request` for an operation whose success has no body (204).
+#[doc(hidden)]
+pub async fn send_empty(
+    client: &Client,
+    operation: &'static Operation,
+    request: reqwest::RequestBuilder,
+    options: RequestOptions,
+) -> Result<ResponseValue<()>, Error> {
+    let ok = execute(client, operation, request, options).await?;
+    Ok(ResponseValue::new((), ok.status, ok.headers))
+}
+
+async fn execute(
+    client: &Client,
+    operation: &'static Operation,
+    request: reqwest::RequestBuilder,
+    options: RequestOptions,
+) -> Result<Success, Error> {
+    let runtime = &client.inner;
+    let request = request
+        .build()
+        .map_err(|e| Error::transport(operation.id, e))?;
+    let max_retries = options.max_retries.unwrap_or(runtime.retry.max_retries);
+    let timeout = options.timeout.or(runtime.timeout);
+    let mut attempt = 0u32;
+    // The replay after a token refresh is a new attempt (it is sent, gets its own span and
+    // counts in `Error::attempts`) but not a retry: it does not use up `max_retries`.
+    let mut refreshed_token = false;
+    loop {
+        attempt += 1;
+        let Some(mut attempt_request) = request.try_clone() else {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                operation.id,
+                "the request body cannot be replayed",
+            ));
+        };
+        if operation.authenticated
+            && let Some(header) = runtime.auth.header(&client.client, operation.id).await?
+        {
+            attempt_request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, header);
+        }
+        if timeout.is_some() {
+            *attempt_request.timeout_mut() = timeout;
+        }
+        // Also when the application brought its own `reqwest::Client`.
+        attempt_request
+            .headers_mut()
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert(reqwest::header::HeaderValue::from_static(
+                Client::USER_AGENT,
+            ));
+
+        let span = tracing::info_span!(
+            "stackai.request",
+            operation = operation.id,
+            method = operation.method,
+            path = operation.path,
+            attempt,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = async {
+            let response = client.client.execute(attempt_request).await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body))
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+
+        let (outcome, failure) = match result {
+            Ok((status, headers, body)) => {
+                span.record("status", status.as_u16());
+                if status.is_success() {
+                    return Ok(Success {
+                        status,
+                        headers,
+                        body,
+                        attempts: attempt,
+                    });
+                }
+                if status == StatusCode::UNAUTHORIZED
+                    && operation.authenticated
+                    && runtime.auth.can_refresh()
+                    && !refreshed_token
+                {
+                    // A cached token the server no longer accepts: fetch a new one, once.
+                    refreshed_token = true;
+                    runtime.auth.invalidate();
+                    continue;
+                }
+                let error = Error::from_status(operation.id, status, headers, &body);
+                (Outcome::Status(status), error)
+            }
+            Err(e) if e.is_connect() => (Outcome::ConnectFailed, Error::transport(operation.id, e)),
+            Err(e) => (Outcome::SentThenFailed, Error::transport(operation.id, e)),
+        };
+        let retries_so_far = attempt - 1 - u32::from(refreshed_token);
+        if retries_so_far >= max_retries || !should_retry(&outcome, operation.idempotent) {
+            return Err(failure.with_attempts(attempt));
+        }
+        let delay = runtime.retry.delay(retries_so_far + 1, failure.headers());
+        span.in_scope(|| {
+            tracing::debug!(delay_ms = delay.as_millis() as u64, error = %failure, "retrying");
+        });
+        tokio::time::sleep(delay).await;
+    }
+}

@@ -1,0 +1,292 @@
+//! `cargo xtask bench`: the project's performance figures, each the median of several runs,
+//! every baseline measured in the same run. See `BENCHMARKS.md` for the figures and how to
+//! read them.
+//!
+//! Parts (`cargo xtask bench [PART ...] [OPTIONS]`, all of them by default):
+//!
+//! * `regen`: the generator's stages on `openapi/connections.json` and on synthetic documents
+//!   of about 20, 200 and 2,000 operations, in the dev profile `cargo xtask regen` uses (in
+//!   this process) and in release (a child `cargo run --release -p xtask -- bench regen-worker`).
+//! * `build`: clean debug builds of the generated crate (both TLS choices) and of
+//!   openapi-generator's `rust` client for the same document, in fresh target directories.
+//! * `client`: `get_connection_by_id` through the generated client and through plain
+//!   `reqwest`, against one loopback server (`tests/examples/bench_client.rs`, release).
+//! * `pagination`: 100,000 resources streamed page by page, peak heap and items per second
+//!   (`tests/examples/bench_pagination.rs`, release).
+//!
+//! The part programs that run in a child process print their human-readable report and
+//! `@goal name|figure|met` lines, which this process collects into the final summary.
+
+mod build;
+mod regen;
+mod stats;
+mod synth;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+pub(crate) const BENCH_USAGE: &str = "\
+  bench [regen|build|client|pagination|all ...] [--runs N] [--build-runs N] [--quick]
+                  print the benchmark figures (default: all; see BENCHMARKS.md);
+                  --runs: runs per figure (default 5), --build-runs: clean builds
+                  per crate (default 3), --quick: fewer and shorter runs";
+
+/// Settings shared by every part.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// Runs per figure (the median is printed).
+    pub runs: usize,
+    /// Clean builds per configuration.
+    pub build_runs: usize,
+    /// Shorter client and pagination runs, to check that the harness works.
+    pub quick: bool,
+}
+
+/// A goal from the issue, with the figure that decides it.
+#[derive(Debug, Clone)]
+pub(crate) struct Goal {
+    pub name: String,
+    pub figure: String,
+    /// `None` when it could not be measured in this run.
+    pub met: Option<bool>,
+}
+
+impl Goal {
+    pub fn new(name: impl Into<String>, figure: impl Into<String>, met: Option<bool>) -> Self {
+        Goal {
+            name: name.into(),
+            figure: figure.into(),
+            met,
+        }
+    }
+
+    /// The line a child process prints for its parent to collect.
+    pub fn to_line(&self) -> String {
+        let met = match self.met {
+            Some(true) => "met",
+            Some(false) => "missed",
+            None => "unmeasured",
+        };
+        format!("@goal {}|{}|{met}", self.name, self.figure)
+    }
+
+    fn from_line(line: &str) -> Option<Goal> {
+        let rest = line.strip_prefix("@goal ")?;
+        let mut parts = rest.splitn(3, '|');
+        let name = parts.next()?;
+        let figure = parts.next()?;
+        let met = match parts.next()? {
+            "met" => Some(true),
+            "missed" => Some(false),
+            _ => None,
+        };
+        Some(Goal::new(name, figure, met))
+    }
+}
+
+const PARTS: [&str; 4] = ["regen", "build", "client", "pagination"];
+
+pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
+    // Hidden entry points: the release half of `regen`, and a loop for profilers.
+    match args {
+        ["regen-worker", rest @ ..] => {
+            let options = parse_options(rest)?.1;
+            for goal in regen::measure_all(&options, "release")? {
+                println!("{}", goal.to_line());
+            }
+            return Ok(());
+        }
+        ["regen-profile", rest @ ..] => return regen::profile_loop(rest),
+        _ => {}
+    }
+    let (mut parts, options) = parse_options(args)?;
+    if parts.is_empty() || parts.iter().any(|p| p == "all") {
+        parts = PARTS.iter().map(|p| p.to_string()).collect();
+    }
+    let root = crate::repo_root();
+    print_machine(&root);
+    let mut goals = Vec::new();
+    for part in PARTS {
+        if !parts.iter().any(|p| p == part) {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let part_goals = match part {
+            "regen" => regen::run(&root, &options)?,
+            "build" => build::run(&root, &options)?,
+            "client" => run_example(&root, "bench_client", &options)?,
+            "pagination" => run_example(&root, "bench_pagination", &options)?,
+            _ => unreachable!("PARTS lists the parts"),
+        };
+        println!(
+            "\n({part} took {:.0} s of wall time)",
+            started.elapsed().as_secs_f64()
+        );
+        goals.extend(part_goals);
+    }
+    println!("\n== Goals ==");
+    for goal in &goals {
+        let verdict = match goal.met {
+            Some(true) => "MET",
+            Some(false) => "MISSED",
+            None => "NOT MEASURED",
+        };
+        println!("{verdict:>12}  {}: {}", goal.name, goal.figure);
+    }
+    Ok(())
+}
+
+fn parse_options(args: &[&str]) -> Result<(Vec<String>, Options), String> {
+    let mut parts = Vec::new();
+    let mut options = Options {
+        runs: 5,
+        build_runs: 3,
+        quick: false,
+    };
+    let mut runs = None;
+    let mut build_runs = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "--quick" => options.quick = true,
+            flag @ ("--runs" | "--build-runs") => {
+                let value: usize = args
+                    .get(i + 1)
+                    .and_then(|v| v.parse().ok())
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| format!("{flag} needs a positive number"))?;
+                if flag == "--runs" {
+                    runs = Some(value);
+                } else {
+                    build_runs = Some(value);
+                }
+                i += 1;
+            }
+            part if PARTS.contains(&part) || part == "all" => parts.push(part.to_string()),
+            other => {
+                return Err(format!(
+                    "unknown bench argument {other:?}\n\nusage: cargo xtask\n{BENCH_USAGE}"
+                ));
+            }
+        }
+        i += 1;
+    }
+    if options.quick {
+        options.runs = 3;
+        options.build_runs = 1;
+    }
+    options.runs = runs.unwrap_or(options.runs);
+    options.build_runs = build_runs.unwrap_or(options.build_runs);
+    Ok((parts, options))
+}
+
+/// What the figures were measured on.
+fn print_machine(root: &Path) {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or("unknown memory".into(), |kb| {
+            format!("{:.1} GiB", kb / 1024.0 / 1024.0)
+        });
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let rustc = command_line(root, "rustc", &["--version"]);
+    println!("== Machine ==");
+    println!("cpu: {cpu}, {cores} cores, {memory}; load average at start: {load}");
+    println!("{rustc}");
+}
+
+/// The first line a command prints, or a note that it could not run.
+pub(crate) fn command_line(dir: &Path, program: &str, args: &[&str]) -> String {
+    match Command::new(program).args(args).current_dir(dir).output() {
+        Ok(out) => {
+            let text = if out.stdout.is_empty() {
+                out.stderr
+            } else {
+                out.stdout
+            };
+            String::from_utf8_lossy(&text)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        }
+        Err(e) => format!("{program}: cannot run ({e})"),
+    }
+}
+
+/// The `cargo` that runs this program.
+pub(crate) fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Runs `command`, echoing its output and collecting its `@goal` lines.
+pub(crate) fn run_collecting(mut command: Command, what: &str) -> Result<Vec<Goal>, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut goals = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading {what}'s output: {e}"))?;
+        match Goal::from_line(&line) {
+            Some(goal) => goals.push(goal),
+            None => println!("{line}"),
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for {what}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{what} failed ({status})"));
+    }
+    Ok(goals)
+}
+
+/// Builds and runs a benchmark example of `stackai-tests` in release.
+fn run_example(root: &Path, example: &str, options: &Options) -> Result<Vec<Goal>, String> {
+    println!("\n== {example} (tests/examples/{example}.rs, release) ==");
+    let build = Command::new(cargo())
+        .args(["build", "--quiet", "--release", "-p", "stackai-tests"])
+        .args(["--example", example])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !build.success() {
+        return Err(format!("building the {example} example failed"));
+    }
+    let mut command = Command::new(cargo());
+    command
+        .args(["run", "--quiet", "--release", "-p", "stackai-tests"])
+        .args(["--example", example, "--", "--runs"])
+        .arg(options.runs.to_string())
+        .current_dir(root);
+    if options.quick {
+        command.arg("--quick");
+    }
+    println!(
+        "command: cargo run --release -p stackai-tests --example {example} -- --runs {}{}",
+        options.runs,
+        if options.quick { " --quick" } else { "" }
+    );
+    run_collecting(command, example)
+}

@@ -1,0 +1,196 @@
+//! `cargo xtask diff`: the breaking-change report between two versions of the document.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stackai_codegen::import::Overrides;
+use stackai_codegen::spec_diff::{self, Class, RenderOptions, Side, Version};
+
+use super::{DOCUMENT, repo_root};
+
+const CRATE_NAME: &str = "stackai-connections";
+const CRATE_MANIFEST: &str = "generated/Cargo.toml";
+const OVERRIDES: &str = "openapi/overrides.json";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Markdown,
+    Json,
+}
+
+struct Args {
+    paths: Vec<String>,
+    base: Option<String>,
+    format: Format,
+    fail_on: Option<Class>,
+}
+
+fn parse(args: &[&str]) -> Result<Args, String> {
+    let mut out = Args {
+        paths: Vec::new(),
+        base: None,
+        format: Format::Markdown,
+        fail_on: None,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let arg: &str = arg;
+        let (flag, inline): (&str, Option<&str>) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (arg, None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .map(str::to_string)
+                .or_else(|| it.next().map(|s| s.to_string()))
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag {
+            "--base" => out.base = Some(value("--base")?),
+            "--format" => {
+                out.format = match value("--format")?.as_str() {
+                    "markdown" | "md" => Format::Markdown,
+                    "json" => Format::Json,
+                    other => {
+                        return Err(format!("--format is `markdown` or `json`, not {other:?}"));
+                    }
+                }
+            }
+            "--fail-on" => {
+                let v = value("--fail-on")?;
+                out.fail_on = match Class::parse(&v) {
+                    Some(c @ (Class::Breaking | Class::PossiblyBreaking)) => Some(c),
+                    _ => {
+                        return Err(format!(
+                            "--fail-on is `breaking` or `possibly-breaking`, not {v:?}"
+                        ));
+                    }
+                };
+            }
+            f if f.starts_with("--") => return Err(format!("unknown option {f}")),
+            path => out.paths.push(path.to_string()),
+        }
+    }
+    match (&out.base, out.paths.len()) {
+        (Some(_), 0) | (None, 2) => Ok(out),
+        _ => Err(format!(
+            "`diff` takes either two document paths or `--base GIT_REF`\n\n{}",
+            super::USAGE
+        )),
+    }
+}
+
+pub(crate) fn diff(args: &[&str]) -> Result<(), String> {
+    let args = parse(args)?;
+    let root = repo_root();
+    let working_version = crate_version(&std::fs::read_to_string(root.join(CRATE_MANIFEST)).ok());
+
+    let (report, old_label, new_label, version) = match &args.base {
+        Some(reference) => {
+            let old_text = git_show(&root, reference, DOCUMENT)?.ok_or_else(|| {
+                format!("{reference}:{DOCUMENT} does not exist (is {reference} a commit of this repository?)")
+            })?;
+            let old_label = format!("{reference}:{DOCUMENT}");
+            let old_path = PathBuf::from(&old_label);
+            let old_document = stackai_codegen::load::parse(Path::new(DOCUMENT), &old_text)
+                .map_err(|e| e.to_string().replacen(DOCUMENT, &old_label, 1))?;
+            let old_overrides = match git_show(&root, reference, OVERRIDES)? {
+                Some(text) => {
+                    Overrides::parse(Path::new(&format!("{reference}:{OVERRIDES}")), &text)
+                        .map_err(|e| e.to_string())?
+                }
+                None => Overrides::default(),
+            };
+            let new_path = root.join(DOCUMENT);
+            let old = Side {
+                path: &old_path,
+                document: old_document,
+                overrides: old_overrides,
+            };
+            let new = Side::load(&new_path).map_err(|e| e.to_string())?;
+            let report = spec_diff::diff(old, new).map_err(|e| e.to_string())?;
+            let base_version = crate_version(&git_show(&root, reference, CRATE_MANIFEST)?);
+            (
+                report,
+                old_label,
+                DOCUMENT.to_string(),
+                base_version.or(working_version),
+            )
+        }
+        None => {
+            let (old, new) = (PathBuf::from(&args.paths[0]), PathBuf::from(&args.paths[1]));
+            let report = spec_diff::diff_files(&old, &new).map_err(|e| e.to_string())?;
+            (
+                report,
+                args.paths[0].clone(),
+                args.paths[1].clone(),
+                working_version,
+            )
+        }
+    };
+
+    let options = RenderOptions {
+        old_label: &old_label,
+        new_label: &new_label,
+        crate_name: CRATE_NAME,
+        version,
+        working_version,
+    };
+    match args.format {
+        Format::Markdown => print!("{}", report.markdown(&options)),
+        Format::Json => print!("{}", report.json_text(&options)),
+    }
+    if let Some(threshold) = args.fail_on
+        && report.has_at_least(threshold)
+    {
+        return Err(format!(
+            "the document has {} changes (--fail-on {})",
+            match report.highest() {
+                Some(Class::Breaking) => "breaking",
+                _ => "possibly breaking",
+            },
+            threshold.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// `git show REF:PATH`; `None` when the file does not exist at that commit.
+fn git_show(root: &Path, reference: &str, path: &str) -> Result<Option<String>, String> {
+    let output = Command::new("git")
+        .arg("show")
+        .arg(format!("{reference}:{path}"))
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        return String::from_utf8(output.stdout)
+            .map(Some)
+            .map_err(|_| format!("{reference}:{path} is not UTF-8"));
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("does not exist") || stderr.contains("exists on disk, but not in") {
+        return Ok(None);
+    }
+    Err(format!(
+        "`git show {reference}:{path}` failed: {}",
+        stderr.trim()
+    ))
+}
+
+/// The `version` of a Cargo manifest's `[package]`.
+fn crate_version(manifest: &Option<String>) -> Option<Version> {
+    let mut in_package = false;
+    for line in manifest.as_deref()?.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package
+            && let Some(rest) = line.strip_prefix("version")
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            return Version::parse(value.trim().trim_matches('"'));
+        }
+    }
+    None
+}
