@@ -48,6 +48,9 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
             }
         }
         let _ = writeln!(out, "  -> {}", builder.returns);
+        if let Some(stream) = &builder.stream {
+            let _ = writeln!(out, "  stream() -> {stream}; page()");
+        }
     }
 
     out.push_str("\n# Models\n");
@@ -63,13 +66,16 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
     out
 }
 
+#[derive(Default)]
 struct BuilderShape {
     fields: Vec<(String, String)>,
     returns: String,
+    /// The item stream of a paginated operation.
+    stream: Option<String>,
 }
 
 fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, BuilderShape> = BTreeMap::new();
     for item in &file.items {
         let Item::Mod(m) = item else { continue };
         if m.ident != "builder" {
@@ -84,12 +90,7 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
                         .filter(|(name, _)| name != "client" && name != "request_options")
                         .collect();
-                    out.entry(s.ident.to_string())
-                        .or_insert(BuilderShape {
-                            fields: Vec::new(),
-                            returns: String::new(),
-                        })
-                        .fields = fields;
+                    out.entry(s.ident.to_string()).or_default().fields = fields;
                 }
                 Item::Impl(imp) => {
                     let Some(name) = item_name(inner) else {
@@ -99,16 +100,18 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         let syn::ImplItem::Fn(f) = member else {
                             continue;
                         };
+                        if f.sig.ident == "stream"
+                            && let syn::ReturnType::Type(_, ty) = &f.sig.output
+                        {
+                            let stream = type_text(ty).replace("crate::pagination::", "");
+                            out.entry(name.clone()).or_default().stream =
+                                Some(stream.replace("'a, ", ""));
+                        }
                         if f.sig.ident != "send" {
                             continue;
                         }
                         if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                            out.entry(name.clone())
-                                .or_insert(BuilderShape {
-                                    fields: Vec::new(),
-                                    returns: String::new(),
-                                })
-                                .returns = type_text(ty);
+                            out.entry(name.clone()).or_default().returns = type_text(ty);
                         }
                     }
                 }
