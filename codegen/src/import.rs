@@ -410,24 +410,14 @@ pub fn run_with_overrides(
 }
 
 /// [`crate::run_on_value`] with overrides applied after normalization.
-///
-/// With overrides, the normalized document, overrides applied, goes through
-/// [`crate::run_on_value`] again: normalizing is idempotent (a 3.0.3 document whose
-/// operationIds are already method names comes out unchanged), so every later stage of the
-/// pipeline stays exactly the one `run` uses. The warnings are the first normalization's.
 pub fn run_value_with_overrides(
     path: &Path,
     source: &str,
     document: Value,
     overrides: &Overrides,
 ) -> Result<Output, Error> {
-    if overrides.is_empty() {
-        return crate::run_on_value(path, source, document);
-    }
     let normalized = normalize_with_overrides(path, document, overrides)?;
-    let mut output = crate::run_on_value(path, source, normalized.document)?;
-    output.warnings = normalized.warnings;
-    Ok(output)
+    crate::run_on_normalized(path, source, normalized)
 }
 
 /// What the project generates from the document at `path`: the pipeline with the

@@ -61,6 +61,16 @@ pub fn run_on_value(
     document: serde_json::Value,
 ) -> Result<Output, Error> {
     let normalized = normalize::normalize(path, document)?;
+    run_on_normalized(path, source, normalized)
+}
+
+/// The stages after normalization, for callers that adjust the normalized document first
+/// (`import` applies the name overrides there).
+pub fn run_on_normalized(
+    path: &Path,
+    source: &str,
+    normalized: normalize::Normalized,
+) -> Result<Output, Error> {
     let mut file = generate::generate(path, &normalized.document)?;
     rewrite::rewrite(&mut file);
     runtime_calls::route_through_runtime(&mut file, &normalized.document).map_err(

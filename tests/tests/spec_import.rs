@@ -227,8 +227,8 @@ fn the_committed_document_is_canonical() {
     );
 }
 
-/// With overrides, the pipeline normalizes twice (see `run_value_with_overrides`); that is
-/// only sound if normalizing a normalized document changes nothing the generator sees.
+/// Normalizing a normalized document changes nothing the generator sees, so a document
+/// that `diff` or `import` has already normalized generates the same code.
 #[test]
 fn normalizing_is_idempotent_for_the_project_document() {
     let path = repo_root().join(SOURCE);
