@@ -160,11 +160,8 @@ impl Auth {
             .await
             .map_err(|e| failed("the token response could not be read").with_source(e))?;
         if !status.is_success() {
-            let refused = Error::from_status(operation, status, headers, &body);
-            return Err(Error::new(
-                ErrorKind::Authentication,
-                operation,
-                format!("the token endpoint refused the credentials ({refused})"),
+            return Err(Error::from_status(operation, status, headers, &body).into_authentication(
+                format!("the token endpoint refused the credentials with {}", status.as_u16()),
             ));
         }
         let token: TokenResponse = serde_json::from_slice(&body)

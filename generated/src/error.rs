@@ -151,6 +151,13 @@ impl Error {
         }
     }
 
+    /// The token endpoint's answer, reported as the authentication failure it is.
+    pub(crate) fn into_authentication(mut self, message: String) -> Self {
+        self.kind = ErrorKind::Authentication;
+        self.message = message;
+        self
+    }
+
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
