@@ -1,28 +1,29 @@
-//! When a failed request is sent again, and how long the client waits first.
-//!
-//! # Policy
-//!
-//! * Retried statuses: 408, 409, 429, 500, 502, 503 and 504; and transport failures
-//!   (connection refused or reset, timeouts).
-//! * **Non-idempotent requests** (POST, PATCH, such as `create_connection`) are retried only
-//!   when the server cannot have acted on them: the connection could not be established,
-//!   or the server answered 408 (it did not receive the whole request) or 429 (it refused
-//!   before doing anything). A POST whose connection broke after it was sent, or that got
-//!   a 5xx, is *not* repeated: the connection might already exist.
-//! * Delays grow exponentially from 0.5 s, doubling each retry, capped at 8 s, minus up to
-//!   25 % random jitter so that many clients do not retry in step.
-//! * `retry-after-ms` or `Retry-After` (seconds or an HTTP date) replaces that delay when
-//!   it asks for at most [`RetryPolicy::max_retry_after`] (60 s by default); a longer wait
-//!   is not honoured and the usual backoff applies.
-//! * Two retries by default, settable per client ([`crate::ClientBuilder::retry_policy`])
-//!   and per request (`.max_retries(n)` on any request builder).
+//! When a failed request is sent again, and how long the client waits first; the policy
+//! is documented on [`RetryPolicy`].
 
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-/// How a client retries; see the [module docs](self) for the policy.
+/// How a client retries.
+///
+/// # The policy
+///
+/// * Retried statuses: 408, 409, 429, 500, 502, 503 and 504; and transport failures
+///   (connection refused or reset, timeouts).
+/// * **Non-idempotent requests** (POST, PATCH, such as `create_connection`) are retried only
+///   when the server cannot have acted on them: the connection could not be established,
+///   or the server answered 408 (it did not receive the whole request) or 429 (it refused
+///   before doing anything). A POST whose connection broke after it was sent, or that got
+///   a 5xx, is *not* repeated: the connection might already exist.
+/// * Delays grow exponentially from 0.5 s, doubling each retry, capped at 8 s, minus up to
+///   25 % random jitter so that many clients do not retry in step.
+/// * `retry-after-ms` or `Retry-After` (seconds or an HTTP date) replaces that delay when
+///   it asks for at most [`RetryPolicy::max_retry_after`] (60 s by default); a longer wait
+///   is not honoured and the usual backoff applies.
+/// * Two retries by default, settable per client ([`crate::ClientBuilder::retry_policy`])
+///   and per request (`.max_retries(n)` on any request builder).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
