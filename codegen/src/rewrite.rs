@@ -7,29 +7,6 @@ use syn::visit_mut::VisitMut;
 pub fn rewrite(file: &mut syn::File) {
     DropApiVersionHeader.visit_file_mut(file);
     drop_panicking_constructor(file);
-    trim_base_url(file);
-}
-
-/// Paths are appended to the base URL as `format!("{}/connections", baseurl)`, so a base
-/// URL given with a trailing slash (`https://api.stack-ai.com/`) would request
-/// `//connections`. The constructor every other one goes through drops it.
-fn trim_base_url(file: &mut syn::File) {
-    struct Trim;
-    impl VisitMut for Trim {
-        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
-            if f.sig.ident == "new_with_client" {
-                let mut text = quote::quote!(#f).to_string();
-                text = text.replace(
-                    "baseurl : baseurl . to_string ()",
-                    "baseurl : baseurl . trim_end_matches ('/') . to_string ()",
-                );
-                if let Ok(updated) = syn::parse_str::<syn::ImplItemFn>(&text) {
-                    *f = updated;
-                }
-            }
-        }
-    }
-    Trim.visit_file_mut(file);
 }
 
 /// Progenitor sends `api-version: <info.version>` on every request. The Stack AI API

@@ -36,7 +36,7 @@ impl Client {
         inner: crate::transport::Runtime,
     ) -> Self {
         Self {
-            baseurl: baseurl.trim_end_matches('/').to_string(),
+            baseurl: baseurl.to_string(),
             client,
             inner,
         }
