@@ -51,8 +51,12 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<Goal>, String> {
         options.build_runs
     );
     let scratch = std::env::temp_dir().join(format!("stackai-bench-build-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
-    run_quiet(Command::new(super::cargo()).arg("fetch").current_dir(root), "cargo fetch")?;
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    run_quiet(
+        Command::new(super::cargo()).arg("fetch").current_dir(root),
+        "cargo fetch",
+    )?;
 
     let ours = |label, features: &[&str], default_profile: bool| Config {
         label,
@@ -69,7 +73,11 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<Goal>, String> {
         },
     };
     let mut configs = vec![
-        ours("stackai-connections, default features (rustls-ring)", &[], true),
+        ours(
+            "stackai-connections, default features (rustls-ring)",
+            &[],
+            true,
+        ),
         ours(
             "stackai-connections, --no-default-features --features rustls-aws-lc-rs",
             &["--no-default-features", "--features", "rustls-aws-lc-rs"],
@@ -109,7 +117,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<Goal>, String> {
             let _ = std::fs::remove_dir_all(&target);
             let (seconds, units) = clean_build(config, &target)?;
             let _ = std::fs::remove_dir_all(&target);
-            println!("  build {run}/{}: {:>6.1} s  {}", options.build_runs, seconds, config.label);
+            println!(
+                "  build {run}/{}: {:>6.1} s  {}",
+                options.build_runs, seconds, config.label
+            );
             result.seconds.push(seconds);
             result.units = units;
         }
@@ -233,7 +244,11 @@ fn dependency_count(config: &Config) -> Result<usize, String> {
 
 /// Generates openapi-generator's client for the document, timing the generation; returns its
 /// directory, lockfile made and sources fetched, or `None` with a printed note.
-fn openapi_generator(root: &Path, scratch: &Path, options: &Options) -> Result<Option<PathBuf>, String> {
+fn openapi_generator(
+    root: &Path,
+    scratch: &Path,
+    options: &Options,
+) -> Result<Option<PathBuf>, String> {
     let java = Command::new("java")
         .arg("-version")
         .stdout(Stdio::null())
@@ -300,7 +315,9 @@ fn openapi_generator(root: &Path, scratch: &Path, options: &Options) -> Result<O
     );
     let dir = first.expect("at least one run");
     let prepared = run_quiet(
-        Command::new(super::cargo()).arg("generate-lockfile").current_dir(&dir),
+        Command::new(super::cargo())
+            .arg("generate-lockfile")
+            .current_dir(&dir),
         "cargo generate-lockfile (openapi-generator's crate)",
     )
     .and_then(|()| {

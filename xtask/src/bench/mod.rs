@@ -27,10 +27,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub(crate) const BENCH_USAGE: &str = "\
-  bench [regen|build|client|pagination|all ...] [--runs N] [--build-runs N] [--quick]
-                  print the benchmark figures (default: all; see BENCHMARKS.md);
-                  --runs: runs per figure (default 5), --build-runs: clean builds
-                  per crate (default 3), --quick: fewer and shorter runs";
+usage: cargo xtask bench [regen|build|client|pagination|all ...] [--runs N] [--build-runs N] [--quick]
+
+  Prints the benchmark figures of BENCHMARKS.md; all parts by default.
+  --runs N        runs per figure, the median is printed (default 5)
+  --build-runs N  clean builds per crate configuration (default 3)
+  --quick         fewer and shorter runs, to check that the harness works";
 
 /// Settings shared by every part.
 #[derive(Debug, Clone)]
@@ -43,13 +45,15 @@ pub(crate) struct Options {
     pub quick: bool,
 }
 
-/// A goal from the issue, with the figure that decides it.
+/// A goal from the issue, with the figure that decides it, or a figure for information.
 #[derive(Debug, Clone)]
 pub(crate) struct Goal {
     pub name: String,
     pub figure: String,
     /// `None` when it could not be measured in this run.
     pub met: Option<bool>,
+    /// A figure without a goal, listed with the goals.
+    pub info: bool,
 }
 
 impl Goal {
@@ -58,15 +62,25 @@ impl Goal {
             name: name.into(),
             figure: figure.into(),
             met,
+            info: false,
+        }
+    }
+
+    /// A figure listed in the summary that decides no goal.
+    pub fn info(name: impl Into<String>, figure: impl Into<String>) -> Self {
+        Goal {
+            info: true,
+            ..Goal::new(name, figure, None)
         }
     }
 
     /// The line a child process prints for its parent to collect.
     pub fn to_line(&self) -> String {
-        let met = match self.met {
-            Some(true) => "met",
-            Some(false) => "missed",
-            None => "unmeasured",
+        let met = match (self.info, self.met) {
+            (true, _) => "info",
+            (false, Some(true)) => "met",
+            (false, Some(false)) => "missed",
+            (false, None) => "unmeasured",
         };
         format!("@goal {}|{}|{met}", self.name, self.figure)
     }
@@ -77,6 +91,7 @@ impl Goal {
         let name = parts.next()?;
         let figure = parts.next()?;
         let met = match parts.next()? {
+            "info" => return Some(Goal::info(name, figure)),
             "met" => Some(true),
             "missed" => Some(false),
             _ => None,
@@ -98,6 +113,10 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
             return Ok(());
         }
         ["regen-profile", rest @ ..] => return regen::profile_loop(rest),
+        ["help" | "--help" | "-h"] => {
+            println!("{BENCH_USAGE}");
+            return Ok(());
+        }
         _ => {}
     }
     let (mut parts, options) = parse_options(args)?;
@@ -127,10 +146,11 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
     }
     println!("\n== Goals ==");
     for goal in &goals {
-        let verdict = match goal.met {
-            Some(true) => "MET",
-            Some(false) => "MISSED",
-            None => "NOT MEASURED",
+        let verdict = match (goal.info, goal.met) {
+            (true, _) => "INFO",
+            (false, Some(true)) => "MET",
+            (false, Some(false)) => "MISSED",
+            (false, None) => "NOT MEASURED",
         };
         println!("{verdict:>12}  {}: {}", goal.name, goal.figure);
     }
@@ -165,9 +185,7 @@ fn parse_options(args: &[&str]) -> Result<(Vec<String>, Options), String> {
             }
             part if PARTS.contains(&part) || part == "all" => parts.push(part.to_string()),
             other => {
-                return Err(format!(
-                    "unknown bench argument {other:?}\n\nusage: cargo xtask\n{BENCH_USAGE}"
-                ));
+                return Err(format!("unknown bench argument {other:?}\n\n{BENCH_USAGE}"));
             }
         }
         i += 1;
@@ -289,4 +307,26 @@ fn run_example(root: &Path, example: &str, options: &Options) -> Result<Vec<Goal
         if options.quick { " --quick" } else { "" }
     );
     run_collecting(command, example)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Goal;
+
+    #[test]
+    fn goal_lines_round_trip() {
+        for goal in [
+            Goal::new("a", "1 s", Some(true)),
+            Goal::new("b", "2 s", Some(false)),
+            Goal::new("c", "n/a", None),
+            Goal::info("d", "4 ms"),
+        ] {
+            let back = Goal::from_line(&goal.to_line()).expect("a goal line");
+            assert_eq!(
+                (back.name, back.figure, back.met, back.info),
+                (goal.name, goal.figure, goal.met, goal.info)
+            );
+        }
+        assert!(Goal::from_line("regen took 3 s").is_none());
+    }
 }

@@ -1,10 +1,12 @@
 //! Part 1: how long regeneration takes, stage by stage, and how it grows with the document.
 //!
-//! The stages are the public functions `stackai_codegen::run_on_value` calls, called here in
-//! the same order and timed one by one; before timing, the staged output is checked to be
-//! byte-for-byte what `stackai_codegen::import::run_project` (what `cargo xtask regen` runs)
-//! produces. The output is written, as `regen` does, into a fresh directory under the
-//! system's temporary directory instead of `generated/`.
+//! The stages are the public functions `stackai_codegen::import::run_project` (what `cargo
+//! xtask regen` runs) calls: `load`, `import::normalize_with_overrides`, then the stages of
+//! `stackai_codegen::run_on_normalized`, called here in the same order and timed one by one.
+//! Before timing, the staged output is checked to be byte-for-byte what `run_project`
+//! produces, and the three steps the generate stage is split into are checked to produce
+//! its tokens. The output is written, as `regen` does (compare, then write), into a fresh
+//! directory under the system's temporary directory instead of `generated/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,14 +14,14 @@ use std::time::Instant;
 
 use serde_json::Value;
 use stackai_codegen::{
-    compat, docs, generate, import, load, normalize, render, rewrite, runtime_calls, surface,
+    compat, docs, generate, import, load, render, rewrite, runtime_calls, surface,
 };
 
 use super::stats::{growth_exponent, median, ms, spread};
 use super::{Goal, Options, synth};
 
 /// The stages, in pipeline order.
-const STAGES: [&str; 11] = [
+const STAGES: [&str; 12] = [
     "load",
     "normalize",
     "generate",
@@ -31,12 +33,13 @@ const STAGES: [&str; 11] = [
     "pieces",
     "surface",
     "write",
+    "free",
 ];
 
 /// What each stage is, for the report.
-const STAGE_NOTES: [&str; 11] = [
+const STAGE_NOTES: [&str; 12] = [
     "read + parse JSON, overrides.json",
-    "3.1 -> 3.0.3 rewrite, method names",
+    "3.1 -> 3.0.3 rewrite, method names, overrides",
     "openapiv3 parse + progenitor + syn::parse2",
     "syn pass: api-version, constructors",
     "syn pass: sends through the runtime, pagination",
@@ -46,6 +49,7 @@ const STAGE_NOTES: [&str; 11] = [
     "render::pieces: prettyplease per piece (snapshots)",
     "surface::api_surface (snapshots)",
     "compare with disk and write 3 files",
+    "drop the syn tree, documents and pieces",
 ];
 
 /// Target operation counts of the synthetic documents.
@@ -97,7 +101,10 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
     } else {
         "debug assertions off"
     };
-    println!("\n== Regen, {profile} profile ({asserts}); median of {} runs ==", options.runs);
+    println!(
+        "\n== Regen, {profile} profile ({asserts}); median of {} runs ==",
+        options.runs
+    );
 
     // The project's own document.
     let document = root.join(crate::DOCUMENT);
@@ -113,6 +120,9 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
         ms(spread(&real_total).1)
     );
     print_stage_table(&real);
+    check_split(&document)?;
+    let split = split_runs(&document, options.runs)?;
+    print_split(real_ops, &split);
 
     // Synthetic documents.
     let real_doc = load::load(&document).map_err(|e| e.to_string())?;
@@ -138,7 +148,8 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
             std::fs::metadata(&path).map_or(0, |m| m.len())
         );
         let times = timed_runs(&path, &source, &scratch, options.runs)?;
-        rows.push((census.operations, times));
+        let split = split_runs(&path, options.runs)?;
+        rows.push((census.operations, times, split));
     }
 
     println!(
@@ -151,7 +162,7 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
     }
     println!();
     let mut medians = Vec::new();
-    for (ops, times) in &rows {
+    for (ops, times, _) in &rows {
         let totals: Vec<f64> = times.iter().map(|t| t.iter().sum()).collect();
         let total = median(&totals);
         print!("{ops:>6} {:>10} {:>9.3} |", ms(total), total / *ops as f64);
@@ -161,6 +172,11 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
         }
         println!();
         medians.push((*ops as f64, total, stage_medians));
+    }
+
+    println!("\nthe generate stage, split (median ms, and ms per operation):");
+    for (ops, _, split) in &rows {
+        print_split(*ops, split);
     }
 
     // Growth: exponents between the sizes, whole pipeline and per stage.
@@ -197,6 +213,14 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
         "largest stage at {n_big} operations: {dominant} ({:.0} % of the total)",
         share * 100.0
     );
+    let stage = |name: &str| STAGES.iter().position(|s| *s == name).expect("a stage");
+    let snapshot_only = s_big[stage("pieces")] + s_big[stage("surface")];
+    println!(
+        "pieces and surface feed only the snapshot tests; without them {n_big} operations \
+         take {} ms ({:.3} ms/op)",
+        ms(t_big - snapshot_only),
+        (t_big - snapshot_only) / n_big
+    );
 
     let _ = std::fs::remove_dir_all(&scratch);
     let mut goals = vec![Goal::new(
@@ -214,16 +238,14 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
             format!("{n_big} operations in {} ms", ms(*t_big)),
             Some(*t_big < GOAL_2000_MS),
         ));
-        goals.push(Goal::new(
+        goals.push(Goal::info(
             "regen of the real document (release)",
-            format!("{} ms, informational", ms(median(&real_total))),
-            None,
+            format!("{} ms", ms(median(&real_total))),
         ));
     } else {
-        goals.push(Goal::new(
+        goals.push(Goal::info(
             "regen of the real document (dev, as `cargo xtask regen`)",
-            format!("{} ms, informational", ms(median(&real_total))),
-            None,
+            format!("{} ms", ms(median(&real_total))),
         ));
     }
     Ok(goals)
@@ -260,10 +282,14 @@ fn short(stage: &str) -> &str {
     }
 }
 
-/// One warm-up run, then `runs` timed ones.
-fn timed_runs(path: &Path, source: &str, scratch: &Path, runs: usize) -> Result<Vec<Times>, String> {
+/// `runs` timed runs (the caller's check has just run the pipeline once, which warms up).
+fn timed_runs(
+    path: &Path,
+    source: &str,
+    scratch: &Path,
+    runs: usize,
+) -> Result<Vec<Times>, String> {
     let out_dir = scratch.join("out");
-    staged_run(path, source, &out_dir)?;
     (0..runs)
         .map(|_| staged_run(path, source, &out_dir).map(|(t, _)| t))
         .collect()
@@ -289,14 +315,8 @@ fn staged_run(
     let overrides = import::Overrides::load_beside(path).map_err(err)?;
     let document = load::load(path).map_err(err)?;
     lap(0, &mut times);
-    // `run_project`: with overrides, normalize and apply them, then `run_on_value`, which
-    // normalizes again; without, `run_on_value` alone.
-    let normalized = if overrides.is_empty() {
-        normalize::normalize(path, document).map_err(err)?
-    } else {
-        let first = import::normalize_with_overrides(path, document, &overrides).map_err(err)?;
-        normalize::normalize(path, first.document).map_err(err)?
-    };
+    // `run_project`: normalize and apply the overrides, then `run_on_normalized`.
+    let normalized = import::normalize_with_overrides(path, document, &overrides).map_err(err)?;
     lap(1, &mut times);
     let mut file = generate::generate(path, &normalized.document).map_err(err)?;
     lap(2, &mut times);
@@ -317,12 +337,18 @@ fn staged_run(
     lap(9, &mut times);
     write_like_regen(out_dir, &files)?;
     lap(10, &mut times);
-    std::hint::black_box((pieces, surface));
+    // `run_project` drops the tree and the normalized document before it returns, and
+    // `regen` the pieces and surface it does not use.
+    drop((file, normalized, pieces, surface));
+    lap(11, &mut times);
     Ok((times, files))
 }
 
 /// `cargo xtask regen`'s write: compare each file with what is on disk, write if different.
-fn write_like_regen(out_dir: &Path, files: &[stackai_codegen::GeneratedFile]) -> Result<(), String> {
+fn write_like_regen(
+    out_dir: &Path,
+    files: &[stackai_codegen::GeneratedFile],
+) -> Result<(), String> {
     for file in files {
         let path = out_dir.join(&file.name);
         if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
@@ -358,10 +384,91 @@ fn check_methods(path: &Path, source: &str, methods: &[String]) -> Result<(), St
     let all: String = output.files.iter().map(|f| f.contents.as_str()).collect();
     for method in methods {
         if !all.contains(&format!("pub fn {method}(")) {
-            return Err(format!("{}: no method {method} was generated", path.display()));
+            return Err(format!(
+                "{}: no method {method} was generated",
+                path.display()
+            ));
         }
     }
     Ok(())
+}
+
+/// The parts of the generate stage: `codegen/src/generate.rs` step by step, same settings.
+const SPLIT: [&str; 3] = ["openapiv3 parse", "progenitor", "syn::parse2"];
+
+/// The normalized document the generate stage sees.
+fn normalized(path: &Path) -> Result<Value, String> {
+    let err = |e: stackai_codegen::Error| e.to_string();
+    let overrides = import::Overrides::load_beside(path).map_err(err)?;
+    let document = load::load(path).map_err(err)?;
+    Ok(import::normalize_with_overrides(path, document, &overrides)
+        .map_err(err)?
+        .document)
+}
+
+/// The generate stage's three steps, timed; the parsed file comes back too.
+fn generate_split(document: &Value) -> Result<([f64; 3], syn::File), String> {
+    let started = Instant::now();
+    let spec: openapiv3::OpenAPI =
+        serde_path_to_error::deserialize(document).map_err(|e| e.to_string())?;
+    let parsed = Instant::now();
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_timeout(60)
+        .with_inner_type(quote::quote!(crate::transport::Runtime));
+    let tokens = progenitor::Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| e.to_string())?;
+    let generated = Instant::now();
+    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    let done = Instant::now();
+    let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+    Ok((
+        [
+            ms(started, parsed),
+            ms(parsed, generated),
+            ms(generated, done),
+        ],
+        file,
+    ))
+}
+
+fn split_runs(path: &Path, runs: usize) -> Result<[f64; 3], String> {
+    let document = normalized(path)?;
+    let samples = (0..runs)
+        .map(|_| generate_split(&document).map(|(t, _)| t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = [0.0; 3];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = median(&samples.iter().map(|t| t[i]).collect::<Vec<_>>());
+    }
+    Ok(out)
+}
+
+/// Fails unless the split steps produce what the generate stage does.
+fn check_split(path: &Path) -> Result<(), String> {
+    use quote::ToTokens;
+    let document = normalized(path)?;
+    let staged = generate::generate(path, &document).map_err(|e| e.to_string())?;
+    let (_, split) = generate_split(&document)?;
+    if staged.to_token_stream().to_string() != split.to_token_stream().to_string() {
+        return Err(
+            "the bench's split of the generate stage no longer matches codegen/src/generate.rs"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn print_split(ops: usize, split: &[f64; 3]) {
+    let parts: Vec<String> = SPLIT
+        .iter()
+        .zip(split)
+        .map(|(name, t)| format!("{name} {} ms ({:.3}/op)", ms(*t), t / ops as f64))
+        .collect();
+    println!("  generate at {ops:>4} operations: {}", parts.join(", "));
 }
 
 fn scratch_dir() -> Result<PathBuf, String> {
@@ -386,7 +493,11 @@ pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
         match (args[i], value) {
             ("--ops", Some(v)) => ops = v,
             ("--iterations", Some(v)) => iterations = v,
-            _ => return Err(format!("usage: bench regen-profile [--ops N] [--iterations K], got {args:?}")),
+            _ => {
+                return Err(format!(
+                    "usage: bench regen-profile [--ops N] [--iterations K], got {args:?}"
+                ));
+            }
         }
         i += 2;
     }

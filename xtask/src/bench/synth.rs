@@ -70,7 +70,13 @@ pub(crate) fn replicate(real: &Value, copies: usize) -> Value {
 /// FastAPI's `re.sub(r"\W", "_", path)`, as in the generator's naming.
 fn fastapi_path_part(path: &str) -> String {
     path.chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
