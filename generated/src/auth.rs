@@ -160,9 +160,12 @@ impl Auth {
             .await
             .map_err(|e| failed("the token response could not be read").with_source(e))?;
         if !status.is_success() {
-            return Err(Error::from_status(operation, status, headers, &body).into_authentication(
-                format!("the token endpoint refused the credentials with {}", status.as_u16()),
-            ));
+            return Err(
+                Error::from_status(operation, status, headers, &body).into_authentication(format!(
+                    "the token endpoint refused the credentials with {}",
+                    status.as_u16()
+                )),
+            );
         }
         let token: TokenResponse = serde_json::from_slice(&body)
             .map_err(|_| failed("the token response has no `access_token`"))?;
