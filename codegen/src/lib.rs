@@ -35,16 +35,38 @@ pub use error::{Error, Warning};
 pub use render::GeneratedFile;
 
 /// Everything one run of the pipeline produces.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Output {
     /// The files of the generated module, `mod.rs` first.
     pub files: Vec<GeneratedFile>,
-    /// The generated code in reviewable pieces (see [`render::pieces`]).
-    pub pieces: BTreeMap<String, String>,
-    /// The compact API surface (see [`surface::api_surface`]).
-    pub surface: String,
     /// Information the normalizer had to drop.
     pub warnings: Vec<Warning>,
+    /// The generated code before formatting, for the reviewer's views below.
+    file: syn::File,
+    /// The normalized document it was generated from.
+    document: serde_json::Value,
+}
+
+impl Output {
+    /// The generated code in reviewable pieces (see [`render::pieces`]). Computed on
+    /// demand: `cargo xtask regen` never needs it, the snapshot tests do.
+    pub fn pieces(&self) -> BTreeMap<String, String> {
+        render::pieces(&self.file)
+    }
+
+    /// The compact API surface (see [`surface::api_surface`]), computed on demand.
+    pub fn surface(&self) -> String {
+        surface::api_surface(&self.document, &self.file)
+    }
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("files", &self.files)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs the whole pipeline on the document at `path`. `source` is how the generated files'
@@ -86,9 +108,9 @@ pub fn run_on_normalized(
     docs::document(&mut file, &normalized.document);
     Ok(Output {
         files: render::render_files(&file, source),
-        pieces: render::pieces(&file),
-        surface: surface::api_surface(&normalized.document, &file),
         warnings: normalized.warnings,
+        file,
+        document: normalized.document,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use syn::{Item, ItemMod};
+use syn::{Item, ItemImpl, ItemMod};
 
 use crate::rewrite::is_self_type;
 
@@ -34,12 +34,16 @@ pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
     for item in &file.items {
         match item {
             Item::Mod(m) if m.content.is_some() && (m.ident == "types" || m.ident == "builder") => {
-                let (_, items) = m.content.clone().expect("checked");
-                children.push((format!("{}.rs", m.ident), items));
+                children.push((format!("{}.rs", m.ident), module_items(m)));
+                // `mod types;`: the declaration without its (large) content.
                 root.push(Item::Mod(ItemMod {
+                    attrs: m.attrs.clone(),
+                    vis: m.vis.clone(),
+                    unsafety: m.unsafety,
+                    mod_token: m.mod_token,
+                    ident: m.ident.clone(),
                     content: None,
                     semi: Some(Default::default()),
-                    ..m.clone()
                 }));
             }
             other => root.push(other.clone()),
@@ -47,7 +51,7 @@ pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
     }
     let mut files = vec![GeneratedFile {
         name: "mod.rs".into(),
-        contents: format_items(root, source),
+        contents: format_items(&root, source),
     }];
     for (name, items) in children {
         files.push(GeneratedFile {
@@ -58,7 +62,7 @@ pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
     files
 }
 
-fn format_items(items: Vec<Item>, source: &str) -> String {
+fn format_items(items: &[Item], source: &str) -> String {
     let body = unparse(items);
     let mut out = header(source);
     out.push_str(&body);
@@ -71,6 +75,8 @@ fn format_items(items: Vec<Item>, source: &str) -> String {
 pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
     let mut groups: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     let builder_of = builder_names(file);
+    let operation_methods: std::collections::BTreeSet<String> =
+        builder_of.values().cloned().collect();
     for item in &file.items {
         match item {
             Item::Mod(m) if m.ident == "types" => {
@@ -107,18 +113,31 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
                 }
             }
             Item::Impl(imp) if imp.trait_.is_none() && is_self_type(imp, "Client") => {
+                // One piece per method: the `impl Client` around it, copied without its
+                // (many) items once, not once per method.
+                let shell = ItemImpl {
+                    attrs: imp.attrs.clone(),
+                    modifiers: imp.modifiers.clone(),
+                    unsafety: imp.unsafety,
+                    impl_token: imp.impl_token,
+                    generics: imp.generics.clone(),
+                    trait_: None,
+                    self_ty: imp.self_ty.clone(),
+                    brace_token: imp.brace_token,
+                    items: Vec::new(),
+                };
                 for member in &imp.items {
                     let syn::ImplItem::Fn(f) = member else {
                         continue;
                     };
                     let method = f.sig.ident.to_string();
-                    let key = if builder_of.values().any(|m| *m == method) {
+                    let key = if operation_methods.contains(&method) {
                         format!("operations/{method}")
                     } else {
                         "client".into()
                     };
-                    let mut single = imp.clone();
-                    single.items = vec![member.clone()];
+                    let mut single = shell.clone();
+                    single.items.push(member.clone());
                     groups.entry(key).or_default().push(Item::Impl(single));
                 }
             }
@@ -130,7 +149,7 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
     }
     groups
         .into_iter()
-        .map(|(key, items)| (key, unparse(items)))
+        .map(|(key, items)| (key, unparse(&items)))
         .collect()
 }
 
@@ -195,11 +214,11 @@ pub(crate) fn item_name(item: &Item) -> Option<String> {
 
 /// Formats items with a blank line between top-level items, as rustfmt leaves hand-written
 /// code; prettyplease alone packs them together.
-fn unparse(items: Vec<Item>) -> String {
+fn unparse(items: &[Item]) -> String {
     let mut out = String::new();
     for item in items {
         let mut file: syn::File = syn::parse_quote!();
-        file.items = vec![item];
+        file.items = vec![item.clone()];
         if !out.is_empty() {
             out.push('\n');
         }

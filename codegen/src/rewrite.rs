@@ -16,10 +16,7 @@ struct DropApiVersionHeader;
 impl VisitMut for DropApiVersionHeader {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         let before = block.stmts.len();
-        block.stmts.retain(|stmt| {
-            let text = quote::quote!(#stmt).to_string();
-            !text.contains("\"api-version\"")
-        });
+        block.stmts.retain(|stmt| !is_api_version_append(stmt));
         if block.stmts.len() != before {
             let appends_remain = block.stmts.iter().any(|stmt| {
                 quote::quote!(#stmt)
@@ -41,6 +38,22 @@ impl VisitMut for DropApiVersionHeader {
         }
         syn::visit_mut::visit_block_mut(self, block);
     }
+}
+
+/// `header_map.append(HeaderName::from_static("api-version"), ...);`, recognised by its
+/// shape before its text, so that the thousands of other statements are not printed.
+fn is_api_version_append(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    let receiver_is_map =
+        matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"));
+    receiver_is_map
+        && call.method == "append"
+        && call
+            .args
+            .first()
+            .is_some_and(|name| quote::quote!(#name).to_string().contains("\"api-version\""))
 }
 
 /// Progenitor's `Client::new` builds its `reqwest::Client` with `.unwrap()` and a TLS

@@ -480,9 +480,9 @@ fn keyword_method_names_are_rejected_or_shown() {
     match run_no_panic(&path) {
         Err(err) => assert_eq!(err.pointer, "/paths/~1matches/get/operationId", "{err}"),
         Ok(output) => assert!(
-            !output.surface.contains("(no builder generated)"),
+            !output.surface().contains("(no builder generated)"),
             "the surface lost the operation:\n{}",
-            output.surface
+            output.surface()
         ),
     }
 }
@@ -606,10 +606,10 @@ fn different_json_success_types_are_widened_with_a_warning() {
     );
     assert!(
         output
-            .surface
+            .surface()
             .contains("create_thing: POST /things\n  -> Result<ResponseValue<Value>, Error>\n"),
         "{}",
-        output.surface
+        output.surface()
     );
 }
 
@@ -636,11 +636,11 @@ fn different_json_error_types_are_widened_with_a_warning() {
         "{message}"
     );
     assert!(
-        output.surface.contains(
+        output.surface().contains(
             "list_things: GET /things\n  -> Result<ResponseValue<types::Thing>, Error>\n"
         ),
         "{}",
-        output.surface
+        output.surface()
     );
 }
 
@@ -661,10 +661,10 @@ fn identical_json_success_types_need_no_warning() {
     assert!(output.warnings.is_empty(), "{:?}", output.warnings);
     assert!(
         output
-            .surface
+            .surface()
             .contains("put_thing: PUT /things\n  -> Result<ResponseValue<types::Thing>, Error>\n"),
         "{}",
-        output.surface
+        output.surface()
     );
 }
 
@@ -682,9 +682,9 @@ fn a_body_in_several_media_types_is_sent_as_json_with_a_warning() {
     assert!(warning.message.contains("text/plain"), "{warning}");
     assert!(
         output
-            .surface
+            .surface()
             .contains("body: Map<String, Value> (required)"),
         "{}",
-        output.surface
+        output.surface()
     );
 }

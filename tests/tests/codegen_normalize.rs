@@ -585,11 +585,12 @@ fn check_rewrite(case: &Rewrite) -> Result<(), String> {
         Err(e) => problems.push(format!("generation failed: {e}")),
         Ok(output) => {
             let field = format!("struct Holder\n  value: {}\n", case.rust);
-            if !output.surface.contains(&field) {
-                let model = output.surface.split("# Models").nth(1).unwrap_or_default();
+            if !output.surface().contains(&field) {
+                let surface = output.surface();
+                let model = surface.split("# Models").nth(1).unwrap_or_default();
                 problems.push(format!("generated models are not `{}`:{model}", case.rust));
             }
-            if !output.surface.contains("get_holder: GET /holder\n") {
+            if !output.surface().contains("get_holder: GET /holder\n") {
                 problems.push("no get_holder method".into());
             }
         }
@@ -891,10 +892,10 @@ fn parameter_schemas_and_examples_are_rewritten() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         output
-            .surface
+            .surface()
             .contains("get_holder: GET /holder\n  param limit: Option<NonZeroU64>\n"),
         "{}",
-        output.surface
+        output.surface()
     );
 }
 
@@ -946,19 +947,19 @@ fn the_303_fixture_and_the_31_document_give_the_same_surface() {
         stackai_codegen::import::sort_keys(&stackai_codegen::load::load(&path_303).unwrap());
     let from_303 = stackai_codegen::run_on_value(&path_303, "openapi/connections.json", doc_303)
         .unwrap_or_else(|e| panic!("{e}"));
-    if from_31.surface != from_303.surface {
+    if from_31.surface() != from_303.surface() {
         let diff: Vec<String> = from_31
-            .surface
+            .surface()
             .lines()
-            .zip(from_303.surface.lines())
+            .zip(from_303.surface().lines())
             .enumerate()
             .filter(|(_, (a, b))| a != b)
             .map(|(i, (a, b))| format!("line {}: 3.1 {a:?} / 3.0.3 {b:?}", i + 1))
             .collect();
         panic!(
             "the surfaces differ ({} vs {} lines):\n  {}",
-            from_31.surface.lines().count(),
-            from_303.surface.lines().count(),
+            from_31.surface().lines().count(),
+            from_303.surface().lines().count(),
             diff.join("\n  ")
         );
     }
@@ -998,13 +999,13 @@ fn surface_methods(surface: &str) -> Vec<String> {
 fn the_surface_has_the_19_methods() {
     for path in [connections_31(), connections_303()] {
         let output = run_file(&path);
-        let got = surface_methods(&output.surface);
+        let got = surface_methods(&output.surface());
         assert_eq!(got.len(), 19, "{}: {got:?}", path.display());
         let got: BTreeSet<&str> = got.iter().map(String::as_str).collect();
         let want: BTreeSet<&str> = METHOD_NAMES.into_iter().collect();
         assert_eq!(got, want, "{}", path.display());
         assert!(
-            !output.surface.contains("(no builder generated)"),
+            !output.surface().contains("(no builder generated)"),
             "{}: an operation has no builder",
             path.display()
         );
@@ -1020,10 +1021,10 @@ fn the_surface_has_the_19_methods() {
             "  status: Option<ResourceStatus>\n",
         ] {
             assert!(
-                output.surface.contains(expected),
+                output.surface().contains(expected),
                 "{}: no {expected:?} in\n{}",
                 path.display(),
-                output.surface
+                output.surface()
             );
         }
     }
@@ -1048,12 +1049,12 @@ fn the_pipeline_is_deterministic() {
             );
         }
         assert!(
-            first.pieces == second.pieces,
+            first.pieces() == second.pieces(),
             "{}: pieces differ",
             path.display()
         );
         assert!(
-            first.surface == second.surface,
+            first.surface() == second.surface(),
             "{}: surfaces differ",
             path.display()
         );

@@ -25,14 +25,14 @@ fn settings() -> insta::Settings {
 
 #[test]
 fn api_surface() {
-    settings().bind(|| insta::assert_snapshot!("api_surface", output().surface));
+    settings().bind(|| insta::assert_snapshot!("api_surface", output().surface()));
 }
 
 /// Guards the list of pieces itself, so that a model or operation that disappears is
 /// reported too (its old snapshot file would otherwise just stop being checked).
 #[test]
 fn piece_index() {
-    let index: Vec<String> = output().pieces.keys().cloned().collect();
+    let index: Vec<String> = output().pieces().keys().cloned().collect();
     settings().bind(|| insta::assert_snapshot!("piece_index", index.join("\n")));
 }
 
@@ -40,7 +40,7 @@ fn piece_index() {
 fn generated_code_by_piece() {
     let out = output();
     settings().bind(|| {
-        for (name, code) in &out.pieces {
+        for (name, code) in &out.pieces() {
             let snapshot_name = format!("code__{}", name.replace('/', "__"));
             insta::assert_snapshot!(snapshot_name, code);
         }
