@@ -222,7 +222,7 @@ fn rewrite_builder(
     };
     let success = success_type(&send.sig.output)?;
     let fields = destructured_fields(send)?;
-    let new_send = build_send(method, op, global_security, &fields, &success)?;
+    let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
     imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
 
     for (name, tokens) in option_setters() {
@@ -358,6 +358,7 @@ fn build_send(
     op: &Op<'_>,
     global_security: Option<&Value>,
     fields: &[String],
+    field_types: &BTreeMap<String, syn::Type>,
     success: &Success,
 ) -> Result<TokenStream, String> {
     let id = method;
@@ -403,8 +404,19 @@ fn build_send(
             param_of(name).ok_or_else(|| format!("no parameter for builder field `{name}`"))?;
         let wire = param.get("name").and_then(Value::as_str).unwrap_or(name);
         match param.get("in").and_then(Value::as_str) {
-            Some("query") => query.push(quote! {
-                .query(&progenitor_client::QueryParam::new(#wire, &#ident))
+            // An unset optional parameter adds nothing to the URL, so it is not handed to
+            // the query serializer at all (a measurable cost per request otherwise).
+            Some("query") => query.push(if is_optional(field_types.get(name)) {
+                quote! {
+                    let request = match &#ident {
+                        Some(value) => request.query(&progenitor_client::QueryParam::new(#wire, value)),
+                        None => request,
+                    };
+                }
+            } else {
+                quote! {
+                    let request = request.query(&progenitor_client::QueryParam::new(#wire, &#ident));
+                }
             }),
             Some("header") => {
                 let required = param.get("required") == Some(&Value::Bool(true));
@@ -468,12 +480,18 @@ fn build_send(
                 .client
                 .request(::reqwest::Method::#method_ident, url)
                 #accept
-                #body
-                #(#query)*;
+                #body;
+            #(#query)*
             #(#headers)*
             #call
         }
     })
+}
+
+/// Whether a builder field (`Result<Option<T>, String>`) holds an optional value.
+fn is_optional(ty: Option<&syn::Type>) -> bool {
+    ty.and_then(|ty| generic_arg(ty, "Result"))
+        .is_some_and(|inner| generic_arg(&inner, "Option").is_some())
 }
 
 /// `format!("{}/connections/{}", client.baseurl, encode_path(&connection_id.to_string()))`.

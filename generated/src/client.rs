@@ -167,6 +167,7 @@ impl ClientBuilder {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(BuildError::InvalidBaseUrl(base_url));
         }
+        let own_http_client = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -179,12 +180,14 @@ impl ClientBuilder {
                     headers.append(name, value);
                 }
                 install_crypto_provider();
-                reqwest::ClientBuilder::new()
+                let mut builder = reqwest::ClientBuilder::new()
                     .user_agent(Client::USER_AGENT)
                     .default_headers(headers)
-                    .connect_timeout(self.connect_timeout)
-                    .build()
-                    .map_err(BuildError::Http)?
+                    .connect_timeout(self.connect_timeout);
+                if let Some(timeout) = self.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                builder.build().map_err(BuildError::Http)?
             }
         };
         let token_url = self
@@ -194,6 +197,7 @@ impl ClientBuilder {
             auth: Auth::new(self.credentials, token_url)?,
             retry: self.retry,
             timeout: self.timeout,
+            own_http_client,
         };
         Ok(Client::new_with_client(&base_url, http, runtime))
     }

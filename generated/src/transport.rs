@@ -66,6 +66,9 @@ pub struct Runtime {
     pub(crate) auth: crate::auth::Auth,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Option<Duration>,
+    /// Whether `Client::client` was built by [`crate::ClientBuilder`], with the timeout and
+    /// User-Agent set on it, rather than handed in by the application.
+    pub(crate) own_http_client: bool,
 }
 
 /// A response the operation documents as a success: status, headers and body.
@@ -147,16 +150,17 @@ async fn execute(
                 .headers_mut()
                 .insert(reqwest::header::AUTHORIZATION, header);
         }
-        if timeout.is_some() {
+        if !runtime.own_http_client {
+            // An application's own `reqwest::Client` knows neither the client's timeout
+            // nor its User-Agent; ours has both built in, which costs nothing per request.
             *attempt_request.timeout_mut() = timeout;
+            attempt_request.headers_mut().insert(
+                reqwest::header::USER_AGENT,
+                reqwest::header::HeaderValue::from_static(Client::USER_AGENT),
+            );
+        } else if options.timeout.is_some() {
+            *attempt_request.timeout_mut() = options.timeout;
         }
-        // Also when the application brought its own `reqwest::Client`.
-        attempt_request
-            .headers_mut()
-            .entry(reqwest::header::USER_AGENT)
-            .or_insert(reqwest::header::HeaderValue::from_static(
-                Client::USER_AGENT,
-            ));
 
         let span = tracing::info_span!(
             "stackai.request",
@@ -169,9 +173,9 @@ async fn execute(
         );
         let started = Instant::now();
         let result = async {
-            let response = client.client.execute(attempt_request).await?;
+            let mut response = client.client.execute(attempt_request).await?;
             let status = response.status();
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
         }

@@ -113,11 +113,31 @@ Optional; defaults to `"desc"`.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
-            .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir));
+            );
+        let request = match &limit {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("limit", value))
+            }
+            None => request,
+        };
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
+        let request = match &sort_by {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("sort_by", value))
+            }
+            None => request,
+        };
+        let request = match &sort_dir {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("sort_dir", value))
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             types::PaginatedResponseConnection,
         >(client, &OPERATION, request, request_options)
@@ -586,10 +606,10 @@ Required.*/
             "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
             .to_string())
         );
-        let request = client
-            .client
-            .request(::reqwest::Method::DELETE, url)
-            .query(&progenitor_client::QueryParam::new("subject_id", &subject_id))
+        let request = client.client.request(::reqwest::Method::DELETE, url);
+        let request = request
+            .query(&progenitor_client::QueryParam::new("subject_id", &subject_id));
+        let request = request
             .query(&progenitor_client::QueryParam::new("subject_type", &subject_type));
         crate::transport::send_empty(client, &OPERATION, request, request_options).await
     }
@@ -698,15 +718,28 @@ Optional; defaults to `0`.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "connection_provider",
-                    &connection_provider,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset));
+            );
+        let request = match &connection_provider {
+            Some(value) => {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new("connection_provider", value),
+                    )
+            }
+            None => request,
+        };
+        let request = match &limit {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("limit", value))
+            }
+            None => request,
+        };
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             ::std::vec::Vec<types::Connection>,
         >(client, &OPERATION, request, request_options)
@@ -1018,8 +1051,8 @@ Required.*/
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("code", &code));
+            .json(&body);
+        let request = request.query(&progenitor_client::QueryParam::new("code", &code));
         crate::transport::send_json::<
             types::Connection,
         >(client, &OPERATION, request, request_options)
@@ -1146,8 +1179,8 @@ Required.*/
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("code", &code));
+            .json(&body);
+        let request = request.query(&progenitor_client::QueryParam::new("code", &code));
         crate::transport::send_json::<
             types::Connection,
         >(client, &OPERATION, request, request_options)
@@ -1332,13 +1365,19 @@ Optional; defaults to `false`.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "refresh_oauth_tokens",
-                    &refresh_oauth_tokens,
-                ),
             );
+        let request = match &refresh_oauth_tokens {
+            Some(value) => {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "refresh_oauth_tokens",
+                            value,
+                        ),
+                    )
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             types::Connection,
         >(client, &OPERATION, request, request_options)
@@ -1839,14 +1878,25 @@ Optional; may be null.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "refresh_oauth_tokens",
-                    &refresh_oauth_tokens,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("resource_ids", &resource_ids));
+            );
+        let request = match &refresh_oauth_tokens {
+            Some(value) => {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "refresh_oauth_tokens",
+                            value,
+                        ),
+                    )
+            }
+            None => request,
+        };
+        let request = match &resource_ids {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("resource_ids", value))
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             ::std::collections::HashMap<::std::string::String, types::Resource>,
         >(client, &OPERATION, request, request_options)
@@ -2009,16 +2059,37 @@ Optional; may be null.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-            .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "refresh_oauth_tokens",
-                    &refresh_oauth_tokens,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("resource_id", &resource_id));
+            );
+        let request = match &cursor {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("cursor", value))
+            }
+            None => request,
+        };
+        let request = match &page_size {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page_size", value))
+            }
+            None => request,
+        };
+        let request = match &refresh_oauth_tokens {
+            Some(value) => {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "refresh_oauth_tokens",
+                            value,
+                        ),
+                    )
+            }
+            None => request,
+        };
+        let request = match &resource_id {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("resource_id", value))
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             types::CursorPageResource,
         >(client, &OPERATION, request, request_options)
@@ -2215,16 +2286,33 @@ Optional; defaults to `false`.*/
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-            .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-            .query(&progenitor_client::QueryParam::new("query", &query))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "refresh_oauth_tokens",
-                    &refresh_oauth_tokens,
-                ),
             );
+        let request = match &cursor {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("cursor", value))
+            }
+            None => request,
+        };
+        let request = match &page_size {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page_size", value))
+            }
+            None => request,
+        };
+        let request = request
+            .query(&progenitor_client::QueryParam::new("query", &query));
+        let request = match &refresh_oauth_tokens {
+            Some(value) => {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "refresh_oauth_tokens",
+                            value,
+                        ),
+                    )
+            }
+            None => request,
+        };
         crate::transport::send_json::<
             types::CursorPageResource,
         >(client, &OPERATION, request, request_options)
