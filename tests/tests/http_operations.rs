@@ -1914,14 +1914,15 @@ async fn malformed_success_body_is_a_decode_error_not_a_panic() {
 // Client construction.
 // ---------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn base_url_path_prefix_is_kept() {
+/// Builds a client for `server.uri()` + `base_suffix` and checks where
+/// `get_paginated_connections` lands.
+async fn paginated_list_lands_at(base_suffix: &str, expected_path: &str) {
     let server = MockServer::start().await;
-    let client = Client::new(&format!("{}/gateway/stack", server.uri())).expect("client");
+    let client = Client::new(&format!("{}{base_suffix}", server.uri())).expect("client");
     mount(
         &server,
         "GET",
-        "/gateway/stack/api/v1/connections",
+        expected_path,
         ok(example_paginated_connections()),
     )
     .await;
@@ -1932,30 +1933,19 @@ async fn base_url_path_prefix_is_kept() {
         .await
         .expect("200");
 
-    the_request(&server, "GET", "/gateway/stack/api/v1/connections").await;
+    the_request(&server, "GET", expected_path).await;
+}
+
+#[tokio::test]
+async fn base_url_path_prefix_is_kept() {
+    paginated_list_lands_at("/gateway/stack", "/gateway/stack/api/v1/connections").await;
 }
 
 /// A base URL given with a trailing slash (`https://api.stack-ai.com/`) must not make
 /// every path start with `//`, which many servers and proxies answer with 404.
 #[tokio::test]
 async fn base_url_trailing_slash_is_dropped() {
-    let server = MockServer::start().await;
-    let client = Client::new(&format!("{}/", server.uri())).expect("client");
-    mount(
-        &server,
-        "GET",
-        "/api/v1/connections",
-        ok(example_paginated_connections()),
-    )
-    .await;
-
-    client
-        .get_paginated_connections()
-        .send()
-        .await
-        .expect("200");
-
-    the_request(&server, "GET", "/api/v1/connections").await;
+    paginated_list_lands_at("/", "/api/v1/connections").await;
 }
 
 // ---------------------------------------------------------------------------------------
