@@ -69,6 +69,27 @@ struct Place {
     new_model: Option<String>,
 }
 
+impl Place {
+    /// The same place, one JSON pointer token deeper.
+    fn below(&self, token: &str) -> Place {
+        Place {
+            pointer: push_pointer(&self.pointer, token),
+            ..self.clone()
+        }
+    }
+
+    /// The same place, naming the enum variant as the member when no member is named yet.
+    fn for_variant(&self, variant: Option<&str>) -> Place {
+        Place {
+            member: self
+                .member
+                .clone()
+                .or_else(|| variant.map(|p| format!("variant `{}`", tail(p)))),
+            ..self.clone()
+        }
+    }
+}
+
 const DOC_KEYS: [&str; 4] = ["description", "summary", "example", "externalDocs"];
 const LOWER_BOUNDS: [&str; 4] = ["minimum", "minLength", "minItems", "minProperties"];
 const UPPER_BOUNDS: [&str; 4] = ["maximum", "maxLength", "maxItems", "maxProperties"];
@@ -1174,10 +1195,7 @@ impl<'a> Cmp<'a> {
                     self.push(
                         class,
                         "schema-changed",
-                        &Place {
-                            pointer: push_pointer(&place.pointer, key),
-                            ..place.clone()
-                        },
+                        &place.below(key),
                         format!("`{key}` changed"),
                         self.rust_note(place),
                     );
@@ -1191,13 +1209,7 @@ impl<'a> Cmp<'a> {
             ) {
                 (Some(a), Some(b)) if a.len() == b.len() => {
                     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                        let sub = Place {
-                            pointer: push_pointer(
-                                &push_pointer(&place.pointer, key),
-                                &i.to_string(),
-                            ),
-                            ..place.clone()
-                        };
+                        let sub = place.below(key).below(&i.to_string());
                         self.schema(&sub, x, y, dir);
                     }
                 }
@@ -1207,10 +1219,7 @@ impl<'a> Cmp<'a> {
                     self.push(
                         class,
                         "alternatives-changed",
-                        &Place {
-                            pointer: push_pointer(&place.pointer, key),
-                            ..place.clone()
-                        },
+                        &place.below(key),
                         format!("the `{key}` alternatives changed"),
                         self.rust_note(place),
                     );
@@ -1239,10 +1248,7 @@ impl<'a> Cmp<'a> {
             self.push(
                 class,
                 "schema-changed",
-                &Place {
-                    pointer: push_pointer(&place.pointer, key),
-                    ..place.clone()
-                },
+                &place.below(key),
                 format!("`{key}` changed"),
                 self.rust_note(place),
             );
@@ -1304,12 +1310,7 @@ impl<'a> Cmp<'a> {
                     self.push(
                         Class::Breaking,
                         "enum-value-removed",
-                        &Place {
-                            member: place.member.clone().or_else(|| {
-                                variant.as_ref().map(|p| format!("variant `{}`", tail(p)))
-                            }),
-                            ..place.clone()
-                        },
+                        &place.for_variant(variant.as_deref()),
                         format!("enum value `{v}` was removed ({})", dir.text()),
                         impact,
                     );
@@ -1343,12 +1344,7 @@ impl<'a> Cmp<'a> {
                     self.push(
                         class,
                         "enum-value-added",
-                        &Place {
-                            member: place.member.clone().or_else(|| {
-                                variant.as_ref().map(|p| format!("variant `{}`", tail(p)))
-                            }),
-                            ..place.clone()
-                        },
+                        &place.for_variant(variant.as_deref()),
                         format!("new enum value `{v}` ({})", dir.text()),
                         impact,
                     );
