@@ -14,6 +14,7 @@ use syn::{Attribute, Item, ItemImpl, Visibility};
 
 use crate::normalize::METHODS;
 use crate::render::{builder_names, item_name};
+use crate::runtime_calls::param_ident;
 
 /// Adds the missing docs to `file`, generated from the normalized `document`.
 pub fn document(file: &mut syn::File, document: &Value) {
@@ -112,7 +113,7 @@ fn document_model(
     for field in s.fields.iter_mut() {
         let Some(ident) = &field.ident else { continue };
         let ident = ident.to_string();
-        let wire = serde_rename(&field.attrs)
+        let wire = crate::surface::serde_rename(&field.attrs)
             .unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
         let flattened = field.attrs.iter().any(|a| {
             a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("flatten")
@@ -256,16 +257,6 @@ fn described(schema: &Value, preferred: Option<&str>, fallback: &str, required: 
     format!("{lead}\n\n{}.", facts.join("; "))
 }
 
-/// Progenitor names a parameter's setter after the parameter in snake_case.
-fn param_ident(param: &Value) -> String {
-    crate::naming::snake_case(
-        param
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-    )
-}
-
 fn impl_fns(imp: &mut ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
     imp.items.iter_mut().filter_map(|member| match member {
         syn::ImplItem::Fn(f) if matches!(f.vis, Visibility::Public(_)) => Some(f),
@@ -282,10 +273,6 @@ fn add_doc(attrs: &mut Vec<Attribute>, text: &str) {
     if !has_doc(attrs) {
         attrs.insert(0, syn::parse_quote!(#[doc = #text]));
     }
-}
-
-fn serde_rename(attrs: &[Attribute]) -> Option<String> {
-    crate::surface::serde_rename(attrs)
 }
 
 struct Fallback;
