@@ -8,8 +8,8 @@ use std::sync::Once;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
+use crate::document::METHODS;
 use crate::error::{Error, push_pointer};
-use crate::normalize::METHODS;
 
 /// The total-request timeout progenitor writes into its own constructor, which the
 /// rewrite stage removes; the client crate's constructors set the real ones.

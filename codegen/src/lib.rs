@@ -4,29 +4,27 @@
 //!
 //! 1. [`load`]: read a JSON or YAML OpenAPI 3.0/3.1 document;
 //! 2. [`normalize`]: rewrite it into the OpenAPI 3.0.3 subset progenitor reads safely,
-//!    naming each operation's method ([`naming`]);
+//!    naming each operation's method ([`normalize::naming`]);
 //! 3. [`generate`]: run progenitor;
-//! 4. [`rewrite`]: syn passes for what progenitor's settings cannot express, and [`docs`]
-//!    to document every public item from the document;
+//! 4. [`passes`]: syn passes for what progenitor's settings cannot express;
 //! 5. [`render`]: format with prettyplease and split into files with a generated-code header.
 //!
-//! [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
+//! Below the stages, [`document`] and [`syntax`] hold the vocabulary they share (of the
+//! OpenAPI document and of progenitor's output), so that no stage imports another sideways.
+//! Beside them, [`tools`] holds what maintainers run on documents (`import`, `spec_diff`),
+//! and [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
 //! file, a JSON pointer and the problem; nothing here panics on a bad document.
 
-pub mod compat;
-pub mod docs;
+pub mod document;
 pub mod error;
 pub mod generate;
-pub mod import;
 pub mod load;
-pub mod naming;
 pub mod normalize;
-pub mod paginate;
+pub mod passes;
 pub mod render;
-pub mod rewrite;
-pub mod runtime_calls;
-pub mod spec_diff;
 pub mod surface;
+pub mod syntax;
+pub mod tools;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -94,38 +92,11 @@ pub fn run_on_normalized(
     normalized: normalize::Normalized,
 ) -> Result<Output, Error> {
     let mut file = generate::generate(path, &normalized.document)?;
-    rewrite::rewrite(&mut file);
-    runtime_calls::route_through_runtime(&mut file, &normalized.document).map_err(
-        |(method, message)| {
-            Error::new(
-                path,
-                operation_pointer(&normalized.document, &method),
-                message,
-            )
-        },
-    )?;
-    compat::apply(&mut file);
-    docs::document(&mut file, &normalized.document);
+    passes::apply(path, &mut file, &normalized.document)?;
     Ok(Output {
         files: render::render_files(&file, source),
         warnings: normalized.warnings,
         file,
         document: normalized.document,
     })
-}
-
-/// The JSON pointer of the operation whose method is `method`, for messages.
-fn operation_pointer(document: &serde_json::Value, method: &str) -> String {
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for verb in normalize::METHODS {
-            if item
-                .pointer(&format!("/{verb}/operationId"))
-                .and_then(|v| v.as_str())
-                == Some(method)
-            {
-                return error::push_pointer(&error::push_pointer("/paths", path), verb);
-            }
-        }
-    }
-    String::new()
 }

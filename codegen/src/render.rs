@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use syn::{Item, ItemImpl, ItemMod};
 
-use crate::rewrite::is_self_type;
+use crate::syntax::{builder_names, is_self_type, item_name, module_items};
 
 /// One file of the generated module, named relative to the module's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,65 +151,6 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
         .into_iter()
         .map(|(key, items)| (key, unparse(&items)))
         .collect()
-}
-
-/// Builder struct name → client method name, read off `pub fn m(&self) -> builder::B`.
-pub(crate) fn builder_names(file: &syn::File) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for item in &file.items {
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() || !is_self_type(imp, "Client") {
-            continue;
-        }
-        for member in &imp.items {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            if let syn::ReturnType::Type(_, ty) = &f.sig.output
-                && let syn::Type::Path(p) = &**ty
-                && p.path.segments.len() == 2
-                && p.path.segments[0].ident == "builder"
-            {
-                out.insert(
-                    p.path.segments[1].ident.to_string(),
-                    f.sig.ident.to_string(),
-                );
-            }
-        }
-    }
-    out
-}
-
-pub(crate) fn module_items(m: &ItemMod) -> &[Item] {
-    m.content
-        .as_ref()
-        .map(|(_, items)| items.as_slice())
-        .unwrap_or(&[])
-}
-
-/// The type an item defines or implements, by its last path segment.
-pub(crate) fn item_name(item: &Item) -> Option<String> {
-    match item {
-        Item::Struct(s) => Some(s.ident.to_string()),
-        Item::Enum(e) => Some(e.ident.to_string()),
-        Item::Type(t) => Some(t.ident.to_string()),
-        Item::Impl(imp) => {
-            let syn::Type::Path(p) = &*imp.self_ty else {
-                return None;
-            };
-            // `impl From<Local> for ::serde_json::Map<..>` belongs with `Local`.
-            if p.path.leading_colon.is_some()
-                && let Some((trait_path, _)) = &imp.trait_
-                && let Some(last) = trait_path.segments.last()
-                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                && let Some(syn::GenericArgument::Type(syn::Type::Path(local))) = args.args.first()
-            {
-                return local.path.segments.last().map(|s| s.ident.to_string());
-            }
-            p.path.segments.last().map(|s| s.ident.to_string())
-        }
-        _ => None,
-    }
 }
 
 /// Formats items with a blank line between top-level items, as rustfmt leaves hand-written

@@ -9,8 +9,8 @@ use std::fmt::Write;
 use serde_json::Value;
 use syn::Item;
 
-use crate::normalize::METHODS;
-use crate::render::{builder_names, item_name, module_items};
+use crate::document::METHODS;
+use crate::syntax::{builder_names, item_name, module_items, serde_rename, type_text};
 
 /// Renders the surface of `file`, generated from the normalized `document`.
 pub fn api_surface(document: &Value, file: &syn::File) -> String {
@@ -172,52 +172,4 @@ fn describe_model(out: &mut String, item: &Item) {
         }
         _ => {}
     }
-}
-
-pub(crate) fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    for attr in attrs {
-        if !attr.path().is_ident("serde") {
-            continue;
-        }
-        let mut found = None;
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                found = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        if found.is_some() {
-            return found;
-        }
-    }
-    None
-}
-
-/// A type as a reader would write it: `Option<Vec<String>>`, not
-/// `:: std :: option :: Option < :: std :: vec :: Vec < :: std :: string :: String > >`.
-pub(crate) fn type_text(ty: &syn::Type) -> String {
-    // Token spacing carries no meaning in the types progenitor emits (no `dyn`, `impl` or
-    // lifetimes outside the builders' `client` field, which is skipped).
-    let compact: String = quote::quote!(#ty).to_string().split_whitespace().collect();
-    let mut s = compact.replace(",>", ">").replace(',', ", ");
-    for prefix in [
-        "::std::option::",
-        "::std::string::",
-        "::std::vec::",
-        "::std::collections::",
-        "::std::num::",
-        "::serde_json::",
-        "::chrono::offset::",
-        "::chrono::",
-        "::uuid::",
-        "std::num::",
-    ] {
-        s = s.replace(prefix, "");
-    }
-    // A body field holds the model's builder; its setter takes the model itself.
-    s = s.replace("types::builder::", "types::");
-    s.replace("<::", "<").trim_start_matches("::").to_string()
 }

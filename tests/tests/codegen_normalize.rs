@@ -944,7 +944,7 @@ fn the_303_fixture_and_the_31_document_give_the_same_surface() {
     // generated code follows key order, so the 3.0.3 translation is put in the same order.
     let path_303 = connections_303();
     let doc_303 =
-        stackai_codegen::import::sort_keys(&stackai_codegen::load::load(&path_303).unwrap());
+        stackai_codegen::tools::import::sort_keys(&stackai_codegen::load::load(&path_303).unwrap());
     let from_303 = stackai_codegen::run_on_value(&path_303, "openapi/connections.json", doc_303)
         .unwrap_or_else(|e| panic!("{e}"));
     if from_31.surface() != from_303.surface() {

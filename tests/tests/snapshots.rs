@@ -12,7 +12,7 @@ use std::path::PathBuf;
 fn output() -> stackai_codegen::Output {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let document = root.join("openapi/connections.json");
-    stackai_codegen::import::run_project(&document, "openapi/connections.json")
+    stackai_codegen::tools::import::run_project(&document, "openapi/connections.json")
         .unwrap_or_else(|e| panic!("the project's own document must generate: {e}"))
 }
 

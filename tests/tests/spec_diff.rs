@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stackai_codegen::spec_diff::{self, Change, Class, RenderOptions, Version};
+use stackai_codegen::tools::spec_diff::{self, Change, Class, RenderOptions, Version};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff")

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use stackai_codegen::import::{self, Overrides};
-use stackai_codegen::spec_diff::{self, Class, RenderOptions, Version};
+use stackai_codegen::tools::import::{self, Overrides};
+use stackai_codegen::tools::spec_diff::{self, Class, RenderOptions, Version};
 
 const SOURCE: &str = "openapi/connections.json";
 

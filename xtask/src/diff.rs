@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stackai_codegen::import::Overrides;
-use stackai_codegen::spec_diff::{self, Class, RenderOptions, Side, Version};
+use stackai_codegen::tools::import::Overrides;
+use stackai_codegen::tools::spec_diff::{self, Class, RenderOptions, Side, Version};
 
 use super::{DOCUMENT, repo_root};
 

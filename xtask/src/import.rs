@@ -26,8 +26,9 @@ pub(crate) fn import(args: &[&str]) -> Result<(), String> {
         (path, text)
     };
     let root = repo_root();
-    let imported = stackai_codegen::import::import(&name, &text, &root.join(DOCUMENT), DOCUMENT)
-        .map_err(|e| format!("{e}\n{DOCUMENT} was left as it was"))?;
+    let imported =
+        stackai_codegen::tools::import::import(&name, &text, &root.join(DOCUMENT), DOCUMENT)
+            .map_err(|e| format!("{e}\n{DOCUMENT} was left as it was"))?;
     // The document's warnings are printed by `regen` below.
     if imported.changed {
         println!("updated {DOCUMENT} from {}", display(&name));

@@ -74,7 +74,7 @@ fn repo_root() -> PathBuf {
 fn regen(mode: Mode) -> Result<(), String> {
     let root = repo_root();
     let started = Instant::now();
-    let output = stackai_codegen::import::run_project(&root.join(DOCUMENT), DOCUMENT)
+    let output = stackai_codegen::tools::import::run_project(&root.join(DOCUMENT), DOCUMENT)
         .map_err(|e| e.to_string())?;
     for warning in &output.warnings {
         eprintln!("warning: {DOCUMENT}: {warning}");

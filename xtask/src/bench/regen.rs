@@ -1,6 +1,6 @@
 //! Part 1: how long regeneration takes, stage by stage, and how it grows with the document.
 //!
-//! The stages are the public functions `stackai_codegen::import::run_project` (what `cargo
+//! The stages are the public functions `stackai_codegen::tools::import::run_project` (what `cargo
 //! xtask regen` runs) calls: `load`, `import::normalize_with_overrides`, then the stages of
 //! `stackai_codegen::run_on_normalized`, called here in the same order and timed one by one.
 //! Before timing, the staged output is checked to be byte-for-byte what `run_project`
@@ -13,9 +13,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde_json::Value;
-use stackai_codegen::{
-    compat, docs, generate, import, load, render, rewrite, runtime_calls, surface,
-};
+use stackai_codegen::passes::{compat, docs, rewrite, runtime_calls};
+use stackai_codegen::tools::import;
+use stackai_codegen::{generate, load, render, surface};
 
 use super::stats::{growth_exponent, median, ms, spread};
 use super::{Goal, Options, synth};
@@ -374,7 +374,9 @@ fn check_equivalence(path: &Path, source: &str) -> Result<(), String> {
                 .into(),
         );
     }
-    println!("staged pipeline checked: byte-identical to stackai_codegen::import::run_project");
+    println!(
+        "staged pipeline checked: byte-identical to stackai_codegen::tools::import::run_project"
+    );
     Ok(())
 }
 

@@ -127,9 +127,9 @@ pub(crate) fn census(doc: &Value) -> Result<Census, String> {
             if !ids.insert(id.to_string()) {
                 return Err(format!("operationId {id} appears twice"));
             }
-            methods.push(stackai_codegen::naming::method_name_from_operation_id(
-                id, path, verb,
-            ));
+            methods.push(
+                stackai_codegen::normalize::naming::method_name_from_operation_id(id, path, verb),
+            );
         }
     }
     let mut refs = Vec::new();

@@ -45,9 +45,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
-use crate::normalize::{METHODS, Normalized};
-use crate::{Output, load, naming, normalize};
+use crate::normalize::{Normalized, naming};
+use crate::{Output, load, normalize};
 
 /// The overrides file's name; it lives beside the document it applies to.
 pub const OVERRIDES_FILE: &str = "overrides.json";

@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
-use crate::import::{Overrides, normalize_with_overrides};
+use crate::tools::import::{Overrides, normalize_with_overrides};
 
 /// How a change affects users of the generated crate, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

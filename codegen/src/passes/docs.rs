@@ -12,9 +12,10 @@ use serde_json::Value;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item, ItemImpl, Visibility};
 
-use crate::normalize::METHODS;
-use crate::render::{builder_names, item_name};
-use crate::runtime_calls::param_ident;
+use crate::document::METHODS;
+use crate::syntax::{
+    builder_names, is_self_type, item_name, module_items, param_ident, serde_rename, type_text,
+};
 
 /// Adds the missing docs to `file`, generated from the normalized `document`.
 pub fn document(file: &mut syn::File, document: &Value) {
@@ -113,7 +114,7 @@ fn document_model(
     for field in s.fields.iter_mut() {
         let Some(ident) = &field.ident else { continue };
         let ident = ident.to_string();
-        let wire = crate::surface::serde_rename(&field.attrs)
+        let wire = serde_rename(&field.attrs)
             .unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
         let flattened = field.attrs.iter().any(|a| {
             a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("flatten")
@@ -322,7 +323,7 @@ impl VisitMut for Fallback {
     }
 
     fn visit_variant_mut(&mut self, variant: &mut syn::Variant) {
-        let text = match crate::surface::serde_rename(&variant.attrs) {
+        let text = match serde_rename(&variant.attrs) {
             Some(wire) => format!("`{wire}` on the wire."),
             None => format!("`{}`.", variant.ident),
         };
@@ -340,7 +341,7 @@ fn compile_examples(file: &mut syn::File) {
     let methods = builder_names(file);
     for item in &mut file.items {
         let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() || !crate::rewrite::is_self_type(imp, "Client") {
+        if imp.trait_.is_some() || !is_self_type(imp, "Client") {
             continue;
         }
         for f in impl_fns(imp) {
@@ -397,7 +398,7 @@ fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)
         if m.ident != "builder" {
             continue;
         }
-        for inner in crate::render::module_items(m) {
+        for inner in module_items(m) {
             let Item::Struct(s) = inner else { continue };
             let fields = s
                 .fields
@@ -417,7 +418,7 @@ fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)
 /// `Result<Option<T>, String>` → `T`; a body's `types::builder::X` → the model `X`; paths
 /// into the crate made absolute.
 fn setter_type(ty: &syn::Type) -> String {
-    let text = crate::surface::type_text(ty);
+    let text = type_text(ty);
     let inner = text
         .strip_prefix("Result<")
         .and_then(|t| t.strip_suffix(", String>"))

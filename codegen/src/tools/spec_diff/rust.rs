@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use syn::Item;
 
-use crate::render::{GeneratedFile, builder_names, item_name, module_items};
-use crate::surface::{serde_rename, type_text};
+use crate::render::GeneratedFile;
+use crate::syntax::{builder_names, item_name, module_items, serde_rename, type_text};
 
 /// A model in `types`.
 #[derive(Debug, Clone)]

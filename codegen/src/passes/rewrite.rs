@@ -3,6 +3,8 @@
 
 use syn::visit_mut::VisitMut;
 
+use crate::syntax::is_self_type;
+
 /// Applies every pass.
 pub fn rewrite(file: &mut syn::File) {
     DropApiVersionHeader.visit_file_mut(file);
@@ -68,8 +70,4 @@ fn drop_panicking_constructor(file: &mut syn::File) {
         imp.items
             .retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
     }
-}
-
-pub(crate) fn is_self_type(imp: &syn::ItemImpl, name: &str) -> bool {
-    matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident(name))
 }

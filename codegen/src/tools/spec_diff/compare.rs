@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::rust::{RustView, sanitize};
 use super::{Change, Class};
+use crate::document::METHODS;
 use crate::error::push_pointer;
-use crate::normalize::METHODS;
 
 /// One side of the comparison.
 #[derive(Clone, Copy)]

@@ -11,13 +11,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
-use crate::naming;
-
-/// The HTTP methods a path item may hold, in the order OpenAPI lists them.
-pub(crate) const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub mod naming;
 
 /// The outcome of normalization.
 #[derive(Debug, Clone)]

@@ -15,9 +15,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
-use crate::naming::snake_case;
-use crate::normalize::METHODS;
-use crate::render::{builder_names, item_name};
+use super::paginate;
+use crate::document::METHODS;
+use crate::syntax::{Success, builder_names, generic_arg, item_name, module_items, param_ident};
 
 /// What went wrong, and for which operation (its method name).
 pub type RewriteError = (String, String);
@@ -181,7 +181,7 @@ fn model_fields(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::Type
         if m.ident != "types" {
             continue;
         }
-        for inner in crate::render::module_items(m) {
+        for inner in module_items(m) {
             let Item::Struct(ItemStruct { ident, fields, .. }) = inner else {
                 continue;
             };
@@ -232,7 +232,7 @@ fn rewrite_builder(
         }
     }
     let params = op.parameters();
-    if let Some(pagination) = crate::paginate::methods(&params, field_types, &success, models) {
+    if let Some(pagination) = paginate::methods(&params, field_types, &success, models) {
         for tokens in pagination {
             imp.items
                 .push(syn::parse2(tokens).map_err(|e| format!("internal: {e}"))?);
@@ -287,15 +287,6 @@ fn option_setters() -> Vec<(&'static str, TokenStream)> {
     ]
 }
 
-/// What a successful response decodes into.
-#[derive(Clone)]
-pub(crate) enum Success {
-    /// No body (204).
-    Empty,
-    /// A JSON body of this type.
-    Json(Box<syn::Type>),
-}
-
 fn success_type(output: &syn::ReturnType) -> Result<Success, String> {
     // `Result<ResponseValue<T>, Error<E>>`
     let syn::ReturnType::Type(_, ty) = output else {
@@ -316,21 +307,6 @@ fn success_type(output: &syn::ReturnType) -> Result<Success, String> {
         }
         _ => Ok(Success::Json(Box::new(inner))),
     }
-}
-
-pub(crate) fn generic_arg(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    })
 }
 
 /// The builder's fields, in the order progenitor's `send` destructures them.
@@ -564,14 +540,4 @@ fn body_call(operation: &Value) -> Result<TokenStream, String> {
             "request bodies of type {media:?} are not supported"
         ))
     }
-}
-
-/// Progenitor names a parameter's setter and field after the parameter in snake_case.
-pub(crate) fn param_ident(param: &Value) -> String {
-    snake_case(
-        param
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-    )
 }

@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::runtime_calls::{Success, generic_arg, param_ident};
+use crate::syntax::{Success, generic_arg, param_ident};
 
 /// `stream()` and `page()` for the builder, when the operation paginates.
 pub(crate) fn methods(

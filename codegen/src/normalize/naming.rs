@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::document::METHODS;
 use crate::error::{Error, push_pointer};
-use crate::normalize::METHODS;
 
 /// Replaces every operationId with the Rust method name it should produce, checking that
 /// the names are valid and unique.

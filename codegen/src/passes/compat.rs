@@ -200,7 +200,7 @@ fn open_string_enums(items: &mut Vec<Item>) {
         let Some((trait_path, _)) = &imp.trait_ else {
             return true;
         };
-        let self_name = crate::render::item_name(item).unwrap_or_default();
+        let self_name = crate::syntax::item_name(item).unwrap_or_default();
         if !opened.contains(&self_name) {
             return true;
         }
@@ -222,8 +222,7 @@ fn string_values(e: &ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
             if !matches!(v.fields, syn::Fields::Unit) {
                 return None;
             }
-            let wire =
-                crate::surface::serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
+            let wire = crate::syntax::serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
             Some((v.ident.clone(), wire))
         })
         .collect::<Option<Vec<_>>>()
