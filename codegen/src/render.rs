@@ -28,15 +28,18 @@ pub fn header(source: &str) -> String {
 }
 
 /// Splits the generated module into `mod.rs`, `types.rs` and `builder.rs`.
-pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
-    let mut root = Vec::new();
+///
+/// Takes the tree mutably only to format it without copying it: each item is moved into
+/// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
+pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
+    let mut root = String::new();
     let mut children = Vec::new();
-    for item in &file.items {
+    for (index, item) in file.items.iter_mut().enumerate() {
         match item {
             Item::Mod(m) if m.content.is_some() && (m.ident == "types" || m.ident == "builder") => {
-                children.push((format!("{}.rs", m.ident), module_items(m)));
+                children.push((format!("{}.rs", m.ident), index));
                 // `mod types;`: the declaration without its (large) content.
-                root.push(Item::Mod(ItemMod {
+                let mut declaration = Item::Mod(ItemMod {
                     attrs: m.attrs.clone(),
                     vis: m.vis.clone(),
                     unsafety: m.unsafety,
@@ -44,29 +47,57 @@ pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
                     ident: m.ident.clone(),
                     content: None,
                     semi: Some(Default::default()),
-                }));
+                });
+                unparse_into(&mut root, &mut declaration);
             }
-            other => root.push(other.clone()),
+            other => unparse_into(&mut root, other),
         }
     }
     let mut files = vec![GeneratedFile {
         name: "mod.rs".into(),
-        contents: format_items(&root, source),
+        contents: with_header(root, source),
     }];
-    for (name, items) in children {
+    for (name, index) in children {
+        let Item::Mod(ItemMod {
+            content: Some((_, items)),
+            ..
+        }) = &mut file.items[index]
+        else {
+            unreachable!("found above as an inline module");
+        };
+        let mut body = String::new();
+        for item in items.iter_mut() {
+            unparse_into(&mut body, item);
+        }
         files.push(GeneratedFile {
             name,
-            contents: format_items(items, source),
+            contents: with_header(body, source),
         });
     }
     files
 }
 
-fn format_items(items: &[Item], source: &str) -> String {
-    let body = unparse(items);
+fn with_header(body: String, source: &str) -> String {
     let mut out = header(source);
     out.push_str(&body);
     out
+}
+
+/// Appends one formatted item to `out`, after a blank line unless it is the first (see
+/// [`unparse`]). The item is moved into prettyplease's `syn::File` and back, not copied.
+fn unparse_into(out: &mut String, item: &mut Item) {
+    let placeholder = Item::Verbatim(proc_macro2::TokenStream::new());
+    let mut file = syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: vec![std::mem::replace(item, placeholder)],
+    };
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&prettyplease::unparse(&file));
+    *item = file.items.pop().expect("the item put in above");
 }
 
 /// The generated code cut into reviewable pieces, one per model and one per operation,
