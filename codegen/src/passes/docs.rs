@@ -14,7 +14,8 @@ use syn::{Attribute, Item, ItemImpl, Visibility};
 
 use crate::document::METHODS;
 use crate::syntax::{
-    builder_names, is_self_type, item_name, module_items, param_ident, serde_rename, type_text,
+    builder_names, doc_attr, impl_name, is_self_type, module_items, param_ident, serde_rename,
+    type_text,
 };
 
 /// Adds the missing docs to `file`, generated from the normalized `document`.
@@ -62,8 +63,7 @@ pub(crate) fn document_from_source(file: &mut syn::File, document: &Value) {
         } else if m.ident == "builder" {
             for inner in items.iter_mut() {
                 let Item::Impl(imp) = inner else { continue };
-                let op = item_name(&Item::Impl(imp.clone()))
-                    .and_then(|name| operations.get(&name).copied());
+                let op = impl_name(imp).and_then(|name| operations.get(&name).copied());
                 document_operation_builder(imp, op);
             }
         }
@@ -168,7 +168,7 @@ fn document_model_builders(
                 add_doc(&mut s.attrs, &text);
             }
             Item::Impl(imp) if imp.trait_.is_none() => {
-                let Some(type_name) = item_name(&Item::Impl(imp.clone())) else {
+                let Some(type_name) = impl_name(imp) else {
                     continue;
                 };
                 for f in impl_fns(imp) {
@@ -278,7 +278,7 @@ fn has_doc(attrs: &[Attribute]) -> bool {
 /// Adds `text` as the doc comment unless there already is one.
 fn add_doc(attrs: &mut Vec<Attribute>, text: &str) {
     if !has_doc(attrs) {
-        attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+        attrs.insert(0, doc_attr(text));
     }
 }
 
@@ -364,7 +364,11 @@ pub(crate) fn fallback_variant(variant: &mut syn::Variant) {
 /// and cannot drift from the API.
 fn compile_examples(file: &mut syn::File) {
     let params = builder_parameters(file);
-    let methods = builder_names(file);
+    // Method → builder (`builder_names` maps the other way), looked up once per method.
+    let builder_of: BTreeMap<String, String> = builder_names(file)
+        .into_iter()
+        .map(|(builder, method)| (method, builder))
+        .collect();
     for item in &mut file.items {
         let Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() || !is_self_type(imp, "Client") {
@@ -372,7 +376,7 @@ fn compile_examples(file: &mut syn::File) {
         }
         for f in impl_fns(imp) {
             let method = f.sig.ident.to_string();
-            let Some(builder) = methods.iter().find(|(_, m)| **m == method).map(|(b, _)| b) else {
+            let Some(builder) = builder_of.get(&method) else {
                 continue;
             };
             let args: Vec<String> =

@@ -1,12 +1,16 @@
-//! Part 1: how long regeneration takes, stage by stage, and how it grows with the document.
+//! Part 1: how long regeneration takes, stage by stage, how it grows with the document,
+//! and how it compares with raw progenitor's own pipeline (issue 12).
 //!
 //! The stages are the public functions `stackai_codegen::tools::import::run_project` (what `cargo
 //! xtask regen` runs) calls: `load`, `import::normalize_with_overrides`, then the stages of
 //! `stackai_codegen::run_on_normalized`, called here in the same order and timed one by one.
 //! Before timing, the staged output is checked to be byte-for-byte what `run_project`
-//! produces, and the three steps the generate stage is split into are checked to produce
-//! its tokens. The output is written, as `regen` does (compare, then write), into a fresh
-//! directory under the system's temporary directory instead of `generated/`.
+//! produces, and the split of the generate stage and of the passes (each pass through its
+//! own entry point) is checked to produce the same tree. The output is written, as `regen`
+//! does (compare, then write), into a fresh directory under the system's temporary
+//! directory instead of `generated/`. Each timed run of ours is followed by one of raw
+//! progenitor (`raw_progenitor.rs`) on the same normalized document, and the `RATIO` lines
+//! compare their medians.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -207,6 +211,7 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
             std::fs::metadata(&path).map_or(0, |m| m.len())
         );
         let runs = timed_runs(&path, &source, &scratch, options.runs)?;
+        check_split(&path)?;
         let split = split_runs(&path, options.runs)?;
         rows.push((census.operations, runs, split));
     }
@@ -238,7 +243,9 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
         medians.push((*ops as f64, total, stage_medians));
     }
 
-    println!("\nthe generate stage, split (median ms, and ms per operation):");
+    println!(
+        "\nthe generate stage, split, and the passes one by one (median ms, and ms per operation):"
+    );
     for (ops, _, split) in &rows {
         print_split(*ops, split);
     }
@@ -474,8 +481,18 @@ fn check_methods(path: &Path, source: &str, methods: &[String]) -> Result<(), St
     Ok(())
 }
 
-/// The parts of the generate stage: `codegen/src/generate.rs` step by step, same settings.
-const SPLIT: [&str; 3] = ["openapiv3 parse", "progenitor", "syn::parse2"];
+/// The parts of the generate stage (`codegen/src/generate.rs` step by step, same
+/// settings), then the passes one by one through their own entry points, each with its
+/// own walk, as `passes::apply` ran them before it fused their whole-tree walks.
+const SPLIT: [&str; 7] = [
+    "openapiv3 parse",
+    "progenitor",
+    "syn::parse2",
+    "rewrite",
+    "runtime_calls",
+    "compat",
+    "docs",
+];
 
 /// The normalized document the generate stage sees.
 fn normalized(path: &Path) -> Result<Value, String> {
@@ -487,8 +504,8 @@ fn normalized(path: &Path) -> Result<Value, String> {
         .document)
 }
 
-/// The generate stage's three steps, timed; the parsed file comes back too.
-fn generate_split(document: &Value) -> Result<([f64; 3], syn::File), String> {
+/// The generate stage's three steps and the four passes, timed; the file comes back too.
+fn generate_split(document: &Value) -> Result<([f64; 7], syn::File), String> {
     let started = Instant::now();
     let spec: openapiv3::OpenAPI =
         serde_path_to_error::deserialize(document).map_err(|e| e.to_string())?;
@@ -498,53 +515,77 @@ fn generate_split(document: &Value) -> Result<([f64; 3], syn::File), String> {
         .generate_tokens(&spec)
         .map_err(|e| e.to_string())?;
     let generated = Instant::now();
-    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     let done = Instant::now();
+    passes::rewrite::rewrite(&mut file);
+    let rewritten = Instant::now();
+    passes::runtime_calls::route_through_runtime(&mut file, document)
+        .map_err(|(method, message)| format!("{method}: {message}"))?;
+    let routed = Instant::now();
+    passes::compat::apply(&mut file);
+    let compatible = Instant::now();
+    passes::docs::document(&mut file, document);
+    let documented = Instant::now();
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
     Ok((
         [
             ms(started, parsed),
             ms(parsed, generated),
             ms(generated, done),
+            ms(done, rewritten),
+            ms(rewritten, routed),
+            ms(routed, compatible),
+            ms(compatible, documented),
         ],
         file,
     ))
 }
 
-fn split_runs(path: &Path, runs: usize) -> Result<[f64; 3], String> {
+fn split_runs(path: &Path, runs: usize) -> Result<[f64; 7], String> {
     let document = normalized(path)?;
     let samples = (0..runs)
         .map(|_| generate_split(&document).map(|(t, _)| t))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut out = [0.0; 3];
+    let mut out = [0.0; 7];
     for (i, slot) in out.iter_mut().enumerate() {
         *slot = median(&samples.iter().map(|t| t[i]).collect::<Vec<_>>());
     }
     Ok(out)
 }
 
-/// Fails unless the split steps produce what the generate stage does.
+/// Fails unless the split steps produce what the generate stage and `passes::apply` do:
+/// this also checks, on every document the bench uses, that fusing the passes' walks
+/// changed nothing.
 fn check_split(path: &Path) -> Result<(), String> {
     use quote::ToTokens;
     let document = normalized(path)?;
-    let staged = generate::generate(path, &document).map_err(|e| e.to_string())?;
+    let mut staged = generate::generate(path, &document).map_err(|e| e.to_string())?;
+    passes::apply(path, &mut staged, &document).map_err(|e| e.to_string())?;
     let (_, split) = generate_split(&document)?;
     if staged.to_token_stream().to_string() != split.to_token_stream().to_string() {
-        return Err(
-            "the bench's split of the generate stage no longer matches codegen/src/generate.rs"
-                .into(),
-        );
+        return Err(format!(
+            "{}: the bench's split of the generate stage and the passes no longer matches \
+             codegen/src/generate.rs and codegen/src/passes/mod.rs",
+            path.display()
+        ));
     }
     Ok(())
 }
 
-fn print_split(ops: usize, split: &[f64; 3]) {
+fn print_split(ops: usize, split: &[f64; 7]) {
     let parts: Vec<String> = SPLIT
         .iter()
         .zip(split)
         .map(|(name, t)| format!("{name} {} ms ({:.3}/op)", ms(*t), t / ops as f64))
         .collect();
-    println!("  generate at {ops:>4} operations: {}", parts.join(", "));
+    println!(
+        "  generate at {ops:>4} operations: {}",
+        parts[..3].join(", ")
+    );
+    println!(
+        "  passes one by one at {ops:>4} operations: {}",
+        parts[3..].join(", ")
+    );
 }
 
 fn scratch_dir() -> Result<PathBuf, String> {
