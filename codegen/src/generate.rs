@@ -35,11 +35,9 @@ pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
     })
 }
 
-/// Runs progenitor, turning both its errors and its panics into messages.
-///
-/// Normalization removes every shape progenitor is known to panic on; should a new one
-/// turn up, the maintainer gets an error naming the document instead of a crash.
-fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+/// The settings progenitor runs with. Public so that `cargo xtask bench regen` can run
+/// progenitor's own pipeline (the raw baseline) with exactly these.
+pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -47,6 +45,15 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
         .with_timeout(TIMEOUT_SECS)
         // The client crate's runtime (credentials, retries, timeouts) rides in `Client`.
         .with_inner_type(quote::quote!(crate::transport::Runtime));
+    settings
+}
+
+/// Runs progenitor, turning both its errors and its panics into messages.
+///
+/// Normalization removes every shape progenitor is known to panic on; should a new one
+/// turn up, the maintainer gets an error naming the document instead of a crash.
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let settings = settings();
     quiet_panics();
     IN_GENERATOR.with(|flag| flag.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {

@@ -94,7 +94,7 @@ pub fn run_on_normalized(
     let mut file = generate::generate(path, &normalized.document)?;
     passes::apply(path, &mut file, &normalized.document)?;
     Ok(Output {
-        files: render::render_files(&file, source),
+        files: render::render_files(&mut file, source),
         warnings: normalized.warnings,
         file,
         document: normalized.document,

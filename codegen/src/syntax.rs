@@ -85,23 +85,27 @@ pub(crate) fn item_name(item: &Item) -> Option<String> {
         Item::Struct(s) => Some(s.ident.to_string()),
         Item::Enum(e) => Some(e.ident.to_string()),
         Item::Type(t) => Some(t.ident.to_string()),
-        Item::Impl(imp) => {
-            let syn::Type::Path(p) = &*imp.self_ty else {
-                return None;
-            };
-            // `impl From<Local> for ::serde_json::Map<..>` belongs with `Local`.
-            if p.path.leading_colon.is_some()
-                && let Some((trait_path, _)) = &imp.trait_
-                && let Some(last) = trait_path.segments.last()
-                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                && let Some(syn::GenericArgument::Type(syn::Type::Path(local))) = args.args.first()
-            {
-                return local.path.segments.last().map(|s| s.ident.to_string());
-            }
-            p.path.segments.last().map(|s| s.ident.to_string())
-        }
+        Item::Impl(imp) => impl_name(imp),
         _ => None,
     }
+}
+
+/// The type an impl implements, by its last path segment ([`item_name`] of an impl,
+/// without wrapping the impl in an `Item`, which would copy it).
+pub(crate) fn impl_name(imp: &syn::ItemImpl) -> Option<String> {
+    let syn::Type::Path(p) = &*imp.self_ty else {
+        return None;
+    };
+    // `impl From<Local> for ::serde_json::Map<..>` belongs with `Local`.
+    if p.path.leading_colon.is_some()
+        && let Some((trait_path, _)) = &imp.trait_
+        && let Some(last) = trait_path.segments.last()
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(syn::Type::Path(local))) = args.args.first()
+    {
+        return local.path.segments.last().map(|s| s.ident.to_string());
+    }
+    p.path.segments.last().map(|s| s.ident.to_string())
 }
 
 /// `impl ... for name`, by the self type's bare identifier.
@@ -156,4 +160,23 @@ pub(crate) fn type_text(ty: &syn::Type) -> String {
     // A body field holds the model's builder; its setter takes the model itself.
     s = s.replace("types::builder::", "types::");
     s.replace("<::", "<").trim_start_matches("::").to_string()
+}
+
+/// `#[doc = "text"]`, built directly: the same attribute `parse_quote!(#[doc = #text])`
+/// gives, without printing and re-parsing tokens for each of the thousands of docs.
+pub(crate) fn doc_attr(text: &str) -> syn::Attribute {
+    let span = proc_macro2::Span::call_site();
+    syn::Attribute {
+        pound_token: Default::default(),
+        style: syn::AttrStyle::Outer,
+        bracket_token: Default::default(),
+        meta: syn::Meta::NameValue(syn::MetaNameValue {
+            path: syn::Ident::new("doc", span).into(),
+            eq_token: Default::default(),
+            value: syn::Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::Lit::Str(syn::LitStr::new(text, span)),
+            }),
+        }),
+    }
 }

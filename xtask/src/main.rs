@@ -113,11 +113,18 @@ fn regen(mode: Mode) -> Result<(), String> {
     }
 
     let elapsed = started.elapsed().as_millis();
+    // The output holds the whole syn tree and the normalized document; freeing them costs
+    // about a tenth of a large regen (BENCHMARKS.md, stage `free`), and this process exits
+    // right after. So regen leaks them on purpose. Only here, in the xtask process: the
+    // library and the tests that call it drop their `Output` as usual.
+    let count = wanted.len();
+    drop(wanted);
+    std::mem::forget(output);
     match (mode, stale.is_empty()) {
         (_, true) => {
             println!(
                 "generated code is up to date ({} files, {elapsed} ms)",
-                wanted.len()
+                count
             );
             Ok(())
         }
@@ -128,7 +135,7 @@ fn regen(mode: Mode) -> Result<(), String> {
             println!(
                 "regenerated {} of {} files in {elapsed} ms",
                 stale.len(),
-                wanted.len()
+                count
             );
             Ok(())
         }

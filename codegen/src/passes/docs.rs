@@ -14,11 +14,21 @@ use syn::{Attribute, Item, ItemImpl, Visibility};
 
 use crate::document::METHODS;
 use crate::syntax::{
-    builder_names, is_self_type, item_name, module_items, param_ident, serde_rename, type_text,
+    builder_names, doc_attr, impl_name, is_self_type, module_items, param_ident, serde_rename,
+    type_text,
 };
 
 /// Adds the missing docs to `file`, generated from the normalized `document`.
 pub fn document(file: &mut syn::File, document: &Value) {
+    document_from_source(file, document);
+    // Whatever is left (a shape this pass has not met before) gets a plain line rather
+    // than a build failure.
+    Fallback.visit_file_mut(file);
+}
+
+/// Everything [`document`] does but the fallback walk, which `passes::apply` runs in its
+/// one walk over the whole tree (see [`Fallback`]).
+pub(crate) fn document_from_source(file: &mut syn::File, document: &Value) {
     let operations = operations_by_builder(file, document);
     let schemas = schemas_by_type_name(document);
     let mut field_docs: BTreeMap<(String, String), Vec<Attribute>> = BTreeMap::new();
@@ -53,16 +63,12 @@ pub fn document(file: &mut syn::File, document: &Value) {
         } else if m.ident == "builder" {
             for inner in items.iter_mut() {
                 let Item::Impl(imp) = inner else { continue };
-                let op = item_name(&Item::Impl(imp.clone()))
-                    .and_then(|name| operations.get(&name).copied());
+                let op = impl_name(imp).and_then(|name| operations.get(&name).copied());
                 document_operation_builder(imp, op);
             }
         }
     }
     compile_examples(file);
-    // Whatever is left (a shape this pass has not met before) gets a plain line rather
-    // than a build failure.
-    Fallback.visit_file_mut(file);
 }
 
 /// Builder struct name → the normalized operation it sends.
@@ -162,7 +168,7 @@ fn document_model_builders(
                 add_doc(&mut s.attrs, &text);
             }
             Item::Impl(imp) if imp.trait_.is_none() => {
-                let Some(type_name) = item_name(&Item::Impl(imp.clone())) else {
+                let Some(type_name) = impl_name(imp) else {
                     continue;
                 };
                 for f in impl_fns(imp) {
@@ -272,64 +278,84 @@ fn has_doc(attrs: &[Attribute]) -> bool {
 /// Adds `text` as the doc comment unless there already is one.
 fn add_doc(attrs: &mut Vec<Attribute>, text: &str) {
     if !has_doc(attrs) {
-        attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+        attrs.insert(0, doc_attr(text));
     }
 }
 
+/// The last resort: a plain doc line on every public item, method, field and variant the
+/// document-driven docs above left bare. Its work on each node is in the `fallback_*`
+/// functions, which `passes::apply` calls from its one walk over the tree.
 struct Fallback;
 
 impl VisitMut for Fallback {
     fn visit_item_mut(&mut self, item: &mut Item) {
-        let (attrs, public) = match item {
-            Item::Struct(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            Item::Enum(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            Item::Type(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            Item::Fn(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            Item::Mod(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            Item::Const(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
-            _ => {
-                syn::visit_mut::visit_item_mut(self, item);
-                return;
-            }
-        };
-        if public {
-            add_doc(attrs, "Generated from the API's OpenAPI document.");
-        }
+        fallback_item(item);
         syn::visit_mut::visit_item_mut(self, item);
     }
 
     fn visit_item_impl_mut(&mut self, imp: &mut ItemImpl) {
-        if imp.trait_.is_none() {
-            for f in impl_fns(imp) {
-                add_doc(
-                    &mut f.attrs,
-                    &format!(
-                        "`{}`, generated from the API's OpenAPI document.",
-                        f.sig.ident
-                    ),
-                );
-            }
-        }
+        fallback_impl(imp);
         syn::visit_mut::visit_item_impl_mut(self, imp);
     }
 
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        if matches!(field.vis, Visibility::Public(_)) {
-            add_doc(
-                &mut field.attrs,
-                "Generated from the API's OpenAPI document.",
-            );
-        }
+        fallback_field(field);
     }
 
     fn visit_variant_mut(&mut self, variant: &mut syn::Variant) {
-        let text = match serde_rename(&variant.attrs) {
-            Some(wire) => format!("`{wire}` on the wire."),
-            None => format!("`{}`.", variant.ident),
-        };
-        add_doc(&mut variant.attrs, &text);
+        fallback_variant(variant);
         syn::visit_mut::visit_variant_mut(self, variant);
     }
+}
+
+/// [`Fallback`] on one item (not the items inside it).
+pub(crate) fn fallback_item(item: &mut Item) {
+    let (attrs, public) = match item {
+        Item::Struct(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        Item::Enum(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        Item::Type(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        Item::Fn(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        Item::Mod(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        Item::Const(i) => (&mut i.attrs, matches!(i.vis, Visibility::Public(_))),
+        _ => return,
+    };
+    if public {
+        add_doc(attrs, "Generated from the API's OpenAPI document.");
+    }
+}
+
+/// [`Fallback`] on the methods of an inherent impl.
+pub(crate) fn fallback_impl(imp: &mut ItemImpl) {
+    if imp.trait_.is_none() {
+        for f in impl_fns(imp) {
+            add_doc(
+                &mut f.attrs,
+                &format!(
+                    "`{}`, generated from the API's OpenAPI document.",
+                    f.sig.ident
+                ),
+            );
+        }
+    }
+}
+
+/// [`Fallback`] on one field.
+pub(crate) fn fallback_field(field: &mut syn::Field) {
+    if matches!(field.vis, Visibility::Public(_)) {
+        add_doc(
+            &mut field.attrs,
+            "Generated from the API's OpenAPI document.",
+        );
+    }
+}
+
+/// [`Fallback`] on one enum variant.
+pub(crate) fn fallback_variant(variant: &mut syn::Variant) {
+    let text = match serde_rename(&variant.attrs) {
+        Some(wire) => format!("`{wire}` on the wire."),
+        None => format!("`{}`.", variant.ident),
+    };
+    add_doc(&mut variant.attrs, &text);
 }
 
 /// Progenitor's method docs carry an ```` ```ignore ```` example that names undeclared
@@ -338,7 +364,11 @@ impl VisitMut for Fallback {
 /// and cannot drift from the API.
 fn compile_examples(file: &mut syn::File) {
     let params = builder_parameters(file);
-    let methods = builder_names(file);
+    // Method → builder (`builder_names` maps the other way), looked up once per method.
+    let builder_of: BTreeMap<String, String> = builder_names(file)
+        .into_iter()
+        .map(|(builder, method)| (method, builder))
+        .collect();
     for item in &mut file.items {
         let Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() || !is_self_type(imp, "Client") {
@@ -346,7 +376,7 @@ fn compile_examples(file: &mut syn::File) {
         }
         for f in impl_fns(imp) {
             let method = f.sig.ident.to_string();
-            let Some(builder) = methods.iter().find(|(_, m)| **m == method).map(|(b, _)| b) else {
+            let Some(builder) = builder_of.get(&method) else {
                 continue;
             };
             let args: Vec<String> =

@@ -7,6 +7,13 @@
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
 //! 3. [`compat`]: forward compatibility and redaction of the models;
 //! 4. [`docs`]: every public item documented from the document.
+//!
+//! Only two of these look at every node of the tree: `rewrite`'s removal of the
+//! `api-version` header (in any block) and `docs`' fallback line (on any public item,
+//! method, field and variant). [`apply`] does both in a single walk at the end, which gives
+//! the same result as the passes one by one: no other pass reads or writes those
+//! statements, and the fallback must see everything the other passes add. The rest of
+//! each pass visits only the modules and items it changes, which costs little.
 
 pub mod compat;
 pub mod docs;
@@ -17,17 +24,50 @@ pub mod runtime_calls;
 use std::path::Path;
 
 use serde_json::Value;
+use syn::visit_mut::{self, VisitMut};
 
 use crate::document::operation_pointer;
 use crate::error::Error;
 
 /// Runs every pass over `file`, generated from the normalized `document` read from `path`.
 pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), Error> {
-    rewrite::rewrite(file);
+    rewrite::drop_panicking_constructor(file);
     runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
         Error::new(path, operation_pointer(document, &method), message)
     })?;
     compat::apply(file);
-    docs::document(file, document);
+    docs::document_from_source(file, document);
+    OneWalk.visit_file_mut(file);
     Ok(())
+}
+
+/// The whole-tree parts of the passes, node by node, in one walk: each node gets what the
+/// separate walks would have done to it, and the walk goes everywhere either went.
+struct OneWalk;
+
+impl VisitMut for OneWalk {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        rewrite::drop_api_version_header(block);
+        visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        docs::fallback_item(item);
+        visit_mut::visit_item_mut(self, item);
+    }
+
+    fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
+        docs::fallback_impl(imp);
+        visit_mut::visit_item_impl_mut(self, imp);
+    }
+
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        docs::fallback_field(field);
+        visit_mut::visit_field_mut(self, field);
+    }
+
+    fn visit_variant_mut(&mut self, variant: &mut syn::Variant) {
+        docs::fallback_variant(variant);
+        visit_mut::visit_variant_mut(self, variant);
+    }
 }

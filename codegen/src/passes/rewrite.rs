@@ -5,7 +5,8 @@ use syn::visit_mut::VisitMut;
 
 use crate::syntax::is_self_type;
 
-/// Applies every pass.
+/// Applies every pass. (`passes::apply` runs the same two steps, the first in its one walk
+/// over the tree.)
 pub fn rewrite(file: &mut syn::File) {
     DropApiVersionHeader.visit_file_mut(file);
     drop_panicking_constructor(file);
@@ -17,6 +18,14 @@ struct DropApiVersionHeader;
 
 impl VisitMut for DropApiVersionHeader {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        drop_api_version_header(block);
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+}
+
+/// [`DropApiVersionHeader`]'s work on one block (not the blocks inside it).
+pub(crate) fn drop_api_version_header(block: &mut syn::Block) {
+    {
         let before = block.stmts.len();
         block.stmts.retain(|stmt| !is_api_version_append(stmt));
         if block.stmts.len() != before {
@@ -38,7 +47,6 @@ impl VisitMut for DropApiVersionHeader {
                 }
             }
         }
-        syn::visit_mut::visit_block_mut(self, block);
     }
 }
 
@@ -61,7 +69,7 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
 /// Progenitor's `Client::new` builds its `reqwest::Client` with `.unwrap()` and a TLS
 /// setup the crate does not use. The client crate's hand-written `client.rs` provides the
 /// constructors instead.
-fn drop_panicking_constructor(file: &mut syn::File) {
+pub(crate) fn drop_panicking_constructor(file: &mut syn::File) {
     for item in &mut file.items {
         let syn::Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() || !is_self_type(imp, "Client") {

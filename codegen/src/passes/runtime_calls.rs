@@ -17,7 +17,7 @@ use syn::{Item, ItemImpl, ItemStruct};
 
 use super::paginate;
 use crate::document::METHODS;
-use crate::syntax::{Success, builder_names, generic_arg, item_name, module_items, param_ident};
+use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_items, param_ident};
 
 /// What went wrong, and for which operation (its method name).
 pub type RewriteError = (String, String);
@@ -90,7 +90,7 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                     }
                 }
                 Item::Impl(imp) => {
-                    let Some(builder) = item_name(&Item::Impl(imp.clone())) else {
+                    let Some(builder) = impl_name(imp) else {
                         continue;
                     };
                     let Some(method) = builders.get(&builder) else {

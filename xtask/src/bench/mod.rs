@@ -18,6 +18,7 @@
 //! `@goal name|figure|met` lines, which this process collects into the final summary.
 
 mod build;
+mod raw_progenitor;
 mod regen;
 mod stats;
 mod synth;
