@@ -3,6 +3,7 @@
 
 mod bench;
 mod diff;
+mod fuzz;
 mod import;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,11 @@ commands:
   diff --base REF   ... between REF:openapi/connections.json and the working tree
        [--format markdown|json]  (default markdown)
        [--fail-on breaking|possibly-breaking]  exit non-zero on such changes
+  fuzz [--mutants N] [--seed S] [--only I] [--compile K] [--input PATH] [--verbose]
+                  mutation-fuzz the generator (default: 1000 mutants, seed 1)
+                  and print a table: accepted, rejected with a location,
+                  unlocated, progenitor panic, panicked, crashed; --compile K
+                  cargo-checks the code of the first K accepted mutants
   bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick]
                   print the benchmark figures of BENCHMARKS.md (default: all)";
 
@@ -43,6 +49,8 @@ fn main() -> ExitCode {
         ["import", rest @ ..] => import::import(rest),
         ["diff", rest @ ..] => diff::diff(rest),
         ["bench", rest @ ..] => bench::bench(rest),
+        ["fuzz", rest @ ..] => fuzz::fuzz(rest),
+        ["fuzz-worker", rest @ ..] => fuzz::worker(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

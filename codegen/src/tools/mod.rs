@@ -3,4 +3,5 @@
 //! between two documents in Rust terms.
 
 pub mod import;
+pub mod mutate;
 pub mod spec_diff;
