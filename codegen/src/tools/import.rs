@@ -62,6 +62,8 @@ pub struct Overrides {
     pub operations: BTreeMap<String, String>,
     /// Upstream schema name → schema name to keep.
     pub schemas: BTreeMap<String, String>,
+    /// Warnings the maintainer has read and accepted (see [`super::acknowledge`]).
+    pub acknowledged: Vec<super::acknowledge::Acknowledgement>,
 }
 
 impl Overrides {
@@ -126,13 +128,17 @@ impl Overrides {
             let ptr = push_pointer("", key);
             let target = match key.as_str() {
                 "$comment" | "$schema" | "description" => continue,
+                "acknowledged" => {
+                    out.acknowledged = super::acknowledge::parse(path, section)?;
+                    continue;
+                }
                 "operations" => &mut out.operations,
                 "schemas" => &mut out.schemas,
                 _ => {
                     return Err(Error::new(
                         path,
                         ptr,
-                        "unknown key; expected `operations`, `schemas`, `$comment` or `description`",
+                        "unknown key; expected `operations`, `schemas`, `acknowledged`, `$comment` or `description`",
                     ));
                 }
             };
@@ -575,6 +581,7 @@ mod tests {
                 ("Gone".to_string(), "Old".to_string()),
             ]
             .into(),
+            ..Overrides::default()
         };
         let warnings = apply_overrides(&raw, &mut normalized, &overrides).unwrap();
         assert_eq!(
