@@ -431,6 +431,11 @@ fn validation_points_at_the_exact_node() {
             &["path parameter `id`", "does not appear in the path"],
         ),
         case(
+            "array-without-items-3.0.yaml",
+            "/paths/~1things/get/responses/200/content/application~1json/schema",
+            &["needs `items` in OpenAPI 3.0"],
+        ),
+        case(
             "info-without-title.json",
             "/info",
             &["missing the required `title` field"],

@@ -2,6 +2,7 @@
 //! OpenAPI document, in the style of rust-analyzer's `ensure_file_contents`.
 
 mod bench;
+mod deny;
 mod diff;
 mod fuzz;
 mod import;
@@ -24,7 +25,9 @@ commands:
   regen           regenerate generated/ from openapi/ and print what changed
   check           fail if anything generated is stale (for CI); changes nothing
                   (both print only warnings not acknowledged in
-                  openapi/overrides.json; --verbose shows those too)
+                  openapi/overrides.json; --verbose shows those too);
+                  check also runs `cargo deny check licenses bans sources`
+                  (deny.toml) when cargo-deny is installed
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
@@ -50,8 +53,8 @@ fn main() -> ExitCode {
     {
         ["regen"] => regen(Mode::Write),
         ["regen", "--verbose" | "-v"] => regen_verbose(Mode::Write),
-        ["check"] => regen(Mode::Check),
-        ["check", "--verbose" | "-v"] => regen_verbose(Mode::Check),
+        ["check"] => regen(Mode::Check).and_then(|()| deny::check()),
+        ["check", "--verbose" | "-v"] => regen_verbose(Mode::Check).and_then(|()| deny::check()),
         ["import", rest @ ..] => import::import(rest),
         ["diff", rest @ ..] => diff::diff(rest),
         ["bench", rest @ ..] => bench::bench(rest),

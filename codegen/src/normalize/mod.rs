@@ -263,6 +263,10 @@ impl Normalizer<'_> {
         if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
             obj.insert("additionalProperties".into(), json!({}));
         }
+        // 3.1 reads an array without `items` as an array of anything; 3.0 requires `items`.
+        if obj.get("type").is_some_and(|t| t == "array") && !obj.contains_key("items") {
+            obj.insert("items".into(), json!({}));
+        }
         if obj.get("type").is_some_and(|t| t == "null") {
             // 3.0 has no null type; an always-null value is a nullable schema with one value.
             obj.remove("type");

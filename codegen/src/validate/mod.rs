@@ -99,6 +99,14 @@ impl<'a> Context<'a> {
         ))
     }
 
+    /// Whether the document is OpenAPI 3.0 (3.1 is JSON Schema 2020-12 underneath).
+    fn is_30(&self) -> bool {
+        self.doc
+            .get("openapi")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.trim().starts_with("3.0."))
+    }
+
     fn component_count(&self, kind: &str) -> usize {
         self.doc
             .get("components")

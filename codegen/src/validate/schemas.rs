@@ -432,13 +432,20 @@ fn required(cx: &Context, ptr: &str, obj: &Map<String, Value>) -> Result<(), Err
     Ok(())
 }
 
-/// An array schema says what its items are.
+/// An array schema says what its items are: OpenAPI 3.0 requires `items` beside
+/// `type: array` (3.1, being JSON Schema, reads a missing `items` as "anything").
 fn items(
     cx: &Context,
     ptr: &str,
     obj: &Map<String, Value>,
     types: Option<&[String]>,
 ) -> Result<(), Error> {
-    let _ = (cx, ptr, obj, types);
+    let is_array = types.is_some_and(|t| t.iter().any(|t| t == "array"));
+    if is_array && cx.is_30() && !obj.contains_key("items") {
+        return Err(cx.error(
+            ptr,
+            "an array schema needs `items` in OpenAPI 3.0 (use `items: {}` for any values)",
+        ));
+    }
     Ok(())
 }
