@@ -3,6 +3,8 @@
 //! The data path is one straight line, one module per stage:
 //!
 //! 1. [`load`]: read a JSON or YAML OpenAPI 3.0/3.1 document;
+//!    then [`validate`]: check every structure the later stages would trip on, with the
+//!    exact place of the problem;
 //! 2. [`normalize`]: rewrite it into the OpenAPI 3.0.3 subset progenitor reads safely,
 //!    naming each operation's method ([`normalize::naming`]);
 //! 3. [`generate`]: run progenitor;
@@ -25,6 +27,7 @@ pub mod render;
 pub mod surface;
 pub mod syntax;
 pub mod tools;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,6 +83,7 @@ pub fn run_on_value(
     source: &str,
     document: serde_json::Value,
 ) -> Result<Output, Error> {
+    validate::validate(path, &document)?;
     let normalized = normalize::normalize(path, document)?;
     run_on_normalized(path, source, normalized)
 }

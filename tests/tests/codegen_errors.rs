@@ -320,15 +320,125 @@ fn schemas_that_cannot_be_generated() {
             "/components/schemas/Nothing/anyOf",
             &["at least one schema"],
         ),
-        // Not caught by the normalizer: openapiv3's deserializer rejects them, and the pointer
-        // comes from serde_path_to_error.
-        case_within(
+        // Once left to openapiv3's deserializer (whose pointer was only "within" the
+        // schema); validation now names the keyword.
+        case(
             "schema-wrong-field-type.json",
-            "/components/schemas/Thing",
+            "/components/schemas/Thing/required",
+            &["`required` must be an array", "found a string"],
+        ),
+    ]);
+}
+
+/// Checks of `stackai_codegen::validate`, which runs before anything rewrites the document:
+/// each of these once reached progenitor, which panicked ("progenitor panicked on this
+/// document") at the first operation, accepted the document, or failed without a place.
+#[test]
+fn validation_points_at_the_exact_node() {
+    check_all(&[
+        case(
+            "schema-type-misspelled.yaml",
+            "/components/schemas/Thing/properties/name/type",
+            &["\"strnig\" is not a type", "string, number, integer"],
+        ),
+        case(
+            "schema-type-not-a-name.yaml",
+            "/components/schemas/Thing/properties/name/type",
+            &["`type` must be a type name", "found a number"],
+        ),
+        case(
+            "schema-format-not-string.yaml",
+            "/components/schemas/Thing/properties/created_at/format",
+            &["`format` must be a string", "found a number"],
+        ),
+        case(
+            "schema-format-on-object.yaml",
+            "/components/schemas/Thing/properties/created_at/format",
+            &["\"date-time\"", "not to type object"],
+        ),
+        case(
+            "schema-format-without-type.yaml",
+            "/components/schemas/Thing/properties/id/format",
+            &["\"uuid\"", "needs a `type`"],
+        ),
+        case(
+            "schema-default-wrong-type.yaml",
+            "/components/schemas/Thing/properties/status_code/default",
+            &["the default 200", "type string"],
+        ),
+        case(
+            "schema-enum-wrong-type.yaml",
+            "/components/schemas/Thing/enum/1",
+            &["the enum value 2", "type string"],
+        ),
+        case(
+            "schema-enum-empty.yaml",
+            "/components/schemas/Thing/enum",
+            &["at least one value"],
+        ),
+        case(
+            "schema-const-wrong-type.yaml",
+            "/components/schemas/Thing/const",
+            &["the const \"one\"", "type integer"],
+        ),
+        case(
+            "schema-required-without-property.yaml",
+            "/components/schemas/Thing/required/1",
+            &["`nmae` is required", "`properties` has no `nmae`"],
+        ),
+        case(
+            "schema-ref-in-property-missing.yaml",
+            "/components/schemas/Thing/properties/owner/$ref",
+            &["#/components/schemas/User", "does not point at anything"],
+        ),
+        case(
+            "duplicate-operation-id.yaml",
+            "/paths/~1other-things/get/operationId",
             &[
-                "not a valid OpenAPI document",
-                "invalid type: string \"yes\", expected a sequence",
+                "\"list_things_things_get\"",
+                "/paths/~1things/get",
+                "unique",
             ],
+        ),
+        case(
+            "response-json-without-schema.yaml",
+            "/paths/~1things/get/responses/200/content/application~1json",
+            &["application/json needs a `schema`"],
+        ),
+        case(
+            "response-without-description.json",
+            "/paths/~1things/get/responses/204",
+            &["needs a `description`"],
+        ),
+        case(
+            "response-status-invalid.yaml",
+            "/paths/~1things/get/responses/2O0",
+            &["\"2O0\" is not a status code"],
+        ),
+        case(
+            "request-body-without-content.yaml",
+            "/paths/~1things/post/requestBody",
+            &["needs `content`"],
+        ),
+        case(
+            "parameter-without-schema.yaml",
+            "/paths/~1things/get/parameters/0",
+            &["`limit` needs a `schema`"],
+        ),
+        case(
+            "path-parameter-not-in-path.yaml",
+            "/paths/~1things/get/parameters/0",
+            &["path parameter `id`", "does not appear in the path"],
+        ),
+        case(
+            "array-without-items-3.0.yaml",
+            "/paths/~1things/get/responses/200/content/application~1json/schema",
+            &["needs `items` in OpenAPI 3.0"],
+        ),
+        case(
+            "info-without-title.json",
+            "/info",
+            &["missing the required `title` field"],
         ),
     ]);
 }
@@ -348,16 +458,17 @@ fn dangling_schema_reference_points_at_the_ref() {
     )]);
 }
 
-/// openapiv3 reads `paths` through `#[serde(flatten)]`, so serde_path_to_error loses the
-/// path below `/paths`: a wrong type in any operation is reported at `/paths`.
+/// openapiv3 reads `paths` through `#[serde(flatten)]`, so serde_path_to_error lost the
+/// path below `/paths`: a wrong type in any operation was reported at `/paths`. Validation
+/// now points at the keyword itself.
 #[test]
 fn wrong_field_type_inside_an_operation_points_into_it() {
-    check_all(&[case_within(
+    check_all(&[case(
         "nested-schema-wrong-field-type.yaml",
-        "/paths/~1things/get/parameters/0/schema",
+        "/paths/~1things/get/parameters/0/schema/maxLength",
         &[
-            "not a valid OpenAPI document",
-            "invalid type: string \"ten\"",
+            "`maxLength` must be a non-negative integer",
+            "found a string",
         ],
     )]);
 }

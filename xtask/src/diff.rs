@@ -140,6 +140,21 @@ pub(crate) fn diff(args: &[&str]) -> Result<(), String> {
         Format::Markdown => print!("{}", report.markdown(&options)),
         Format::Json => print!("{}", report.json_text(&options)),
     }
+    // A document that does not generate cannot be released: whatever the report says, the
+    // diff fails, with the located error of each side that does not generate.
+    if !report.generation_errors.is_empty() {
+        for error in &report.generation_errors {
+            eprintln!("error: {error}");
+        }
+        let which = if report.generation_errors.len() == 2 {
+            "neither document generates"
+        } else {
+            "one of the two documents does not generate"
+        };
+        return Err(format!(
+            "{which} (the report above compares the documents alone)"
+        ));
+    }
     if let Some(threshold) = args.fail_on
         && report.has_at_least(threshold)
     {
@@ -193,4 +208,56 @@ fn crate_version(manifest: &Option<String>) -> Option<Version> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/things": {"get": {"operationId": "list_things",
+            "responses": {"204": {"description": "Nothing"}}}}}}"#;
+
+    /// Writes `text` to a fresh directory (so that no `overrides.json` is beside it).
+    fn write(name: &str, text: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("xtask-diff-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("openapi.json");
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn a_new_document_that_fails_validation_fails_the_diff_with_its_place() {
+        let old = write("valid-a", GOOD);
+        let new = write(
+            "invalid",
+            &GOOD.replace(r#""204": {"description": "Nothing"}"#, r#""204": {}"#),
+        );
+        let err = diff(&[&old, &new]).expect_err("the new document does not generate");
+        assert!(
+            err.contains(&new) && err.contains("at /paths/~1things/get/responses/204"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_document_progenitor_rejects_fails_the_diff() {
+        // Valid OpenAPI that passes validation and normalization; progenitor accepts only a
+        // string schema for a text/plain body.
+        let old = write("valid-b", GOOD);
+        let new = write(
+            "progenitor",
+            &GOOD.replace(
+                r#""operationId": "list_things","#,
+                r#""operationId": "list_things", "requestBody": {"required": true,
+                    "content": {"text/plain": {"schema": {"type": "integer"}}}},"#,
+            ),
+        );
+        let err = diff(&[&old, &new]).expect_err("the new document does not generate");
+        assert!(err.contains("does not generate"), "{err}");
+        let both = diff(&[&new, &new]).expect_err("neither generates");
+        assert!(both.contains("neither document generates"), "{both}");
+        assert!(diff(&[&old, &old]).is_ok());
+    }
 }

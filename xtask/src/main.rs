@@ -2,7 +2,9 @@
 //! OpenAPI document, in the style of rust-analyzer's `ensure_file_contents`.
 
 mod bench;
+mod deny;
 mod diff;
+mod fuzz;
 mod import;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +13,8 @@ use std::time::Instant;
 
 /// The document everything is generated from, relative to the repository root.
 const DOCUMENT: &str = "openapi/connections.json";
+/// The overrides beside the document, relative to the repository root.
+const OVERRIDES: &str = "openapi/overrides.json";
 /// Where the generated module lives, relative to the repository root.
 const OUTPUT_DIR: &str = "generated/src/generated_sdk";
 
@@ -20,6 +24,10 @@ usage: cargo xtask <command>
 commands:
   regen           regenerate generated/ from openapi/ and print what changed
   check           fail if anything generated is stale (for CI); changes nothing
+                  (both print only warnings not acknowledged in
+                  openapi/overrides.json; --verbose shows those too);
+                  check also runs `cargo deny check licenses bans sources`
+                  (deny.toml) when cargo-deny is installed
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
@@ -27,6 +35,11 @@ commands:
   diff --base REF   ... between REF:openapi/connections.json and the working tree
        [--format markdown|json]  (default markdown)
        [--fail-on breaking|possibly-breaking]  exit non-zero on such changes
+  fuzz [--mutants N] [--seed S] [--only I] [--compile K] [--input PATH] [--verbose]
+                  mutation-fuzz the generator (default: 1000 mutants, seed 1)
+                  and print a table: accepted, rejected with a location,
+                  unlocated, progenitor panic, panicked, crashed; --compile K
+                  cargo-checks the code of the first K accepted mutants
   bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick]
                   print the benchmark figures of BENCHMARKS.md (default: all)";
 
@@ -39,10 +52,14 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["regen"] => regen(Mode::Write),
-        ["check"] => regen(Mode::Check),
+        ["regen", "--verbose" | "-v"] => regen_verbose(Mode::Write),
+        ["check"] => regen(Mode::Check).and_then(|()| deny::check()),
+        ["check", "--verbose" | "-v"] => regen_verbose(Mode::Check).and_then(|()| deny::check()),
         ["import", rest @ ..] => import::import(rest),
         ["diff", rest @ ..] => diff::diff(rest),
         ["bench", rest @ ..] => bench::bench(rest),
+        ["fuzz", rest @ ..] => fuzz::fuzz(rest),
+        ["fuzz-worker", rest @ ..] => fuzz::worker(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -72,13 +89,19 @@ fn repo_root() -> PathBuf {
 }
 
 fn regen(mode: Mode) -> Result<(), String> {
+    regen_with(mode, false)
+}
+
+fn regen_verbose(mode: Mode) -> Result<(), String> {
+    regen_with(mode, true)
+}
+
+fn regen_with(mode: Mode, verbose: bool) -> Result<(), String> {
     let root = repo_root();
     let started = Instant::now();
     let output = stackai_codegen::tools::import::run_project(&root.join(DOCUMENT), DOCUMENT)
         .map_err(|e| e.to_string())?;
-    for warning in &output.warnings {
-        eprintln!("warning: {DOCUMENT}: {warning}");
-    }
+    let acknowledged = print_warnings(&root, &output.warnings, verbose)?;
 
     let out_dir = root.join(OUTPUT_DIR);
     let mut wanted: Vec<(PathBuf, &str)> = output
@@ -120,11 +143,15 @@ fn regen(mode: Mode) -> Result<(), String> {
     let count = wanted.len();
     drop(wanted);
     std::mem::forget(output);
+    let acknowledged = match acknowledged {
+        0 => String::new(),
+        1 => "; 1 acknowledged warning".to_string(),
+        n => format!("; {n} acknowledged warnings"),
+    };
     match (mode, stale.is_empty()) {
         (_, true) => {
             println!(
-                "generated code is up to date ({} files, {elapsed} ms)",
-                count
+                "generated code is up to date ({count} files, {elapsed} ms{acknowledged})",
             );
             Ok(())
         }
@@ -133,7 +160,7 @@ fn regen(mode: Mode) -> Result<(), String> {
                 println!("updated {path}");
             }
             println!(
-                "regenerated {} of {} files in {elapsed} ms",
+                "regenerated {} of {} files in {elapsed} ms{acknowledged}",
                 stale.len(),
                 count
             );
@@ -144,6 +171,27 @@ fn regen(mode: Mode) -> Result<(), String> {
             stale.join("\n  ")
         )),
     }
+}
+
+/// Prints the warnings nobody acknowledged in `openapi/overrides.json` (and, with
+/// `verbose`, the acknowledged ones with their reasons); returns how many were acknowledged.
+fn print_warnings(
+    root: &Path,
+    warnings: &[stackai_codegen::Warning],
+    verbose: bool,
+) -> Result<usize, String> {
+    use stackai_codegen::tools::{acknowledge, import::Overrides};
+    let overrides = Overrides::load_beside(&root.join(DOCUMENT)).map_err(|e| e.to_string())?;
+    let sorted = acknowledge::sort(Path::new(OVERRIDES), warnings, &overrides.acknowledged);
+    for warning in &sorted.new {
+        eprintln!("warning: {DOCUMENT}: {warning}");
+    }
+    if verbose {
+        for (warning, reason) in &sorted.acknowledged {
+            eprintln!("acknowledged: {DOCUMENT}: {warning} (reason: {reason})");
+        }
+    }
+    Ok(sorted.acknowledged.len())
 }
 
 /// Files in the output directory that this run does not produce.

@@ -6,7 +6,7 @@
 //! where a rewrite has to drop a validation rule it is reported as a [`Warning`], and where
 //! no faithful rewrite exists the document is rejected with an [`Error`] that points at it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
@@ -30,14 +30,9 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
         file,
         warnings: Vec::new(),
     };
-    n.version(&mut doc)?;
+    n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
-    // References are checked on the document as written, so that the pointer of a dangling
-    // one is where the maintainer wrote it; the structural errors the rewrite finds take
-    // precedence, as they say more precisely what is wrong.
-    let references = n.check_references(&doc, &doc, "");
     n.schemas_everywhere(&mut doc)?;
-    references?;
     naming::assign_method_names(file, &mut doc)?;
     n.check_paths(&mut doc)?;
     Ok(Normalized {
@@ -63,93 +58,12 @@ impl Normalizer<'_> {
         });
     }
 
-    fn version(&self, doc: &mut Value) -> Result<(), Error> {
-        let version = match doc.get("openapi") {
-            Some(Value::String(v)) => v.trim().to_string(),
-            Some(other) => {
-                return Err(self.error(
-                    "/openapi",
-                    format!("the OpenAPI version must be a string, found {other}"),
-                ));
-            }
-            None if doc.get("swagger").is_some() => {
-                return Err(self.error(
-                    "/swagger",
-                    "Swagger 2.0 documents are not supported; convert to OpenAPI 3 first",
-                ));
-            }
-            None => return Err(self.error("", "missing the `openapi` version field")),
-        };
-        if !(version.starts_with("3.0.") || version.starts_with("3.1.")) {
-            return Err(self.error(
-                "/openapi",
-                format!("unsupported OpenAPI version {version:?}; expected 3.0.x or 3.1.x"),
-            ));
+    /// The version, `info` and `paths` were checked by [`crate::validate`]; progenitor reads
+    /// 3.0.3, which is what the rewrites below produce.
+    fn version(&self, doc: &mut Value) {
+        if let Some(root) = doc.as_object_mut() {
+            root.insert("openapi".into(), Value::String("3.0.3".into()));
         }
-        for field in ["info", "paths"] {
-            match doc.get(field) {
-                Some(Value::Object(_)) => {}
-                Some(_) => {
-                    return Err(self.error(&format!("/{field}"), "must be an object"));
-                }
-                None => {
-                    return Err(self.error("", format!("missing the required `{field}` field")));
-                }
-            }
-        }
-        doc["openapi"] = Value::String("3.0.3".into());
-        Ok(())
-    }
-
-    /// Every `$ref` must point at something in this document: a dangling one would reach
-    /// progenitor, which panics or fails without saying where.
-    fn check_references(&self, doc: &Value, value: &Value, ptr: &str) -> Result<(), Error> {
-        match value {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref") {
-                    let r_ptr = push_pointer(ptr, "$ref");
-                    let Some(reference) = reference.as_str() else {
-                        return Err(self.error(&r_ptr, "`$ref` must be a string"));
-                    };
-                    let Some(target) = reference.strip_prefix('#') else {
-                        return Err(self.error(
-                            &r_ptr,
-                            format!("only references within the document are supported, found {reference:?}"),
-                        ));
-                    };
-                    if doc.pointer(target).is_none() {
-                        return Err(self.error(
-                            &r_ptr,
-                            format!("{reference:?} does not point at anything in the document"),
-                        ));
-                    }
-                }
-                // In a map keyed by names (`properties`, `schemas`, ...) a key is a name, even
-                // one spelled `default`; elsewhere these keys hold data, not OpenAPI.
-                let keyed_by_name = ptr.ends_with("/properties")
-                    || ptr.ends_with("/schemas")
-                    || ptr.ends_with("/parameters")
-                    || ptr.ends_with("/responses")
-                    || ptr == "/paths";
-                for (key, child) in map {
-                    let is_data = matches!(
-                        key.as_str(),
-                        "example" | "examples" | "default" | "enum" | "const"
-                    );
-                    if is_data && !keyed_by_name {
-                        continue;
-                    }
-                    self.check_references(doc, child, &push_pointer(ptr, key))?;
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    self.check_references(doc, child, &push_pointer(ptr, &i.to_string()))?;
-                }
-            }
-            _ => {}
-        }
-        Ok(())
     }
 
     /// Top-level 3.1 additions with no 3.0 counterpart. None of them shapes the client.
@@ -213,12 +127,6 @@ impl Normalizer<'_> {
             let Some(item) = item.as_object_mut() else {
                 return Err(self.error(&ptr, "a path item must be an object"));
             };
-            if item.contains_key("$ref") {
-                return Err(self.error(
-                    &push_pointer(&ptr, "$ref"),
-                    "path items defined by reference are not supported",
-                ));
-            }
             self.parameter_list(
                 &push_pointer(&ptr, "parameters"),
                 item.get_mut("parameters"),
@@ -354,6 +262,10 @@ impl Normalizer<'_> {
         // field the server adds later survives decoding and re-encoding.
         if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
             obj.insert("additionalProperties".into(), json!({}));
+        }
+        // 3.1 reads an array without `items` as an array of anything; 3.0 requires `items`.
+        if obj.get("type").is_some_and(|t| t == "array") && !obj.contains_key("items") {
+            obj.insert("items".into(), json!({}));
         }
         if obj.get("type").is_some_and(|t| t == "null") {
             // 3.0 has no null type; an always-null value is a nullable schema with one value.
@@ -622,129 +534,14 @@ impl Normalizer<'_> {
         for (path, item) in paths.iter_mut() {
             let ptr = push_pointer("/paths", path);
             let item = item.as_object_mut().expect("checked in schemas_everywhere");
-            let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
             for method in METHODS {
                 let Some(op) = item.get_mut(method) else {
                     continue;
                 };
                 let op_ptr = push_pointer(&ptr, method);
-                self.check_path_parameters(path, &op_ptr, op, &shared_params, &components)?;
-                self.check_query_parameters(&op_ptr, op, &components)?;
                 self.one_body_media_type(&op_ptr, op, &components)?;
                 self.check_media_types(&op_ptr, op)?;
                 self.unify_responses(&op_ptr, op, &components)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn check_path_parameters(
-        &self,
-        path: &str,
-        op_ptr: &str,
-        op: &Value,
-        shared: &Value,
-        components: &Value,
-    ) -> Result<(), Error> {
-        let mut declared = BTreeSet::new();
-        let lists = [
-            (
-                shared,
-                push_pointer(&op_ptr[..op_ptr.rfind('/').unwrap_or(0)], "parameters"),
-            ),
-            (
-                op.get("parameters").unwrap_or(&Value::Null),
-                push_pointer(op_ptr, "parameters"),
-            ),
-        ];
-        for (list, list_ptr) in &lists {
-            for (i, param) in list.as_array().into_iter().flatten().enumerate() {
-                let p_ptr = push_pointer(list_ptr, &i.to_string());
-                let param = resolve(param, components, "parameters")
-                    .ok_or_else(|| self.error(&p_ptr, "unresolvable parameter reference"))?;
-                let name = param.get("name").and_then(Value::as_str);
-                let location = param.get("in").and_then(Value::as_str);
-                let (Some(name), Some(location)) = (name, location) else {
-                    return Err(self.error(&p_ptr, "a parameter needs a `name` and an `in`"));
-                };
-                if param.get("schema").is_none() && param.get("content").is_some() {
-                    return Err(self.error(
-                        &p_ptr,
-                        "parameters described by `content` are not supported; use `schema`",
-                    ));
-                }
-                if location == "path" {
-                    if param.get("required") != Some(&Value::Bool(true)) {
-                        return Err(self.error(
-                            &push_pointer(&p_ptr, "required"),
-                            format!("path parameter `{name}` must be `required: true`"),
-                        ));
-                    }
-                    if !path.contains(&format!("{{{name}}}")) {
-                        return Err(self.error(
-                            &p_ptr,
-                            format!("path parameter `{name}` does not appear in the path {path:?}"),
-                        ));
-                    }
-                    declared.insert(name.to_string());
-                }
-                if location == "cookie" {
-                    return Err(self.error(
-                        &push_pointer(&p_ptr, "in"),
-                        format!("cookie parameter `{name}` is not supported"),
-                    ));
-                }
-            }
-        }
-        for segment in path.split('{').skip(1) {
-            let Some(name) = segment.split('}').next() else {
-                continue;
-            };
-            if !declared.contains(name) {
-                return Err(self.error(
-                    &push_pointer(op_ptr, "parameters"),
-                    format!("the path has `{{{name}}}` but no path parameter declares it"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Progenitor reaches `unreachable!` on a query parameter that is an object; there is no
-    /// standard way to spell one in a query string anyway.
-    fn check_query_parameters(
-        &self,
-        op_ptr: &str,
-        op: &Value,
-        components: &Value,
-    ) -> Result<(), Error> {
-        let params = op.get("parameters").and_then(Value::as_array);
-        for (i, param) in params.into_iter().flatten().enumerate() {
-            let Some(param) = resolve(param, components, "parameters") else {
-                continue;
-            };
-            if param.get("in").and_then(Value::as_str) != Some("query") {
-                continue;
-            }
-            let Some(schema) = param.get("schema") else {
-                continue;
-            };
-            let schema = resolve_schema(schema, components);
-            let is_object = schema.get("type").is_some_and(|t| t == "object")
-                || schema.get("properties").is_some();
-            if is_object {
-                let name = param
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let ptr = push_pointer(
-                    &push_pointer(&push_pointer(op_ptr, "parameters"), &i.to_string()),
-                    "schema",
-                );
-                return Err(self.error(
-                    &ptr,
-                    format!("query parameter `{name}` is an object; only scalars and arrays of scalars are supported"),
-                ));
             }
         }
         Ok(())
@@ -962,27 +759,6 @@ fn response_kind(response: &Value) -> String {
         }
         _ => "none".into(),
     }
-}
-
-/// Follows schema references (through `allOf: [$ref]` wrappers too) to the schema that
-/// says what the value is; the schema itself when it cannot.
-fn resolve_schema<'a>(mut schema: &'a Value, components: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        let reference = schema
-            .get("$ref")
-            .or_else(|| schema.pointer("/allOf/0/$ref"));
-        match reference
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        {
-            Some(name) => match components.pointer(&push_pointer("/schemas", name)) {
-                Some(target) => schema = target,
-                None => return schema,
-            },
-            None => return schema,
-        }
-    }
-    schema
 }
 
 /// Follows local `#/components/<kind>/<name>` references to the object they name; `None`

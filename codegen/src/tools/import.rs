@@ -48,7 +48,7 @@ use serde_json::{Map, Value};
 use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
 use crate::normalize::{Normalized, naming};
-use crate::{Output, load, normalize};
+use crate::{Output, load, normalize, validate};
 
 /// The overrides file's name; it lives beside the document it applies to.
 pub const OVERRIDES_FILE: &str = "overrides.json";
@@ -62,6 +62,8 @@ pub struct Overrides {
     pub operations: BTreeMap<String, String>,
     /// Upstream schema name → schema name to keep.
     pub schemas: BTreeMap<String, String>,
+    /// Warnings the maintainer has read and accepted (see [`super::acknowledge`]).
+    pub acknowledged: Vec<super::acknowledge::Acknowledgement>,
 }
 
 impl Overrides {
@@ -126,13 +128,17 @@ impl Overrides {
             let ptr = push_pointer("", key);
             let target = match key.as_str() {
                 "$comment" | "$schema" | "description" => continue,
+                "acknowledged" => {
+                    out.acknowledged = super::acknowledge::parse(path, section)?;
+                    continue;
+                }
                 "operations" => &mut out.operations,
                 "schemas" => &mut out.schemas,
                 _ => {
                     return Err(Error::new(
                         path,
                         ptr,
-                        "unknown key; expected `operations`, `schemas`, `$comment` or `description`",
+                        "unknown key; expected `operations`, `schemas`, `acknowledged`, `$comment` or `description`",
                     ));
                 }
             };
@@ -393,6 +399,7 @@ pub fn normalize_with_overrides(
     } else {
         document.clone()
     };
+    validate::validate(path, &document)?;
     let mut normalized = normalize::normalize(path, document)?;
     let extra = apply_overrides(&raw, &mut normalized.document, overrides)?;
     normalized.warnings.extend(extra);
@@ -467,7 +474,8 @@ pub struct Canonical {
 /// must be an OpenAPI 3.0.x or 3.1.x document (JSON, or YAML); the check is the normalizer's.
 pub fn canonicalize(input: &Path, text: &str) -> Result<Canonical, Error> {
     let document = load::parse(input, text)?;
-    // The normalizer's checks of the version and the required fields, with their pointers.
+    // The checks of the version and the required fields, with their pointers.
+    validate::validate(input, &document)?;
     normalize::normalize(input, document.clone())?;
     let document = sort_keys(&document);
     let text = canonical_text(&document);
@@ -573,6 +581,7 @@ mod tests {
                 ("Gone".to_string(), "Old".to_string()),
             ]
             .into(),
+            ..Overrides::default()
         };
         let warnings = apply_overrides(&raw, &mut normalized, &overrides).unwrap();
         assert_eq!(

@@ -2,5 +2,7 @@
 //! document in (canonical form, name overrides), and [`spec_diff`] reports the API changes
 //! between two documents in Rust terms.
 
+pub mod acknowledge;
 pub mod import;
+pub mod mutate;
 pub mod spec_diff;

@@ -120,15 +120,22 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Caveats about the comparison (e.g. a side whose Rust types are unknown).
     pub notes: Vec<String>,
+    /// Why a side does not generate, when one does not: the located error of the pipeline.
+    /// The report is still made from the documents, but `cargo xtask diff` fails.
+    pub generation_errors: Vec<Error>,
 }
 
 /// Compares two documents.
 pub fn diff(old: Side<'_>, new: Side<'_>) -> Result<Report, Error> {
     let mut notes = Vec::new();
+    let mut generation_errors = Vec::new();
     let old_doc = normalize_with_overrides(old.path, old.document, &old.overrides)?.document;
     let new_doc = normalize_with_overrides(new.path, new.document, &new.overrides)?.document;
-    let view = |path: &Path, doc: &Value, notes: &mut Vec<String>| {
+    let mut view = |path: &Path, doc: &Value, notes: &mut Vec<String>| {
         let files = crate::run_on_value(path, "", doc.clone()).map(|o| o.files);
+        if let Err(e) = &files {
+            generation_errors.push(e.clone());
+        }
         match files
             .map_err(|e| e.to_string())
             .and_then(|f| rust::RustView::from_files(&f))
@@ -157,7 +164,11 @@ pub fn diff(old: Side<'_>, new: Side<'_>) -> Result<Report, Error> {
     )
     .run();
     changes.sort_by_key(|c| c.class);
-    Ok(Report { changes, notes })
+    Ok(Report {
+        changes,
+        notes,
+        generation_errors,
+    })
 }
 
 /// Compares the documents at two paths, each with the `overrides.json` beside it.
@@ -512,6 +523,7 @@ mod tests {
         let report = |changes: Vec<Change>| Report {
             changes,
             notes: vec![],
+            generation_errors: vec![],
         };
         let breaking = report(vec![change(Class::Breaking, "parameter-removed")]);
         assert_eq!(breaking.semver(v("0.1.0")).next, v("0.2.0"));
