@@ -32,17 +32,11 @@ pub fn header(source: &str) -> String {
 /// Takes the tree mutably only to format it without copying it: each item is moved into
 /// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
 ///
-/// On a machine with more than one core, `types.rs` (the largest file) is formatted on a
-/// second thread while this one formats the other two. syn's trees cannot cross threads
-/// (proc_macro2's tokens are reference-counted without atomics), so the second thread gets
-/// the module as text and parses it again; the output is the same either way (a test in
-/// this module checks it on the project's document).
+/// All on one thread: syn's trees cannot cross threads (proc_macro2's tokens are
+/// reference-counted without atomics), and handing a module to a second thread as text
+/// means parsing it again there, which costs about twice what formatting it does
+/// (BENCHMARKS.md, "Using both cores").
 pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
-    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    render_files_with(file, source, parallel)
-}
-
-fn render_files_with(file: &mut syn::File, source: &str, parallel: bool) -> Vec<GeneratedFile> {
     let mut root = String::new();
     let mut children = Vec::new();
     for (index, item) in file.items.iter_mut().enumerate() {
@@ -64,74 +58,28 @@ fn render_files_with(file: &mut syn::File, source: &str, parallel: bool) -> Vec<
             other => unparse_into(&mut root, other),
         }
     }
-    let mut bodies: Vec<Option<String>> = vec![None; children.len()];
-    let offloaded = children
-        .iter()
-        .position(|(name, _)| name == "types.rs")
-        .filter(|_| parallel && children.len() > 1);
-    std::thread::scope(|scope| {
-        // The text of the offloaded module, printed here, parsed and formatted there.
-        let handle = offloaded.map(|slot| {
-            let text = items_text(module_items_mut(file, children[slot].1));
-            scope.spawn(move || format_text(&text))
-        });
-        for (slot, (_, index)) in children.iter().enumerate() {
-            if Some(slot) != offloaded {
-                bodies[slot] = Some(format_module(module_items_mut(file, *index)));
-            }
-        }
-        if let (Some(slot), Some(handle)) = (offloaded, handle) {
-            // Should the other thread fail (it cannot parse what syn printed, or it
-            // panicked), the module is formatted here, as without a second core.
-            bodies[slot] = handle.join().ok().flatten();
-        }
-    });
     let mut files = vec![GeneratedFile {
         name: "mod.rs".into(),
         contents: with_header(root, source),
     }];
-    for ((name, index), body) in children.into_iter().zip(bodies) {
-        let body = body.unwrap_or_else(|| format_module(module_items_mut(file, index)));
+    for (name, index) in children {
+        let Item::Mod(ItemMod {
+            content: Some((_, items)),
+            ..
+        }) = &mut file.items[index]
+        else {
+            unreachable!("found above as an inline module");
+        };
+        let mut body = String::new();
+        for item in items.iter_mut() {
+            unparse_into(&mut body, item);
+        }
         files.push(GeneratedFile {
             name,
             contents: with_header(body, source),
         });
     }
     files
-}
-
-/// The items of the inline module at `index` of the file's items.
-fn module_items_mut(file: &mut syn::File, index: usize) -> &mut [Item] {
-    match &mut file.items[index] {
-        Item::Mod(ItemMod {
-            content: Some((_, items)),
-            ..
-        }) => items,
-        _ => &mut [],
-    }
-}
-
-fn format_module(items: &mut [Item]) -> String {
-    let mut body = String::new();
-    for item in items.iter_mut() {
-        unparse_into(&mut body, item);
-    }
-    body
-}
-
-/// The items as Rust source text (unformatted), to be parsed again on another thread.
-fn items_text(items: &[Item]) -> String {
-    let mut tokens = proc_macro2::TokenStream::new();
-    for item in items {
-        quote::ToTokens::to_tokens(item, &mut tokens);
-    }
-    tokens.to_string()
-}
-
-/// Parses `text` (from [`items_text`]) and formats its items as [`format_module`] does.
-fn format_text(text: &str) -> Option<String> {
-    let mut file = syn::parse_file(text).ok()?;
-    Some(format_module(&mut file.items))
 }
 
 fn with_header(body: String, source: &str) -> String {
@@ -254,28 +202,4 @@ fn unparse(items: &[Item]) -> String {
         out.push_str(&prettyplease::unparse(&file));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    /// The second thread's route (print, parse again, format) gives the same files as
-    /// formatting the tree directly.
-    #[test]
-    fn formatting_on_two_threads_changes_nothing() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let path = root.join("openapi/connections.json");
-        let document = crate::load::load(&path).expect("the project's document loads");
-        let normalized = crate::normalize::normalize(&path, document).expect("it normalizes");
-        let mut file = crate::generate::generate(&path, &normalized.document).expect("generates");
-        crate::passes::apply(&path, &mut file, &normalized.document).expect("passes apply");
-        let sequential = super::render_files_with(&mut file, "x", false);
-        let parallel = super::render_files_with(&mut file, "x", true);
-        assert_eq!(sequential.len(), 3);
-        for (a, b) in sequential.iter().zip(&parallel) {
-            assert_eq!(a.name, b.name);
-            assert!(a.contents == b.contents, "{} differs", a.name);
-        }
-    }
 }
