@@ -2,7 +2,8 @@
 //!
 //! Progenitor's output is one token stream holding `mod types` and `mod builder` inline.
 //! They become files of their own (`types.rs`, `builder.rs`) beside `mod.rs`, which keeps
-//! a diff of the crate readable and lets editors open one part at a time.
+//! a diff of the crate readable and lets editors open one part at a time; so does `mod mock`
+//! (the typed mocks, `mock.rs`).
 
 use std::collections::BTreeMap;
 
@@ -27,13 +28,16 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// Splits the generated module into `mod.rs`, `types.rs` and `builder.rs`.
+/// Splits the generated module into `mod.rs`, `types.rs`, `builder.rs` and `mock.rs`.
 pub fn render_files(file: &syn::File, source: &str) -> Vec<GeneratedFile> {
     let mut root = Vec::new();
     let mut children = Vec::new();
     for item in &file.items {
         match item {
-            Item::Mod(m) if m.content.is_some() && (m.ident == "types" || m.ident == "builder") => {
+            Item::Mod(m)
+                if m.content.is_some()
+                    && (m.ident == "types" || m.ident == "builder" || m.ident == "mock") =>
+            {
                 children.push((format!("{}.rs", m.ident), module_items(m)));
                 // `mod types;`: the declaration without its (large) content.
                 root.push(Item::Mod(ItemMod {
@@ -110,6 +114,15 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
                         .map(|method| format!("operations/{method}"))
                         .unwrap_or_else(|| "client".into());
                     groups.entry(key).or_default().push(inner.clone());
+                }
+            }
+            Item::Mod(m) if m.ident == "mock" => {
+                for inner in module_items(m) {
+                    let key = item_name(inner).unwrap_or_else(|| "_".into());
+                    groups
+                        .entry(format!("mock/{key}"))
+                        .or_default()
+                        .push(inner.clone());
                 }
             }
             Item::Impl(imp) if imp.trait_.is_none() && is_self_type(imp, "Client") => {

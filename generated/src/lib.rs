@@ -16,6 +16,10 @@ mod generated_sdk;
 mod auth;
 mod client;
 mod error;
+mod extras;
+mod filters;
+#[cfg(feature = "mock")]
+mod mocking;
 mod pagination;
 mod redact;
 mod retry;
@@ -24,6 +28,7 @@ mod transport;
 pub use auth::Credentials;
 pub use client::{BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind};
+pub use filters::{Filter, FilterField, FilterOp, FilterValue};
 pub use generated_sdk::*;
 pub use pagination::{NextPage, Page, Paginated};
 /// The HTTP client crate, re-exported for [`ClientBuilder::http_client`].
