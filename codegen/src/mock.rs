@@ -50,7 +50,8 @@ const SERVER_METHODS: &[&str] = &[
 /// normalized `document`. Errors name the operation (its method) and the problem.
 pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, String)> {
     let builders = builder_names(file);
-    let declared = filters::declarations(document)?;
+    let declared = filters::declarations(document)
+        .map_err(|(method, at, message)| (method, format!("at {at}: {message}")))?;
     let models = models(file);
     let (structs, impls) = builder_shapes(file);
 

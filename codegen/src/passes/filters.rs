@@ -138,8 +138,12 @@ pub fn declaration(operation: &Value) -> Result<Option<Declaration>, (String, St
     }))
 }
 
+/// A declaration that cannot be read: the operation's method, the place below the operation
+/// (`/x-dynamic-filters/fields/0`) and what is wrong.
+pub type DeclarationError = (String, String, String);
+
 /// Every operation's declaration, by method name (the normalized operationId).
-pub fn declarations(document: &Value) -> Result<BTreeMap<String, Declaration>, (String, String)> {
+pub fn declarations(document: &Value) -> Result<BTreeMap<String, Declaration>, DeclarationError> {
     let mut out = BTreeMap::new();
     for (_, item) in document["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
@@ -147,8 +151,8 @@ pub fn declarations(document: &Value) -> Result<BTreeMap<String, Declaration>, (
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                 continue;
             };
-            if let Some(found) = declaration(op)
-                .map_err(|(at, message)| (id.to_string(), format!("at {at}: {message}")))?
+            if let Some(found) =
+                declaration(op).map_err(|(at, message)| (id.to_string(), at, message))?
             {
                 out.insert(id.to_string(), found);
             }
@@ -163,7 +167,7 @@ pub fn field_enum_name(method: &str) -> syn::Ident {
 }
 
 /// Adds the filters to the builders of the operations that declare them.
-pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, String)> {
+pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), DeclarationError> {
     let declared = declarations(document)?;
     if declared.is_empty() {
         return Ok(());
@@ -193,6 +197,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                     {
                         return Err((
                             method.clone(),
+                            String::new(),
                             format!(
                                 "a parameter named `{FIELD}` collides with the builder's own field"
                             ),
@@ -218,7 +223,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                         continue;
                     };
                     extend_builder(imp, method, declaration)
-                        .map_err(|message| (method.clone(), message))?;
+                        .map_err(|message| (method.clone(), String::new(), message))?;
                     if let Some(fields) = &declaration.fields {
                         enums.extend(field_enum(method, fields, declaration.source));
                     }

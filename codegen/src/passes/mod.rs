@@ -30,8 +30,8 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
         Error::new(path, operation_pointer(document, &method), message)
     })?;
     compat::apply(file);
-    filters::apply(file, document).map_err(|(method, message)| {
-        Error::new(path, operation_pointer(document, &method), message)
+    filters::apply(file, document).map_err(|(method, below, message)| {
+        Error::new(path, operation_pointer(document, &method) + &below, message)
     })?;
     docs::document(file, document);
     Ok(())
