@@ -662,6 +662,7 @@ mod tests {
                 ("Gone".to_string(), "Old".to_string()),
             ]
             .into(),
+            dynamic_filters: Default::default(),
         };
         let warnings = apply_overrides(&raw, &mut normalized, &overrides).unwrap();
         assert_eq!(
