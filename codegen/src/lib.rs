@@ -8,7 +8,8 @@
 //! 2. [`normalize`]: rewrite it into the OpenAPI 3.0.3 subset progenitor reads safely,
 //!    naming each operation's method ([`normalize::naming`]);
 //! 3. [`generate`]: run progenitor;
-//! 4. [`passes`]: syn passes for what progenitor's settings cannot express;
+//! 4. [`passes`]: syn passes for what progenitor's settings cannot express; then [`mock`]
+//!    adds the typed mocks (the client crate's `mock` feature);
 //! 5. [`render`]: format with prettyplease and split into files with a generated-code header.
 //!
 //! Below the stages, [`document`] and [`syntax`] hold the vocabulary they share (of the
@@ -21,6 +22,7 @@ pub mod document;
 pub mod error;
 pub mod generate;
 pub mod load;
+pub mod mock;
 pub mod normalize;
 pub mod passes;
 pub mod render;
@@ -97,6 +99,14 @@ pub fn run_on_normalized(
 ) -> Result<Output, Error> {
     let mut file = generate::generate(path, &normalized.document)?;
     passes::apply(path, &mut file, &normalized.document)?;
+    let mock = mock::generate(&file, &normalized.document).map_err(|(method, message)| {
+        Error::new(
+            path,
+            document::operation_pointer(&normalized.document, &method),
+            message,
+        )
+    })?;
+    file.items.push(mock);
     Ok(Output {
         files: render::render_files(&mut file, source),
         warnings: normalized.warnings,

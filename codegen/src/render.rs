@@ -2,7 +2,8 @@
 //!
 //! Progenitor's output is one token stream holding `mod types` and `mod builder` inline.
 //! They become files of their own (`types.rs`, `builder.rs`) beside `mod.rs`, which keeps
-//! a diff of the crate readable and lets editors open one part at a time.
+//! a diff of the crate readable and lets editors open one part at a time; so does `mod mock`
+//! (the typed mocks, `mock.rs`).
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// Splits the generated module into `mod.rs`, `types.rs` and `builder.rs`.
+/// Splits the generated module into `mod.rs`, `types.rs`, `builder.rs` and `mock.rs`.
 ///
 /// Takes the tree mutably only to format it without copying it: each item is moved into
 /// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
@@ -41,7 +42,10 @@ pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
     let mut children = Vec::new();
     for (index, item) in file.items.iter_mut().enumerate() {
         match item {
-            Item::Mod(m) if m.content.is_some() && (m.ident == "types" || m.ident == "builder") => {
+            Item::Mod(m)
+                if m.content.is_some()
+                    && (m.ident == "types" || m.ident == "builder" || m.ident == "mock") =>
+            {
                 children.push((format!("{}.rs", m.ident), index));
                 // `mod types;`: the declaration without its (large) content.
                 let mut declaration = Item::Mod(ItemMod {
@@ -146,6 +150,15 @@ pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
                         .map(|method| format!("operations/{method}"))
                         .unwrap_or_else(|| "client".into());
                     groups.entry(key).or_default().push(inner.clone());
+                }
+            }
+            Item::Mod(m) if m.ident == "mock" => {
+                for inner in module_items(m) {
+                    let key = item_name(inner).unwrap_or_else(|| "_".into());
+                    groups
+                        .entry(format!("mock/{key}"))
+                        .or_default()
+                        .push(inner.clone());
                 }
             }
             Item::Impl(imp) if imp.trait_.is_none() && is_self_type(imp, "Client") => {

@@ -47,6 +47,9 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
                 let _ = writeln!(out, "  param {name}: {inner}{required}");
             }
         }
+        if builder.filters {
+            let _ = writeln!(out, "  filter(field, op, value): field__op=value");
+        }
         let _ = writeln!(out, "  -> {}", builder.returns);
         if let Some(stream) = &builder.stream {
             let _ = writeln!(out, "  stream() -> {stream}; page()");
@@ -72,6 +75,8 @@ struct BuilderShape {
     returns: String,
     /// The item stream of a paginated operation.
     stream: Option<String>,
+    /// Whether it takes dynamic filters.
+    filters: bool,
 }
 
 fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
@@ -88,9 +93,19 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         .fields
                         .iter()
                         .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
-                        .filter(|(name, _)| name != "client" && name != "request_options")
+                        .filter(|(name, _)| {
+                            name != "client"
+                                && name != "request_options"
+                                && name != crate::passes::filters::FIELD
+                        })
                         .collect();
-                    out.entry(s.ident.to_string()).or_default().fields = fields;
+                    let shape = out.entry(s.ident.to_string()).or_default();
+                    shape.filters = s.fields.iter().any(|f| {
+                        f.ident
+                            .as_ref()
+                            .is_some_and(|i| i == crate::passes::filters::FIELD)
+                    });
+                    shape.fields = fields;
                 }
                 Item::Impl(imp) => {
                     let Some(name) = item_name(inner) else {

@@ -13,6 +13,19 @@ fn is_secret_key(key: &str) -> bool {
         .any(|s| s.eq_ignore_ascii_case(key))
 }
 
+/// Whether a header, query parameter or field name names a secret: a key of
+/// `SECRET_FIELDS`, or a name that mentions auth, tokens, keys, secrets, passwords or
+/// cookies (`Authorization`, `X-Api-Key`, `session_token`).
+pub(crate) fn is_sensitive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    is_secret_key(name)
+        || [
+            "auth", "token", "key", "secret", "password", "cookie", "session",
+        ]
+        .iter()
+        .any(|marker| lower.contains(marker))
+}
+
 /// Replaces the value of every secret key, at any depth.
 pub(crate) fn redact_json(value: &mut Value) {
     match value {

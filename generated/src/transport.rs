@@ -29,14 +29,57 @@ pub struct Operation {
     pub authenticated: bool,
 }
 
-/// Settings for one request, overriding the client's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Settings for one request, overriding the client's, and the extras it sends beyond what
+/// the document describes (see `extras.rs`). `Debug` redacts the values of extras whose
+/// names look secret.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RequestOptions {
     /// Retries after the first attempt.
     pub max_retries: Option<u32>,
     /// The total time one attempt may take.
     pub timeout: Option<Duration>,
+    /// Headers to set on the request, replacing any of the same name.
+    pub extra_headers: Vec<(String, String)>,
+    /// Query parameters to append to the URL.
+    pub extra_query: Vec<(String, String)>,
+    /// Fields to merge into the top level of the request body.
+    pub extra_body: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::is_sensitive_name;
+        let pairs = |pairs: &[(String, String)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let v = if is_sensitive_name(k) {
+                        crate::redact::REDACTED.to_string()
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect()
+        };
+        let mut body = serde_json::Value::Object(self.extra_body.clone());
+        crate::redact::redact_json(&mut body);
+        if let serde_json::Value::Object(map) = &mut body {
+            for (key, value) in map.iter_mut() {
+                if is_sensitive_name(key) {
+                    *value = serde_json::Value::String(crate::redact::REDACTED.into());
+                }
+            }
+        }
+        f.debug_struct("RequestOptions")
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.timeout)
+            .field("extra_headers", &pairs(&self.extra_headers))
+            .field("extra_query", &pairs(&self.extra_query))
+            .field("extra_body", &body)
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -54,6 +97,28 @@ impl RequestOptions {
     /// Give each attempt of this request at most `timeout`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Set the header `name: value` on this request (replacing one of the same name).
+    pub fn extra_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Append the query parameter `name=value` to this request's URL.
+    pub fn extra_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Set the top-level field `name` of this request's body to `value`.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra_body.insert(name.into(), value.into());
         self
     }
 }
@@ -128,6 +193,8 @@ async fn execute(
     let request = request
         .build()
         .map_err(|e| Error::transport(operation.id, e))?;
+    let request = crate::extras::apply(request, &options)
+        .map_err(|message| Error::new(ErrorKind::InvalidRequest, operation.id, message))?;
     let max_retries = options.max_retries.unwrap_or(runtime.retry.max_retries);
     let timeout = options.timeout.or(runtime.timeout);
     let mut attempt = 0u32;

@@ -1060,7 +1060,7 @@ fn the_pipeline_is_deterministic() {
         );
         assert_eq!(first.warnings, second.warnings);
         let names: Vec<&str> = first.files.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["mod.rs", "types.rs", "builder.rs"]);
+        assert_eq!(names, ["mod.rs", "types.rs", "builder.rs", "mock.rs"]);
         for file in &first.files {
             assert!(
                 file.contents.starts_with(

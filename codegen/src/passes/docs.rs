@@ -435,7 +435,7 @@ fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)
                 .iter()
                 .filter_map(|f| {
                     let name = f.ident.as_ref()?.to_string();
-                    (name != "client" && name != "request_options")
+                    (name != "client" && name != "request_options" && name != super::filters::FIELD)
                         .then(|| (name, setter_type(&f.ty)))
                 })
                 .collect();

@@ -6,6 +6,7 @@
 //! 2. [`runtime_calls`]: every `send()` goes through the hand-written runtime, and the
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
 //! 3. [`compat`]: forward compatibility and redaction of the models;
+//!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters;
 //! 4. [`docs`]: every public item documented from the document.
 //!
 //! Only two of these look at every node of the tree: `rewrite`'s removal of the
@@ -17,6 +18,7 @@
 
 pub mod compat;
 pub mod docs;
+pub mod filters;
 pub mod paginate;
 pub mod rewrite;
 pub mod runtime_calls;
@@ -36,6 +38,9 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
         Error::new(path, operation_pointer(document, &method), message)
     })?;
     compat::apply(file);
+    filters::apply(file, document).map_err(|(method, below, message)| {
+        Error::new(path, operation_pointer(document, &method) + &below, message)
+    })?;
     docs::document_from_source(file, document);
     OneWalk.visit_file_mut(file);
     Ok(())

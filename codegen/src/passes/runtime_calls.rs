@@ -284,6 +284,39 @@ fn option_setters() -> Vec<(&'static str, TokenStream)> {
                 }
             },
         ),
+        (
+            "extra_header",
+            quote! {
+                /// Sets a header the document does not describe on this request (every attempt
+                /// and every page), replacing one of the same name.
+                pub fn extra_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                    self.request_options = self.request_options.extra_header(name, value);
+                    self
+                }
+            },
+        ),
+        (
+            "extra_query",
+            quote! {
+                /// Appends a query parameter the document does not describe to this request
+                /// (every attempt and every page).
+                pub fn extra_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                    self.request_options = self.request_options.extra_query(name, value);
+                    self
+                }
+            },
+        ),
+        (
+            "extra_body",
+            quote! {
+                /// Sets a top-level body field the document does not describe (replacing one of
+                /// the same name); an error at `send()` for a request without a JSON or form body.
+                pub fn extra_body(mut self, name: impl Into<String>, value: impl Into<::serde_json::Value>) -> Self {
+                    self.request_options = self.request_options.extra_body(name, value);
+                    self
+                }
+            },
+        ),
     ]
 }
 

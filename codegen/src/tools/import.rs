@@ -39,6 +39,11 @@
 //! *normalized* document, as a step of their own: operationIds, component schema keys and
 //! every `$ref` to a renamed schema are rewritten. An entry that matches nothing is reported
 //! as a warning, since upstream may have renamed the thing back.
+//!
+//! `dynamic_filters` maps an operation (upstream operationId or method name) to the
+//! `x-dynamic-filters` extension it should carry (`{"fields": [...], "operators": [...]}`),
+//! for an operation that takes `field__operator` filters without its document listing them;
+//! see [`crate::passes::filters`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -48,6 +53,7 @@ use serde_json::{Map, Value};
 use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
 use crate::normalize::{Normalized, naming};
+use crate::passes::filters;
 use crate::{Output, load, normalize, validate};
 
 /// The overrides file's name; it lives beside the document it applies to.
@@ -64,6 +70,9 @@ pub struct Overrides {
     pub schemas: BTreeMap<String, String>,
     /// Warnings the maintainer has read and accepted (see [`super::acknowledge`]).
     pub acknowledged: Vec<super::acknowledge::Acknowledgement>,
+    /// Upstream operationId (or method name) → the `x-dynamic-filters` to give it, for an
+    /// operation whose document does not declare its filters (see `passes::filters`).
+    pub dynamic_filters: BTreeMap<String, Value>,
 }
 
 impl Overrides {
@@ -134,11 +143,15 @@ impl Overrides {
                 }
                 "operations" => &mut out.operations,
                 "schemas" => &mut out.schemas,
+                "dynamic_filters" => {
+                    out.dynamic_filters = dynamic_filters_section(path, &ptr, section)?;
+                    continue;
+                }
                 _ => {
                     return Err(Error::new(
                         path,
                         ptr,
-                        "unknown key; expected `operations`, `schemas`, `acknowledged`, `$comment` or `description`",
+                        "unknown key; expected `operations`, `schemas`, `acknowledged`, `dynamic_filters`, `$comment` or `description`",
                     ));
                 }
             };
@@ -183,8 +196,42 @@ impl Overrides {
 
     /// Whether the overrides change nothing.
     pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.schemas.is_empty()
+        self.operations.is_empty() && self.schemas.is_empty() && self.dynamic_filters.is_empty()
     }
+}
+
+/// `dynamic_filters`: operation → an `x-dynamic-filters` value, checked as the generator
+/// reads it and marked as coming from the overrides.
+fn dynamic_filters_section(
+    path: &Path,
+    ptr: &str,
+    section: &Value,
+) -> Result<BTreeMap<String, Value>, Error> {
+    let Some(entries) = section.as_object() else {
+        return Err(Error::new(
+            path,
+            ptr,
+            "must be an object mapping operations to their filters ({\"fields\": [...], \"operators\": [...]})",
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for (operation, declaration) in entries {
+        if operation.starts_with("$comment") {
+            continue;
+        }
+        let e_ptr = push_pointer(ptr, operation);
+        filters::parse_extension(declaration)
+            .map_err(|(at, message)| Error::new(path, format!("{e_ptr}{at}"), message))?;
+        let mut marked = declaration.clone();
+        if let Some(object) = marked.as_object_mut() {
+            object.insert(
+                "$comment".into(),
+                Value::String(filters::OVERRIDES_COMMENT.into()),
+            );
+        }
+        out.insert(operation.clone(), marked);
+    }
+    Ok(out)
 }
 
 fn method_name_problem(name: &str) -> Option<&'static str> {
@@ -310,6 +357,48 @@ pub fn apply_overrides(
                 pointer: "/paths".into(),
                 message: format!(
                     "{}: the entry `operations/{key}` matches no operation (by operationId or method name); it has no effect",
+                    file.display()
+                ),
+            });
+        }
+    }
+
+    // Dynamic filters: declared on the operation as the document could have.
+    let mut filters_used = BTreeSet::new();
+    for (path, item) in normalized
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flatten()
+    {
+        for verb in METHODS {
+            let Some(op) = item.get_mut(verb).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let method = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let upstream = raw
+                .pointer(&push_pointer(&push_pointer("/paths", path), verb))
+                .and_then(|op| op.get("operationId"))
+                .and_then(Value::as_str);
+            let found = overrides
+                .dynamic_filters
+                .iter()
+                .find(|(k, _)| Some(k.as_str()) == upstream || k.as_str() == method);
+            if let Some((key, declaration)) = found {
+                filters_used.insert(key.clone());
+                op.insert(filters::EXTENSION.into(), declaration.clone());
+            }
+        }
+    }
+    for key in overrides.dynamic_filters.keys() {
+        if !filters_used.contains(key) {
+            warnings.push(Warning {
+                pointer: "/paths".into(),
+                message: format!(
+                    "{}: the entry `dynamic_filters/{key}` matches no operation (by operationId or method name); it has no effect",
                     file.display()
                 ),
             });

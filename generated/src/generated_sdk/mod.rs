@@ -468,3 +468,9 @@ pub const SECRET_FIELDS: &[&str] = &[
     "secret",
     "authorization",
 ];
+
+/// Typed mocks of every operation, for testing code that uses the client (feature
+/// `mock`): start a [`MockServer`], mount mocks through its methods (one per
+/// operation), and point the code under test at [`MockServer::client`].
+#[cfg(feature = "mock")]
+pub mod mock;

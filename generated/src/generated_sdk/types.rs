@@ -3474,3 +3474,37 @@ impl ::std::fmt::Debug for ConnectionRequest {
             .finish()
     }
 }
+
+///The fields [`super::Client::get_paginated_connections`] filters on, as `openapi/overrides.json` (its `dynamic_filters`) lists them; `Other` names any other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetPaginatedConnectionsFilterField {
+    ///`name`
+    Name,
+    ///`provider_id`
+    ProviderId,
+    ///`connection_type_id`
+    ConnectionTypeId,
+    ///`org_id`
+    OrgId,
+    ///`created_at`
+    CreatedAt,
+    ///`updated_at`
+    UpdatedAt,
+    /// A field the document does not list, sent as given.
+    Other(::std::string::String),
+}
+
+impl crate::filters::FilterField for GetPaginatedConnectionsFilterField {
+    fn name(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::ProviderId => "provider_id",
+            Self::ConnectionTypeId => "connection_type_id",
+            Self::OrgId => "org_id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Other(name) => name,
+        }
+    }
+}

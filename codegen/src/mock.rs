@@ -1,0 +1,526 @@
+//! Stage 4½: typed mocks for the application's own tests, generated as the module
+//! `mock` (behind the client crate's `mock` feature, rendered to `mock.rs`).
+//!
+//! For each operation it emits a mock builder named like the request builder, reached
+//! through `MockServer::<method>()`: one matcher per parameter (typed as the request
+//! builder's setter), `body` (the typed model, compared as JSON) and `body_partial`, `filter`
+//! where the operation takes dynamic filters, then typed answers: `ok(&T)` with the
+//! documented success status, `error(status, &body)`, `status(status)`, `respond_with`, and
+//! `pages(items)` for an operation with `stream()`. The server, matching, the unmatched
+//! report and paging live in the client crate's hand-written `mocking.rs`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::Item;
+
+use crate::document::METHODS;
+use crate::passes::filters;
+use crate::syntax::{
+    builder_names, generic_arg, module_items, param_ident, serde_rename, type_text,
+};
+
+/// Names the mock builders use themselves; a parameter may not take them.
+const RESERVED: &[&str] = &[
+    "body",
+    "body_partial",
+    "times",
+    "ok",
+    "error",
+    "status",
+    "respond_with",
+    "pages",
+    "filter",
+];
+
+/// `MockServer`'s own methods; an operation may not take them.
+const SERVER_METHODS: &[&str] = &[
+    "start",
+    "uri",
+    "client",
+    "client_builder",
+    "take_unmatched",
+    "mount",
+    "mount_json",
+];
+
+/// The `mock` module for `file` (progenitor's output after the passes), generated from the
+/// normalized `document`. Errors name the operation (its method) and the problem.
+pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, String)> {
+    let builders = builder_names(file);
+    let declared = filters::declarations(document)
+        .map_err(|(method, at, message)| (method, format!("at {at}: {message}")))?;
+    let models = models(file);
+    let (structs, impls) = builder_shapes(file);
+
+    let mut table = Vec::new();
+    let mut server_methods = Vec::new();
+    let mut items = Vec::new();
+    let mut ops: Vec<(&str, &str, &Value)> = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for verb in METHODS {
+            if let Some(op) = item.get(verb) {
+                ops.push((path, verb, op));
+            }
+        }
+    }
+    let builder_of: BTreeMap<&String, &String> = builders.iter().map(|(b, m)| (m, b)).collect();
+    for (path, verb, op) in ops {
+        let Some(method) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(builder) = builder_of.get(&method.to_string()) else {
+            continue;
+        };
+        let fail = |message: String| (method.to_string(), message);
+        if SERVER_METHODS.contains(&method) {
+            return Err(fail(format!(
+                "the method name `{method}` collides with `MockServer::{method}`"
+            )));
+        }
+        let index = table.len();
+        let success = proc_macro2::Literal::u16_unsuffixed(success_status(op));
+        let http = verb.to_uppercase();
+        table.push(quote! {
+            crate::mocking::MockOperation {
+                id: #method,
+                method: #http,
+                path: #path,
+                success: #success,
+            }
+        });
+        let fields = structs.get(*builder).cloned().unwrap_or_default();
+        let shape = impls.get(*builder).cloned().unwrap_or_default();
+        let name = format_ident!("{}", builder);
+        let method_ident = format_ident!("{}", method);
+        let server_doc = format!(
+            "Mocks [`crate::Client::{method}`] (`{http} {path}`): set what the request must carry, then how to answer."
+        );
+        server_methods.push(quote! {
+            #[doc = #server_doc]
+            pub fn #method_ident(&self) -> #name<'_> {
+                #name {
+                    server: self,
+                    conditions: crate::mocking::Conditions::new(&OPERATIONS[#index]),
+                }
+            }
+        });
+
+        let params: Vec<&Value> = item_parameters(document, path, op);
+        let mut methods = Vec::new();
+        for (field, ty) in &fields {
+            if field == "client" || field == "request_options" || field == filters::FIELD {
+                continue;
+            }
+            if field == "body" {
+                let Some(model) = body_model(ty) else {
+                    return Err(fail("the body's type is not a model".into()));
+                };
+                methods.push(quote! {
+                    /// Matches only requests whose JSON body equals `body`.
+                    pub fn body(mut self, body: &#model) -> Self {
+                        self.conditions = self.conditions.body(body);
+                        self
+                    }
+                    /// Matches only requests whose JSON body has the members of `body` (objects
+                    /// compared member by member, recursively; anything else must be equal).
+                    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+                        self.conditions = self.conditions.body_partial(body);
+                        self
+                    }
+                });
+                continue;
+            }
+            if RESERVED.contains(&field.as_str()) {
+                return Err(fail(format!(
+                    "the parameter `{field}` collides with the mock builder's own `{field}`"
+                )));
+            }
+            let Some(param) = params.iter().find(|p| param_ident(p) == *field) else {
+                return Err(fail(format!("no parameter for builder field `{field}`")));
+            };
+            let wire = param.get("name").and_then(Value::as_str).unwrap_or(field);
+            let location = param.get("in").and_then(Value::as_str).unwrap_or("query");
+            let inner = setter_type(ty);
+            let ident = format_ident!("{}", field);
+            let call = match location {
+                "path" => quote!(path_param(#wire, &value)),
+                "header" => quote!(header(#wire, &value)),
+                "query" => quote!(query(#wire, &value)),
+                other => {
+                    return Err(fail(format!(
+                        "parameters in {other:?} are not supported by the mocks"
+                    )));
+                }
+            };
+            let doc =
+                format!("Matches only requests whose `{wire}` {location} parameter is `value`.");
+            methods.push(quote! {
+                #[doc = #doc]
+                pub fn #ident(mut self, value: impl Into<#inner>) -> Self {
+                    let value: #inner = value.into();
+                    self.conditions = self.conditions.#call;
+                    self
+                }
+            });
+        }
+        if let Some(declaration) = declared.get(method) {
+            let field = match &declaration.fields {
+                Some(_) => {
+                    let e = filters::field_enum_name(method);
+                    quote!(types::#e)
+                }
+                None => quote!(impl crate::filters::FilterField),
+            };
+            methods.push(quote! {
+                /// Matches only requests carrying this dynamic filter, encoded as the client
+                /// encodes it.
+                pub fn filter(
+                    mut self,
+                    field: #field,
+                    op: crate::filters::FilterOp,
+                    value: impl Into<crate::filters::FilterValue>,
+                ) -> Self {
+                    self.conditions = self
+                        .conditions
+                        .filter(&crate::filters::Filter::new(field, op, value));
+                    self
+                }
+            });
+        }
+        let ok = match &shape.success {
+            None => {
+                let doc = format!("Answers {success} with no body.");
+                quote! {
+                    #[doc = #doc]
+                    pub async fn ok(self) {
+                        self.server.mount_json(self.conditions, #success, None).await;
+                    }
+                }
+            }
+            Some(ty) => {
+                let doc = format!("Answers {success} with `value` as JSON.");
+                quote! {
+                    #[doc = #doc]
+                    pub async fn ok(self, value: &#ty) {
+                        let body = crate::mocking::to_json(&value);
+                        self.server.mount_json(self.conditions, #success, Some(body)).await;
+                    }
+                }
+            }
+        };
+        methods.push(ok);
+        if let (Some(item), Some(response)) = (&shape.stream_item, &shape.success)
+            && let Some(pages) = pages_method(document, path, op, item, response, &models)
+        {
+            methods.push(pages);
+        }
+
+        let doc = format!(
+            "A mock of [`crate::Client::{method}`] (`{http} {path}`), from [`MockServer::{method}`]. \
+             Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`{}) is awaited.",
+            if shape.stream_item.is_some() {
+                ", `pages`"
+            } else {
+                ""
+            }
+        );
+        items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug)]
+            #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+            pub struct #name<'a> {
+                server: &'a MockServer,
+                conditions: crate::mocking::Conditions,
+            }
+
+            impl<'a> #name<'a> {
+                #(#methods)*
+
+                /// Fails the test (when the server is dropped) unless exactly `times` requests
+                /// matched this mock.
+                pub fn times(mut self, times: u64) -> Self {
+                    self.conditions = self.conditions.times(times);
+                    self
+                }
+
+                /// Answers `status` with `body` as JSON: an error the API documents (its
+                /// validation error, say) or any other.
+                pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+                    let body = crate::mocking::to_json(body);
+                    self.server.mount_json(self.conditions, status, Some(body)).await;
+                }
+
+                /// Answers `status` with no body.
+                pub async fn status(self, status: u16) {
+                    self.server.mount_json(self.conditions, status, None).await;
+                }
+
+                /// Answers with any response (headers, delays, raw bodies).
+                pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+                    self.server.mount(self.conditions, response).await;
+                }
+            }
+        });
+    }
+    let module: TokenStream = quote! {
+        /// Typed mocks of every operation, for testing code that uses the client (feature
+        /// `mock`): start a [`MockServer`], mount mocks through its methods (one per
+        /// operation), and point the code under test at [`MockServer::client`].
+        #[cfg(feature = "mock")]
+        pub mod mock {
+            #[allow(unused_imports)]
+            use super::types;
+            pub use crate::mocking::{MOCK_TOKEN, MockServer, UNMATCHED_STATUS};
+
+            /// Every operation's method, path template and success status, for matching.
+            #[doc(hidden)]
+            pub static OPERATIONS: &[crate::mocking::MockOperation] = &[#(#table),*];
+
+            impl MockServer {
+                #(#server_methods)*
+            }
+
+            #(#items)*
+        }
+    };
+    syn::parse2(module).map_err(|e| (String::new(), format!("internal: {e}")))
+}
+
+/// The operation's parameters, the path item's first.
+fn item_parameters<'a>(document: &'a Value, path: &str, op: &'a Value) -> Vec<&'a Value> {
+    let shared = document["paths"][path]
+        .get("parameters")
+        .and_then(Value::as_array);
+    let own = op.get("parameters").and_then(Value::as_array);
+    shared
+        .into_iter()
+        .flatten()
+        .chain(own.into_iter().flatten())
+        .collect()
+}
+
+/// The documented success status (the first 2xx, 200 when none is given exactly).
+fn success_status(op: &Value) -> u16 {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(code, _)| code.parse::<u16>().ok())
+        .filter(|code| (200..300).contains(code))
+        .min()
+        .unwrap_or(200)
+}
+
+/// `Result<Option<T>, String>` or `Result<T, String>` → `T`.
+fn setter_type(ty: &syn::Type) -> syn::Type {
+    let inner = generic_arg(ty, "Result").unwrap_or_else(|| ty.clone());
+    generic_arg(&inner, "Option").unwrap_or(inner)
+}
+
+/// `Result<types::builder::X, String>` → `types::X`.
+fn body_model(ty: &syn::Type) -> Option<syn::Type> {
+    let inner = generic_arg(ty, "Result")?;
+    let syn::Type::Path(p) = &inner else {
+        return None;
+    };
+    let last = &p.path.segments.last()?.ident;
+    Some(syn::parse_quote!(types::#last))
+}
+
+#[derive(Clone, Default)]
+struct Shape {
+    /// The success body's type; `None` for no body.
+    success: Option<syn::Type>,
+    /// The item type of `stream()`, for a paginated operation.
+    stream_item: Option<syn::Type>,
+}
+
+/// Builder name → its fields (name, type), and → the shape of its methods.
+#[allow(clippy::type_complexity)]
+fn builder_shapes(
+    file: &syn::File,
+) -> (
+    BTreeMap<String, Vec<(String, syn::Type)>>,
+    BTreeMap<String, Shape>,
+) {
+    let mut structs = BTreeMap::new();
+    let mut shapes: BTreeMap<String, Shape> = BTreeMap::new();
+    for item in &file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        for inner in module_items(m) {
+            match inner {
+                Item::Struct(s) => {
+                    let fields = s
+                        .fields
+                        .iter()
+                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+                        .collect();
+                    structs.insert(s.ident.to_string(), fields);
+                }
+                Item::Impl(imp) if imp.trait_.is_none() => {
+                    let syn::Type::Path(p) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                        continue;
+                    };
+                    for member in &imp.items {
+                        let syn::ImplItem::Fn(f) = member else {
+                            continue;
+                        };
+                        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                            continue;
+                        };
+                        if f.sig.ident == "send" {
+                            let body = generic_arg(ty, "Result")
+                                .and_then(|r| generic_arg(&r, "ResponseValue"));
+                            let shape = shapes.entry(name.clone()).or_default();
+                            shape.success = body.filter(
+                                |t| !matches!(t, syn::Type::Tuple(t) if t.elems.is_empty()),
+                            );
+                        } else if f.sig.ident == "stream" {
+                            shapes.entry(name.clone()).or_default().stream_item =
+                                generic_arg(ty, "Paginated");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (structs, shapes)
+}
+
+/// Model name → its fields: (Rust name, wire name, type text, has a serde default).
+type Fields = Vec<(String, String, String, bool)>;
+
+fn models(file: &syn::File) -> BTreeMap<String, Fields> {
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for inner in module_items(m) {
+            let Item::Struct(s) = inner else { continue };
+            let fields = s
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    let name = f.ident.as_ref()?.to_string();
+                    let wire = serde_rename(&f.attrs).unwrap_or_else(|| name.clone());
+                    let defaulted = f.attrs.iter().any(|a| {
+                        a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
+                            || a.path().is_ident("serde")
+                                && quote!(#a).to_string().contains("flatten")
+                    });
+                    Some((name, wire, type_text(&f.ty), defaulted))
+                })
+                .collect();
+            out.insert(s.ident.to_string(), fields);
+        }
+    }
+    out
+}
+
+/// `pages(items)`: the operation's pagination served from a list.
+fn pages_method(
+    document: &Value,
+    path: &str,
+    op: &Value,
+    item: &syn::Type,
+    response: &syn::Type,
+    models: &BTreeMap<String, Fields>,
+) -> Option<TokenStream> {
+    let params = item_parameters(document, path, op);
+    let query = |name: &str| {
+        params.iter().copied().find(|p| {
+            p.get("name").and_then(Value::as_str) == Some(name)
+                && p.get("in").and_then(Value::as_str) == Some("query")
+        })
+    };
+    let default_of = |p: Option<&Value>, fallback: u64| {
+        p.and_then(|p| p.pointer("/schema/default"))
+            .and_then(Value::as_u64)
+            .unwrap_or(fallback)
+    };
+    let style = if query("cursor").is_some() {
+        let size = ["page_size", "limit"]
+            .into_iter()
+            .find(|n| query(n).is_some());
+        let default = proc_macro2::Literal::u64_unsuffixed(default_of(size.and_then(query), 50));
+        let size = match size {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        quote!(crate::mocking::PageStyle::Cursor { cursor: "cursor", size: #size, default_size: #default })
+    } else {
+        let default = proc_macro2::Literal::u64_unsuffixed(default_of(query("limit"), u64::MAX));
+        quote!(crate::mocking::PageStyle::Offset { offset: "offset", limit: "limit", default_limit: #default })
+    };
+    let envelope = if generic_arg(response, "Vec").is_some() {
+        quote!(|items, _page| ::serde_json::Value::Array(items))
+    } else {
+        let syn::Type::Path(p) = response else {
+            return None;
+        };
+        let model = p.path.segments.last()?.ident.to_string();
+        let mut inserts = Vec::new();
+        for (name, wire, ty, defaulted) in models.get(&model)? {
+            let value = match name.as_str() {
+                "data" => quote!(::serde_json::Value::Array(::std::mem::take(&mut items))),
+                "total" => quote!(::serde_json::Value::from(page.total)),
+                "limit" => quote!(::serde_json::Value::from(page.limit)),
+                "offset" => quote!(::serde_json::Value::from(page.offset)),
+                "next_cursor" => quote!(::serde_json::Value::from(page.next_cursor.clone())),
+                "current_cursor" => quote!(::serde_json::Value::from(page.cursor.clone())),
+                _ if *defaulted || ty.starts_with("Option<") => continue,
+                _ if ty == "String" => quote!(::serde_json::Value::from("")),
+                _ if ty.starts_with('i') || ty.starts_with('u') => {
+                    quote!(::serde_json::Value::from(0))
+                }
+                _ if ty == "bool" => quote!(::serde_json::Value::from(false)),
+                _ if ty.starts_with("Vec<") => quote!(::serde_json::Value::Array(Vec::new())),
+                _ => return None,
+            };
+            inserts.push(quote!(object.insert(#wire.to_string(), #value);));
+        }
+        quote!(|mut items, page| {
+            let mut object = ::serde_json::Map::new();
+            #(#inserts)*
+            let _ = (&items, &page);
+            ::serde_json::Value::Object(object)
+        })
+    };
+    let success = proc_macro2::Literal::u16_unsuffixed(success_status(op));
+    let item_text = type_text(item);
+    let doc = format!(
+        "Serves `items` as the pages the client's `stream()` and `page()` ask for (by the \
+         request's {}), answering {success}; combine it with matchers (filters) to check \
+         what every page request carries. `{item_text}` values are sent as JSON.",
+        if query("cursor").is_some() {
+            "cursor and page size"
+        } else {
+            "offset and limit"
+        }
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub async fn pages(self, items: ::std::vec::Vec<#item>) {
+            let items = items.iter().map(crate::mocking::to_json).collect();
+            let pages = crate::mocking::Pages {
+                items,
+                style: #style,
+                status: #success,
+                envelope: #envelope,
+            };
+            self.server.mount(self.conditions, pages).await;
+        }
+    })
+}
