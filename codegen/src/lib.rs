@@ -22,6 +22,7 @@ pub mod load;
 pub mod normalize;
 pub mod passes;
 pub mod render;
+pub(crate) mod rust_shapes;
 pub mod surface;
 pub mod syntax;
 pub mod tools;

@@ -10,9 +10,12 @@
 
 pub mod compat;
 pub mod docs;
+pub mod int_enums;
 pub mod paginate;
 pub mod rewrite;
 pub mod runtime_calls;
+pub mod shapes;
+pub mod unions;
 
 use std::path::Path;
 
@@ -27,6 +30,10 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
     runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
         Error::new(path, operation_pointer(document, &method), message)
     })?;
+    shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
+    unions::apply(file, document)
+        .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
+    int_enums::apply(file);
     compat::apply(file);
     docs::document(file, document);
     Ok(())
