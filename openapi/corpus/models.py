@@ -27,7 +27,7 @@ from pydantic import (
     Field,
 )
 
-router = APIRouter()
+router = APIRouter(tags=["corpus-models"])
 
 
 # 5. Tuples: pydantic publishes `prefixItems` with `minItems`/`maxItems`.
@@ -157,55 +157,55 @@ class Index(BaseModel):
     tags: Optional[dict[str, list[str]]] = None
 
 
-@router.post("/corpus/models/geo", tags=["corpus-models"])
+@router.post("/corpus/models/geo")
 def echo_geo_point(point: GeoPoint) -> GeoPoint:
     """Echo a point (tuples)."""
     return point
 
 
-@router.post("/corpus/models/drawings", tags=["corpus-models"])
+@router.post("/corpus/models/drawings")
 def echo_drawing(drawing: Drawing) -> Drawing:
     """Echo a drawing (discriminated and undiscriminated unions)."""
     return drawing
 
 
-@router.post("/corpus/models/trees", tags=["corpus-models"])
+@router.post("/corpus/models/trees")
 def echo_tree(node: TreeNode) -> TreeNode:
     """Echo a tree (a recursive model)."""
     return node
 
 
-@router.post("/corpus/models/folders", tags=["corpus-models"])
+@router.post("/corpus/models/folders")
 def echo_folder(folder: Folder) -> Folder:
     """Echo a folder (mutually recursive models)."""
     return folder
 
 
-@router.post("/corpus/models/tickets", tags=["corpus-models"])
+@router.post("/corpus/models/tickets")
 def echo_ticket(ticket: Ticket) -> Ticket:
     """Echo a ticket (integer enums, `Literal` fields)."""
     return ticket
 
 
-@router.post("/corpus/models/invoices", tags=["corpus-models"])
+@router.post("/corpus/models/invoices")
 def echo_invoice(invoice: Invoice) -> Invoice:
     """Echo an invoice (pydantic's `-Input`/`-Output` split schemas)."""
     return invoice
 
 
-@router.post("/corpus/models/contacts", tags=["corpus-models"])
+@router.post("/corpus/models/contacts")
 def echo_contact(contact: Contact) -> Contact:
     """Echo a contact (string formats and a pattern)."""
     return contact
 
 
-@router.put("/corpus/models/settings", tags=["corpus-models"])
+@router.put("/corpus/models/settings")
 def replace_settings(settings: StrictSettings) -> StrictSettings:
     """Replace the settings (a closed model)."""
     return settings
 
 
-@router.post("/corpus/models/indexes", tags=["corpus-models"])
+@router.post("/corpus/models/indexes")
 def echo_index(index: Index) -> Index:
     """Echo an index (typed maps with list values, nullable array items)."""
     return index

@@ -13,16 +13,26 @@ use std::time::Instant;
 const DOCUMENT: &str = "openapi/connections.json";
 /// Where the generated module lives, relative to the repository root.
 const OUTPUT_DIR: &str = "generated/src/generated_sdk";
+/// The upstream feature corpus (a test fixture: the Connections API plus an operation for
+/// every supported FastAPI/pydantic feature) and the module of its client crate.
+const CORPUS_DOCUMENT: &str = "openapi/corpus/corpus.json";
+const CORPUS_OUTPUT_DIR: &str = "tests/corpus/src/generated_sdk";
+/// Everything `regen` writes and `check` checks: (document, generated module).
+const TARGETS: [(&str, &str); 2] = [(DOCUMENT, OUTPUT_DIR), (CORPUS_DOCUMENT, CORPUS_OUTPUT_DIR)];
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regen           regenerate generated/ from openapi/ and print what changed
+  regen           regenerate generated/ and tests/corpus/ from openapi/ and
+                  print what changed
   check           fail if anything generated is stale (for CI); changes nothing
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
+  import --corpus PATH|-
+                  the same for the feature corpus, openapi/corpus/corpus.json
+                  (python3 openapi/corpus/app.py | cargo xtask import --corpus -)
   diff OLD NEW    report the API changes between two documents, classified
   diff --base REF   ... between REF:openapi/connections.json and the working tree
        [--format markdown|json]  (default markdown)
@@ -72,15 +82,29 @@ fn repo_root() -> PathBuf {
 }
 
 fn regen(mode: Mode) -> Result<(), String> {
+    let mut stale = Vec::new();
+    for (document, output_dir) in TARGETS {
+        if let Err(message) = regen_one(mode, document, output_dir) {
+            stale.push(message);
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(stale.join("\nerror: "))
+    }
+}
+
+fn regen_one(mode: Mode, document: &str, output_dir: &str) -> Result<(), String> {
     let root = repo_root();
     let started = Instant::now();
-    let output = stackai_codegen::tools::import::run_project(&root.join(DOCUMENT), DOCUMENT)
+    let output = stackai_codegen::tools::import::run_project(&root.join(document), document)
         .map_err(|e| e.to_string())?;
     for warning in &output.warnings {
-        eprintln!("warning: {DOCUMENT}: {warning}");
+        eprintln!("warning: {document}: {warning}");
     }
 
-    let out_dir = root.join(OUTPUT_DIR);
+    let out_dir = root.join(output_dir);
     let mut wanted: Vec<(PathBuf, &str)> = output
         .files
         .iter()
@@ -116,7 +140,7 @@ fn regen(mode: Mode) -> Result<(), String> {
     match (mode, stale.is_empty()) {
         (_, true) => {
             println!(
-                "generated code is up to date ({} files, {elapsed} ms)",
+                "{output_dir}: generated code is up to date ({} files, {elapsed} ms)",
                 wanted.len()
             );
             Ok(())
@@ -126,7 +150,7 @@ fn regen(mode: Mode) -> Result<(), String> {
                 println!("updated {path}");
             }
             println!(
-                "regenerated {} of {} files in {elapsed} ms",
+                "{output_dir}: regenerated {} of {} files in {elapsed} ms",
                 stale.len(),
                 wanted.len()
             );
