@@ -5,9 +5,13 @@
 //! 1. [`rewrite`]: drop what progenitor emits that the API does not define;
 //! 2. [`runtime_calls`]: every `send()` goes through the hand-written runtime, and the
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
-//! 3. [`compat`]: forward compatibility and redaction of the models;
-//! 4. [`docs`]: every public item documented from the document.
+//! 3. the model shapes typify cannot express or gets wrong for a client: [`shapes`]
+//!    (tuples and string formats), [`unions`] (tagged by their discriminator),
+//!    [`int_enums`] and [`closed_models`];
+//! 4. [`compat`]: forward compatibility and redaction of the models;
+//! 5. [`docs`]: every public item documented from the document.
 
+pub mod closed_models;
 pub mod compat;
 pub mod docs;
 pub mod int_enums;
@@ -34,6 +38,7 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
     unions::apply(file, document)
         .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
     int_enums::apply(file);
+    closed_models::apply(file);
     compat::apply(file);
     docs::document(file, document);
     Ok(())

@@ -436,6 +436,159 @@ let response = client.search_resources()
     pub fn search_resources(&self) -> builder::SearchResources<'_> {
         builder::SearchResources::new(self)
     }
+    /**Echo Contact
+
+Echo a contact (string formats and a pattern).
+
+Sends a `POST` request to `/corpus/models/contacts`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ContactInput) {
+let response = client.echo_contact()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_contact(&self) -> builder::EchoContact<'_> {
+        builder::EchoContact::new(self)
+    }
+    /**Echo Drawing
+
+Echo a drawing (discriminated and undiscriminated unions).
+
+Sends a `POST` request to `/corpus/models/drawings`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::Drawing) {
+let response = client.echo_drawing()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_drawing(&self) -> builder::EchoDrawing<'_> {
+        builder::EchoDrawing::new(self)
+    }
+    /**Echo Folder
+
+Echo a folder (mutually recursive models).
+
+Sends a `POST` request to `/corpus/models/folders`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::FolderInput) {
+let response = client.echo_folder()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_folder(&self) -> builder::EchoFolder<'_> {
+        builder::EchoFolder::new(self)
+    }
+    /**Echo Geo Point
+
+Echo a point (tuples).
+
+Sends a `POST` request to `/corpus/models/geo`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::GeoPoint) {
+let response = client.echo_geo_point()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_geo_point(&self) -> builder::EchoGeoPoint<'_> {
+        builder::EchoGeoPoint::new(self)
+    }
+    /**Echo Index
+
+Echo an index (typed maps with list values, nullable array items).
+
+Sends a `POST` request to `/corpus/models/indexes`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::Index) {
+let response = client.echo_index()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_index(&self) -> builder::EchoIndex<'_> {
+        builder::EchoIndex::new(self)
+    }
+    /**Echo Invoice
+
+Echo an invoice (pydantic's `-Input`/`-Output` split schemas).
+
+Sends a `POST` request to `/corpus/models/invoices`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::InvoiceInput) {
+let response = client.echo_invoice()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_invoice(&self) -> builder::EchoInvoice<'_> {
+        builder::EchoInvoice::new(self)
+    }
+    /**Replace Settings
+
+Replace the settings (a closed model).
+
+Sends a `PUT` request to `/corpus/models/settings`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::StrictSettings) {
+let response = client.replace_settings()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn replace_settings(&self) -> builder::ReplaceSettings<'_> {
+        builder::ReplaceSettings::new(self)
+    }
+    /**Echo Ticket
+
+Echo a ticket (integer enums, `Literal` fields).
+
+Sends a `POST` request to `/corpus/models/tickets`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::Ticket) {
+let response = client.echo_ticket()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_ticket(&self) -> builder::EchoTicket<'_> {
+        builder::EchoTicket::new(self)
+    }
+    /**Echo Tree
+
+Echo a tree (a recursive model).
+
+Sends a `POST` request to `/corpus/models/trees`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::TreeNodeInput) {
+let response = client.echo_tree()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_tree(&self) -> builder::EchoTree<'_> {
+        builder::EchoTree::new(self)
+    }
 }
 
 /// Types for composing operation parameters.

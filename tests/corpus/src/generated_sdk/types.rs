@@ -93,6 +93,76 @@ for BaseConnectionDataModel {
     }
 }
 
+///`Circle`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Circle {
+    /**The `kind` field.
+
+Required.*/
+    pub kind: CircleKind,
+    /**The `radius` field.
+
+Required.*/
+    pub radius: f64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Circle {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Circle {
+        Default::default()
+    }
+}
+
+///`CircleKind`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum CircleKind {
+    ///`circle` on the wire.
+    #[serde(rename = "circle")]
+    Circle,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
+///`CircleOrRectangle`
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CircleOrRectangle {
+    ///`Circle`.
+    Circle(Circle),
+    ///`Rectangle`.
+    Rectangle(Rectangle),
+    ///A `kind` this version of the crate does not know, with the whole value as the server sent it; it is sent back unchanged.
+    Unknown(::serde_json::Value),
+}
+
+impl ::std::convert::From<Circle> for CircleOrRectangle {
+    fn from(value: Circle) -> Self {
+        Self::Circle(value)
+    }
+}
+
+impl ::std::convert::From<Rectangle> for CircleOrRectangle {
+    fn from(value: Rectangle) -> Self {
+        Self::Rectangle(value)
+    }
+}
+
 ///A connection configured in an organization.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[non_exhaustive]
@@ -330,6 +400,250 @@ pub enum ConnectionSortBy {
     Unknown(::std::string::String),
 }
 
+///Every string format pydantic publishes, and a pattern.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ContactInput {
+    /**The `avatar` field.
+
+Required.*/
+    pub avatar: crate::types::formats::Base64Bytes,
+    /**The `balance` field.
+
+Required.*/
+    pub balance: crate::types::formats::Decimal,
+    /**The `birthday` field.
+
+Required.*/
+    pub birthday: ::chrono::naive::NaiveDate,
+    /**The `email` field.
+
+Required.*/
+    pub email: ::std::string::String,
+    /**The `handle` field.
+
+Required.*/
+    pub handle: ::std::string::String,
+    /**The `homepage` field.
+
+Required.*/
+    pub homepage: ContactInputHomepage,
+    /**The `ipv4` field.
+
+Required.*/
+    pub ipv4: ::std::net::Ipv4Addr,
+    /**The `ipv6` field.
+
+Required.*/
+    pub ipv6: ::std::net::Ipv6Addr,
+    /**The `seen_at` field.
+
+Required; an RFC 3339 date-time.*/
+    pub seen_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /**The `timeout` field.
+
+Required.*/
+    pub timeout: crate::types::formats::Duration,
+    /**The `wake_up` field.
+
+Required.*/
+    pub wake_up: ::chrono::NaiveTime,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ContactInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ContactInput {
+        Default::default()
+    }
+}
+
+///`ContactInputHomepage`
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct ContactInputHomepage(::std::string::String);
+
+impl ::std::ops::Deref for ContactInputHomepage {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+
+impl ::std::convert::From<ContactInputHomepage> for ::std::string::String {
+    fn from(value: ContactInputHomepage) -> Self {
+        value.0
+    }
+}
+
+impl ::std::str::FromStr for ContactInputHomepage {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+
+impl ::std::convert::TryFrom<&str> for ContactInputHomepage {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::TryFrom<::std::string::String> for ContactInputHomepage {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactInputHomepage {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+
+///Every string format pydantic publishes, and a pattern.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ContactOutput {
+    /**The `avatar` field.
+
+Required.*/
+    pub avatar: crate::types::formats::Base64Bytes,
+    /**The `balance` field.
+
+Required.*/
+    pub balance: crate::types::formats::Decimal,
+    /**The `birthday` field.
+
+Required.*/
+    pub birthday: ::chrono::naive::NaiveDate,
+    /**The `email` field.
+
+Required.*/
+    pub email: ::std::string::String,
+    /**The `handle` field.
+
+Required.*/
+    pub handle: ::std::string::String,
+    /**The `homepage` field.
+
+Required.*/
+    pub homepage: ContactOutputHomepage,
+    /**The `ipv4` field.
+
+Required.*/
+    pub ipv4: ::std::net::Ipv4Addr,
+    /**The `ipv6` field.
+
+Required.*/
+    pub ipv6: ::std::net::Ipv6Addr,
+    /**The `seen_at` field.
+
+Required; an RFC 3339 date-time.*/
+    pub seen_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /**The `timeout` field.
+
+Required.*/
+    pub timeout: crate::types::formats::Duration,
+    /**The `wake_up` field.
+
+Required.*/
+    pub wake_up: ::chrono::NaiveTime,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ContactOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ContactOutput {
+        Default::default()
+    }
+}
+
+///`ContactOutputHomepage`
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct ContactOutputHomepage(::std::string::String);
+
+impl ::std::ops::Deref for ContactOutputHomepage {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+
+impl ::std::convert::From<ContactOutputHomepage> for ::std::string::String {
+    fn from(value: ContactOutputHomepage) -> Self {
+        value.0
+    }
+}
+
+impl ::std::str::FromStr for ContactOutputHomepage {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+
+impl ::std::convert::TryFrom<&str> for ContactOutputHomepage {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::TryFrom<::std::string::String> for ContactOutputHomepage {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactOutputHomepage {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+
 ///A page of items with a cursor for the next page. The documentation shows only an open object; this shape is inferred from the cursor and page_size parameters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -358,6 +672,227 @@ impl CursorPageResource {
     }
 }
 
+///`DocumentInput`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct DocumentInput {
+    /**The `folder` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub folder: ::std::option::Option<FolderInput>,
+    /**The `title` field.
+
+Required.*/
+    pub title: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl DocumentInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::DocumentInput {
+        Default::default()
+    }
+}
+
+///`DocumentOutput`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct DocumentOutput {
+    /**The `folder` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub folder: ::std::option::Option<FolderOutput>,
+    /**The `title` field.
+
+Required.*/
+    pub title: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl DocumentOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::DocumentOutput {
+        Default::default()
+    }
+}
+
+///A drawing holds shapes told apart by their `kind`, and labels that are either text or numbers.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Drawing {
+    /**The `anchor` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub anchor: ::std::option::Option<DrawingAnchor>,
+    /**The `label` field.
+
+Required.*/
+    pub label: DrawingLabel,
+    /**The `primary` field.
+
+Required.*/
+    pub primary: CircleOrRectangle,
+    /**The `shapes` field.
+
+Required.*/
+    pub shapes: ::std::vec::Vec<CircleOrRectangle>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Drawing {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Drawing {
+        Default::default()
+    }
+}
+
+///`DrawingAnchor`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum DrawingAnchor {
+    ///`GeoPoint`.
+    GeoPoint(GeoPoint),
+    ///`Circle`.
+    Circle(Circle),
+}
+
+impl ::std::convert::From<GeoPoint> for DrawingAnchor {
+    fn from(value: GeoPoint) -> Self {
+        Self::GeoPoint(value)
+    }
+}
+
+impl ::std::convert::From<Circle> for DrawingAnchor {
+    fn from(value: Circle) -> Self {
+        Self::Circle(value)
+    }
+}
+
+///`DrawingLabel`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum DrawingLabel {
+    ///`Integer`.
+    Integer(i64),
+    ///`String`.
+    String(::std::string::String),
+}
+
+impl ::std::fmt::Display for DrawingLabel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Integer(x) => x.fmt(f),
+            Self::String(x) => x.fmt(f),
+        }
+    }
+}
+
+impl ::std::convert::From<i64> for DrawingLabel {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+///A folder holds documents, each of which names the folder it sits in.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct FolderInput {
+    /**The `documents` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub documents: ::std::vec::Vec<DocumentInput>,
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    /**The `pinned` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub pinned: ::std::option::Option<::std::boxed::Box<DocumentInput>>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl FolderInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::FolderInput {
+        Default::default()
+    }
+}
+
+///A folder holds documents, each of which names the folder it sits in.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct FolderOutput {
+    /**The `documents` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub documents: ::std::vec::Vec<DocumentOutput>,
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    /**The `pinned` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub pinned: ::std::option::Option<::std::boxed::Box<DocumentOutput>>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl FolderOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::FolderOutput {
+        Default::default()
+    }
+}
+
+///A place and a labelled measurement.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct GeoPoint {
+    /**The `coordinates` field.
+
+Required.*/
+    pub coordinates: (f64, f64),
+    /**The `corners` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub corners: ::std::option::Option<::std::vec::Vec<(i64, i64)>>,
+    /**The `label_and_rank` field.
+
+Required.*/
+    pub label_and_rank: (::std::string::String, i64),
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl GeoPoint {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::GeoPoint {
+        Default::default()
+    }
+}
+
 ///`HttpValidationError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -375,6 +910,43 @@ Optional.*/
 impl HttpValidationError {
     ///Starts a builder for this type.
     pub fn builder() -> builder::HttpValidationError {
+        Default::default()
+    }
+}
+
+///Terms to the documents that hold them, and scores some of which are missing.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Index {
+    /**The `postings` field.
+
+Required.*/
+    pub postings: ::std::collections::HashMap<
+        ::std::string::String,
+        ::std::vec::Vec<i64>,
+    >,
+    /**The `scores` field.
+
+Required.*/
+    pub scores: ::std::vec::Vec<::std::option::Option<f64>>,
+    /**The `tags` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: ::std::option::Option<
+        ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Index {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Index {
         Default::default()
     }
 }
@@ -402,6 +974,112 @@ pub enum InodeType {
     /// A value this version of the crate does not know; it round-trips unchanged.
     #[serde(untagged)]
     Unknown(::std::string::String),
+}
+
+///An invoice; pydantic publishes `Invoice-Input` and `Invoice-Output`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct InvoiceInput {
+    /**The `lines` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub lines: ::std::vec::Vec<InvoiceLineInput>,
+    /**The `number` field.
+
+Required.*/
+    pub number: ::std::string::String,
+    /**The `total` field.
+
+Required.*/
+    pub total: crate::types::formats::Decimal,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl InvoiceInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::InvoiceInput {
+        Default::default()
+    }
+}
+
+///`InvoiceLineInput`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct InvoiceLineInput {
+    /**The `amount` field.
+
+Required.*/
+    pub amount: crate::types::formats::Decimal,
+    /**The `description` field.
+
+Required.*/
+    pub description: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl InvoiceLineInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::InvoiceLineInput {
+        Default::default()
+    }
+}
+
+///`InvoiceLineOutput`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct InvoiceLineOutput {
+    /**The `amount` field.
+
+Required.*/
+    pub amount: crate::types::formats::Decimal,
+    /**The `description` field.
+
+Required.*/
+    pub description: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl InvoiceLineOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::InvoiceLineOutput {
+        Default::default()
+    }
+}
+
+///An invoice; pydantic publishes `Invoice-Input` and `Invoice-Output`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct InvoiceOutput {
+    /**The `lines` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub lines: ::std::vec::Vec<InvoiceLineOutput>,
+    /**The `number` field.
+
+Required.*/
+    pub number: ::std::string::String,
+    /**The `total` field.
+
+Required.*/
+    pub total: crate::types::formats::Decimal,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl InvoiceOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::InvoiceOutput {
+        Default::default()
+    }
 }
 
 ///Request model for updating connection organization-level role.
@@ -469,6 +1147,73 @@ impl PaginatedResponseConnection {
     }
 }
 
+///`Priority`: one of the integers the document lists.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
+pub enum Priority {
+    ///`1` on the wire.
+    V1,
+    ///`5` on the wire.
+    V5,
+    ///`10` on the wire.
+    V10,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    Unknown(i64),
+}
+
+impl Priority {
+    /// The value as it is sent on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::V1 => 1,
+            Self::V5 => 5,
+            Self::V10 => 10,
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl ::std::convert::From<i64> for Priority {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::V1,
+            5 => Self::V5,
+            10 => Self::V10,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl ::std::convert::From<Priority> for i64 {
+    fn from(value: Priority) -> Self {
+        value.value()
+    }
+}
+
+impl ::std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.value().fmt(f)
+    }
+}
+
+impl ::serde::Serialize for Priority {
+    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+    where
+        S: ::serde::Serializer,
+    {
+        ::serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Priority {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 ///RBAC subject types for access control. The documentation lists no values; `user` (used in its examples) and `group` are inferred.
 #[derive(
     ::serde::Deserialize,
@@ -520,6 +1265,56 @@ impl RbacUpdateRequest {
     pub fn builder() -> builder::RbacUpdateRequest {
         Default::default()
     }
+}
+
+///`Rectangle`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Rectangle {
+    /**The `height` field.
+
+Required.*/
+    pub height: f64,
+    /**The `kind` field.
+
+Required.*/
+    pub kind: RectangleKind,
+    /**The `width` field.
+
+Required.*/
+    pub width: f64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Rectangle {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Rectangle {
+        Default::default()
+    }
+}
+
+///`RectangleKind`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum RectangleKind {
+    ///`rectangle` on the wire.
+    #[serde(rename = "rectangle")]
+    Rectangle,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///A resource (file or directory) in a connection.
@@ -679,6 +1474,209 @@ pub enum SortDirection {
     /// A value this version of the crate does not know; it round-trips unchanged.
     #[serde(untagged)]
     Unknown(::std::string::String),
+}
+
+///Settings that reject unknown fields.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct StrictSettings {
+    /**The `retries` field.
+
+Required.*/
+    pub retries: i64,
+    /**The `verbose` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub verbose: bool,
+}
+
+impl StrictSettings {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::StrictSettings {
+        Default::default()
+    }
+}
+
+///A ticket with a priority and a fixed schema version.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Ticket {
+    /**The `fallback_priority` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub fallback_priority: ::std::option::Option<Priority>,
+    /**The `priority` field.
+
+Required.*/
+    pub priority: Priority,
+    /**The `schema_version` field.
+
+Optional; defaults to `2`.*/
+    #[serde(default = "defaults::ticket_schema_version")]
+    pub schema_version: TicketSchemaVersion,
+    /**The `source` field.
+
+Required.*/
+    pub source: TicketSource,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Ticket {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Ticket {
+        Default::default()
+    }
+}
+
+///`TicketSchemaVersion`: one of the integers the document lists.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
+pub enum TicketSchemaVersion {
+    ///`2` on the wire.
+    V2,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    Unknown(i64),
+}
+
+impl TicketSchemaVersion {
+    /// The value as it is sent on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::V2 => 2,
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl ::std::convert::From<i64> for TicketSchemaVersion {
+    fn from(value: i64) -> Self {
+        match value {
+            2 => Self::V2,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl ::std::convert::From<TicketSchemaVersion> for i64 {
+    fn from(value: TicketSchemaVersion) -> Self {
+        value.value()
+    }
+}
+
+impl ::std::fmt::Display for TicketSchemaVersion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.value().fmt(f)
+    }
+}
+
+impl ::serde::Serialize for TicketSchemaVersion {
+    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+    where
+        S: ::serde::Serializer,
+    {
+        ::serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TicketSchemaVersion {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl ::std::default::Default for TicketSchemaVersion {
+    fn default() -> Self {
+        Self::V2
+    }
+}
+
+///`TicketSource`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum TicketSource {
+    ///`corpus` on the wire.
+    #[serde(rename = "corpus")]
+    Corpus,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
+///A node of a tree; its children are nodes too.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct TreeNodeInput {
+    /**The `children` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub children: ::std::vec::Vec<TreeNodeInput>,
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    /**The `parent` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub parent: ::std::option::Option<::std::boxed::Box<TreeNodeInput>>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl TreeNodeInput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::TreeNodeInput {
+        Default::default()
+    }
+}
+
+///A node of a tree; its children are nodes too.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct TreeNodeOutput {
+    /**The `children` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub children: ::std::vec::Vec<TreeNodeOutput>,
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    /**The `parent` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub parent: ::std::option::Option<::std::boxed::Box<TreeNodeOutput>>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl TreeNodeOutput {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::TreeNodeOutput {
+        Default::default()
+    }
 }
 
 ///A user, as referenced by a connection's `created_by` and `updated_by`.
@@ -1047,6 +2045,87 @@ Required.*/
                 name: Ok(value.name),
                 params: Ok(value.params),
                 provider_id: Ok(value.provider_id),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Circle`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Circle {
+        kind: ::std::result::Result<super::CircleKind, ::std::string::String>,
+        radius: ::std::result::Result<f64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Circle {
+        fn default() -> Self {
+            Self {
+                kind: Err("no value supplied for kind".to_string()),
+                radius: Err("no value supplied for radius".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Circle {
+        /**The `kind` field.
+
+Required.*/
+        pub fn kind<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::CircleKind>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.kind = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for kind: {e}"));
+            self
+        }
+        /**The `radius` field.
+
+Required.*/
+        pub fn radius<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.radius = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for radius: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Circle> for super::Circle {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Circle,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                kind: value.kind?,
+                radius: value.radius?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Circle> for Circle {
+        fn from(value: super::Circle) -> Self {
+            Self {
+                kind: Ok(value.kind),
+                radius: Ok(value.radius),
                 extra: Ok(value.extra),
             }
         }
@@ -1864,6 +2943,534 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::ContactInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ContactInput {
+        avatar: ::std::result::Result<
+            crate::types::formats::Base64Bytes,
+            ::std::string::String,
+        >,
+        balance: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        birthday: ::std::result::Result<
+            ::chrono::naive::NaiveDate,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        handle: ::std::result::Result<::std::string::String, ::std::string::String>,
+        homepage: ::std::result::Result<
+            super::ContactInputHomepage,
+            ::std::string::String,
+        >,
+        ipv4: ::std::result::Result<::std::net::Ipv4Addr, ::std::string::String>,
+        ipv6: ::std::result::Result<::std::net::Ipv6Addr, ::std::string::String>,
+        seen_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        timeout: ::std::result::Result<
+            crate::types::formats::Duration,
+            ::std::string::String,
+        >,
+        wake_up: ::std::result::Result<::chrono::NaiveTime, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ContactInput {
+        fn default() -> Self {
+            Self {
+                avatar: Err("no value supplied for avatar".to_string()),
+                balance: Err("no value supplied for balance".to_string()),
+                birthday: Err("no value supplied for birthday".to_string()),
+                email: Err("no value supplied for email".to_string()),
+                handle: Err("no value supplied for handle".to_string()),
+                homepage: Err("no value supplied for homepage".to_string()),
+                ipv4: Err("no value supplied for ipv4".to_string()),
+                ipv6: Err("no value supplied for ipv6".to_string()),
+                seen_at: Err("no value supplied for seen_at".to_string()),
+                timeout: Err("no value supplied for timeout".to_string()),
+                wake_up: Err("no value supplied for wake_up".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ContactInput {
+        /**The `avatar` field.
+
+Required.*/
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Base64Bytes>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        /**The `balance` field.
+
+Required.*/
+        pub fn balance<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.balance = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for balance: {e}")
+                });
+            self
+        }
+        /**The `birthday` field.
+
+Required.*/
+        pub fn birthday<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::naive::NaiveDate>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.birthday = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for birthday: {e}")
+                });
+            self
+        }
+        /**The `email` field.
+
+Required.*/
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        /**The `handle` field.
+
+Required.*/
+        pub fn handle<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.handle = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for handle: {e}"));
+            self
+        }
+        /**The `homepage` field.
+
+Required.*/
+        pub fn homepage<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ContactInputHomepage>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.homepage = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for homepage: {e}")
+                });
+            self
+        }
+        /**The `ipv4` field.
+
+Required.*/
+        pub fn ipv4<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::net::Ipv4Addr>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ipv4 = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for ipv4: {e}"));
+            self
+        }
+        /**The `ipv6` field.
+
+Required.*/
+        pub fn ipv6<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::net::Ipv6Addr>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ipv6 = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for ipv6: {e}"));
+            self
+        }
+        /**The `seen_at` field.
+
+Required; an RFC 3339 date-time.*/
+        pub fn seen_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.seen_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for seen_at: {e}")
+                });
+            self
+        }
+        /**The `timeout` field.
+
+Required.*/
+        pub fn timeout<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Duration>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timeout = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for timeout: {e}")
+                });
+            self
+        }
+        /**The `wake_up` field.
+
+Required.*/
+        pub fn wake_up<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::NaiveTime>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.wake_up = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for wake_up: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ContactInput> for super::ContactInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ContactInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                balance: value.balance?,
+                birthday: value.birthday?,
+                email: value.email?,
+                handle: value.handle?,
+                homepage: value.homepage?,
+                ipv4: value.ipv4?,
+                ipv6: value.ipv6?,
+                seen_at: value.seen_at?,
+                timeout: value.timeout?,
+                wake_up: value.wake_up?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ContactInput> for ContactInput {
+        fn from(value: super::ContactInput) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                balance: Ok(value.balance),
+                birthday: Ok(value.birthday),
+                email: Ok(value.email),
+                handle: Ok(value.handle),
+                homepage: Ok(value.homepage),
+                ipv4: Ok(value.ipv4),
+                ipv6: Ok(value.ipv6),
+                seen_at: Ok(value.seen_at),
+                timeout: Ok(value.timeout),
+                wake_up: Ok(value.wake_up),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::ContactOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ContactOutput {
+        avatar: ::std::result::Result<
+            crate::types::formats::Base64Bytes,
+            ::std::string::String,
+        >,
+        balance: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        birthday: ::std::result::Result<
+            ::chrono::naive::NaiveDate,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        handle: ::std::result::Result<::std::string::String, ::std::string::String>,
+        homepage: ::std::result::Result<
+            super::ContactOutputHomepage,
+            ::std::string::String,
+        >,
+        ipv4: ::std::result::Result<::std::net::Ipv4Addr, ::std::string::String>,
+        ipv6: ::std::result::Result<::std::net::Ipv6Addr, ::std::string::String>,
+        seen_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        timeout: ::std::result::Result<
+            crate::types::formats::Duration,
+            ::std::string::String,
+        >,
+        wake_up: ::std::result::Result<::chrono::NaiveTime, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ContactOutput {
+        fn default() -> Self {
+            Self {
+                avatar: Err("no value supplied for avatar".to_string()),
+                balance: Err("no value supplied for balance".to_string()),
+                birthday: Err("no value supplied for birthday".to_string()),
+                email: Err("no value supplied for email".to_string()),
+                handle: Err("no value supplied for handle".to_string()),
+                homepage: Err("no value supplied for homepage".to_string()),
+                ipv4: Err("no value supplied for ipv4".to_string()),
+                ipv6: Err("no value supplied for ipv6".to_string()),
+                seen_at: Err("no value supplied for seen_at".to_string()),
+                timeout: Err("no value supplied for timeout".to_string()),
+                wake_up: Err("no value supplied for wake_up".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ContactOutput {
+        /**The `avatar` field.
+
+Required.*/
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Base64Bytes>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        /**The `balance` field.
+
+Required.*/
+        pub fn balance<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.balance = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for balance: {e}")
+                });
+            self
+        }
+        /**The `birthday` field.
+
+Required.*/
+        pub fn birthday<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::naive::NaiveDate>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.birthday = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for birthday: {e}")
+                });
+            self
+        }
+        /**The `email` field.
+
+Required.*/
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        /**The `handle` field.
+
+Required.*/
+        pub fn handle<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.handle = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for handle: {e}"));
+            self
+        }
+        /**The `homepage` field.
+
+Required.*/
+        pub fn homepage<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ContactOutputHomepage>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.homepage = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for homepage: {e}")
+                });
+            self
+        }
+        /**The `ipv4` field.
+
+Required.*/
+        pub fn ipv4<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::net::Ipv4Addr>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ipv4 = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for ipv4: {e}"));
+            self
+        }
+        /**The `ipv6` field.
+
+Required.*/
+        pub fn ipv6<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::net::Ipv6Addr>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ipv6 = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for ipv6: {e}"));
+            self
+        }
+        /**The `seen_at` field.
+
+Required; an RFC 3339 date-time.*/
+        pub fn seen_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.seen_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for seen_at: {e}")
+                });
+            self
+        }
+        /**The `timeout` field.
+
+Required.*/
+        pub fn timeout<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Duration>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timeout = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for timeout: {e}")
+                });
+            self
+        }
+        /**The `wake_up` field.
+
+Required.*/
+        pub fn wake_up<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::NaiveTime>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.wake_up = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for wake_up: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ContactOutput> for super::ContactOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ContactOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                balance: value.balance?,
+                birthday: value.birthday?,
+                email: value.email?,
+                handle: value.handle?,
+                homepage: value.homepage?,
+                ipv4: value.ipv4?,
+                ipv6: value.ipv6?,
+                seen_at: value.seen_at?,
+                timeout: value.timeout?,
+                wake_up: value.wake_up?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ContactOutput> for ContactOutput {
+        fn from(value: super::ContactOutput) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                balance: Ok(value.balance),
+                birthday: Ok(value.birthday),
+                email: Ok(value.email),
+                handle: Ok(value.handle),
+                homepage: Ok(value.homepage),
+                ipv4: Ok(value.ipv4),
+                ipv6: Ok(value.ipv6),
+                seen_at: Ok(value.seen_at),
+                timeout: Ok(value.timeout),
+                wake_up: Ok(value.wake_up),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::CursorPageResource`], field by field.
     #[derive(Clone, Debug)]
     pub struct CursorPageResource {
@@ -1973,6 +3580,625 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::DocumentInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct DocumentInput {
+        folder: ::std::result::Result<
+            ::std::option::Option<super::FolderInput>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for DocumentInput {
+        fn default() -> Self {
+            Self {
+                folder: Ok(Default::default()),
+                title: Err("no value supplied for title".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl DocumentInput {
+        /**The `folder` field.
+
+Optional; may be null.*/
+        pub fn folder<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::FolderInput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.folder = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for folder: {e}"));
+            self
+        }
+        /**The `title` field.
+
+Required.*/
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<DocumentInput> for super::DocumentInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: DocumentInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                folder: value.folder?,
+                title: value.title?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::DocumentInput> for DocumentInput {
+        fn from(value: super::DocumentInput) -> Self {
+            Self {
+                folder: Ok(value.folder),
+                title: Ok(value.title),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::DocumentOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct DocumentOutput {
+        folder: ::std::result::Result<
+            ::std::option::Option<super::FolderOutput>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for DocumentOutput {
+        fn default() -> Self {
+            Self {
+                folder: Ok(Default::default()),
+                title: Err("no value supplied for title".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl DocumentOutput {
+        /**The `folder` field.
+
+Optional; may be null.*/
+        pub fn folder<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::FolderOutput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.folder = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for folder: {e}"));
+            self
+        }
+        /**The `title` field.
+
+Required.*/
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<DocumentOutput> for super::DocumentOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: DocumentOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                folder: value.folder?,
+                title: value.title?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::DocumentOutput> for DocumentOutput {
+        fn from(value: super::DocumentOutput) -> Self {
+            Self {
+                folder: Ok(value.folder),
+                title: Ok(value.title),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Drawing`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Drawing {
+        anchor: ::std::result::Result<
+            ::std::option::Option<super::DrawingAnchor>,
+            ::std::string::String,
+        >,
+        label: ::std::result::Result<super::DrawingLabel, ::std::string::String>,
+        primary: ::std::result::Result<super::CircleOrRectangle, ::std::string::String>,
+        shapes: ::std::result::Result<
+            ::std::vec::Vec<super::CircleOrRectangle>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Drawing {
+        fn default() -> Self {
+            Self {
+                anchor: Ok(Default::default()),
+                label: Err("no value supplied for label".to_string()),
+                primary: Err("no value supplied for primary".to_string()),
+                shapes: Err("no value supplied for shapes".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Drawing {
+        /**The `anchor` field.
+
+Optional; may be null.*/
+        pub fn anchor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::DrawingAnchor>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.anchor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for anchor: {e}"));
+            self
+        }
+        /**The `label` field.
+
+Required.*/
+        pub fn label<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::DrawingLabel>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.label = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for label: {e}"));
+            self
+        }
+        /**The `primary` field.
+
+Required.*/
+        pub fn primary<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::CircleOrRectangle>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.primary = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for primary: {e}")
+                });
+            self
+        }
+        /**The `shapes` field.
+
+Required.*/
+        pub fn shapes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::CircleOrRectangle>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.shapes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for shapes: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Drawing> for super::Drawing {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Drawing,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                anchor: value.anchor?,
+                label: value.label?,
+                primary: value.primary?,
+                shapes: value.shapes?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Drawing> for Drawing {
+        fn from(value: super::Drawing) -> Self {
+            Self {
+                anchor: Ok(value.anchor),
+                label: Ok(value.label),
+                primary: Ok(value.primary),
+                shapes: Ok(value.shapes),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::FolderInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct FolderInput {
+        documents: ::std::result::Result<
+            ::std::vec::Vec<super::DocumentInput>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        pinned: ::std::result::Result<
+            ::std::option::Option<::std::boxed::Box<super::DocumentInput>>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for FolderInput {
+        fn default() -> Self {
+            Self {
+                documents: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                pinned: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl FolderInput {
+        /**The `documents` field.
+
+Optional; defaults to `[]`.*/
+        pub fn documents<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::DocumentInput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.documents = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for documents: {e}")
+                });
+            self
+        }
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        /**The `pinned` field.
+
+Optional; may be null.*/
+        pub fn pinned<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::boxed::Box<super::DocumentInput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pinned = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for pinned: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<FolderInput> for super::FolderInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: FolderInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                documents: value.documents?,
+                name: value.name?,
+                pinned: value.pinned?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::FolderInput> for FolderInput {
+        fn from(value: super::FolderInput) -> Self {
+            Self {
+                documents: Ok(value.documents),
+                name: Ok(value.name),
+                pinned: Ok(value.pinned),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::FolderOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct FolderOutput {
+        documents: ::std::result::Result<
+            ::std::vec::Vec<super::DocumentOutput>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        pinned: ::std::result::Result<
+            ::std::option::Option<::std::boxed::Box<super::DocumentOutput>>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for FolderOutput {
+        fn default() -> Self {
+            Self {
+                documents: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                pinned: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl FolderOutput {
+        /**The `documents` field.
+
+Optional; defaults to `[]`.*/
+        pub fn documents<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::DocumentOutput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.documents = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for documents: {e}")
+                });
+            self
+        }
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        /**The `pinned` field.
+
+Optional; may be null.*/
+        pub fn pinned<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::boxed::Box<super::DocumentOutput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pinned = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for pinned: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<FolderOutput> for super::FolderOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: FolderOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                documents: value.documents?,
+                name: value.name?,
+                pinned: value.pinned?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::FolderOutput> for FolderOutput {
+        fn from(value: super::FolderOutput) -> Self {
+            Self {
+                documents: Ok(value.documents),
+                name: Ok(value.name),
+                pinned: Ok(value.pinned),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::GeoPoint`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct GeoPoint {
+        coordinates: ::std::result::Result<(f64, f64), ::std::string::String>,
+        corners: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<(i64, i64)>>,
+            ::std::string::String,
+        >,
+        label_and_rank: ::std::result::Result<
+            (::std::string::String, i64),
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for GeoPoint {
+        fn default() -> Self {
+            Self {
+                coordinates: Err("no value supplied for coordinates".to_string()),
+                corners: Ok(Default::default()),
+                label_and_rank: Err("no value supplied for label_and_rank".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl GeoPoint {
+        /**The `coordinates` field.
+
+Required.*/
+        pub fn coordinates<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<(f64, f64)>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.coordinates = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for coordinates: {e}")
+                });
+            self
+        }
+        /**The `corners` field.
+
+Optional; may be null.*/
+        pub fn corners<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<(i64, i64)>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.corners = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for corners: {e}")
+                });
+            self
+        }
+        /**The `label_and_rank` field.
+
+Required.*/
+        pub fn label_and_rank<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<(::std::string::String, i64)>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.label_and_rank = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for label_and_rank: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<GeoPoint> for super::GeoPoint {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: GeoPoint,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                coordinates: value.coordinates?,
+                corners: value.corners?,
+                label_and_rank: value.label_and_rank?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::GeoPoint> for GeoPoint {
+        fn from(value: super::GeoPoint) -> Self {
+            Self {
+                coordinates: Ok(value.coordinates),
+                corners: Ok(value.corners),
+                label_and_rank: Ok(value.label_and_rank),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::HttpValidationError`], field by field.
     #[derive(Clone, Debug)]
     pub struct HttpValidationError {
@@ -2036,6 +4262,509 @@ Optional.*/
         fn from(value: super::HttpValidationError) -> Self {
             Self {
                 detail: Ok(value.detail),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Index`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Index {
+        postings: ::std::result::Result<
+            ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<i64>>,
+            ::std::string::String,
+        >,
+        scores: ::std::result::Result<
+            ::std::vec::Vec<::std::option::Option<f64>>,
+            ::std::string::String,
+        >,
+        tags: ::std::result::Result<
+            ::std::option::Option<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Index {
+        fn default() -> Self {
+            Self {
+                postings: Err("no value supplied for postings".to_string()),
+                scores: Err("no value supplied for scores".to_string()),
+                tags: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Index {
+        /**The `postings` field.
+
+Required.*/
+        pub fn postings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<i64>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.postings = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for postings: {e}")
+                });
+            self
+        }
+        /**The `scores` field.
+
+Required.*/
+        pub fn scores<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::option::Option<f64>>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scores = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scores: {e}"));
+            self
+        }
+        /**The `tags` field.
+
+Optional; may be null.*/
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Index> for super::Index {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Index,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                postings: value.postings?,
+                scores: value.scores?,
+                tags: value.tags?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Index> for Index {
+        fn from(value: super::Index) -> Self {
+            Self {
+                postings: Ok(value.postings),
+                scores: Ok(value.scores),
+                tags: Ok(value.tags),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::InvoiceInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct InvoiceInput {
+        lines: ::std::result::Result<
+            ::std::vec::Vec<super::InvoiceLineInput>,
+            ::std::string::String,
+        >,
+        number: ::std::result::Result<::std::string::String, ::std::string::String>,
+        total: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for InvoiceInput {
+        fn default() -> Self {
+            Self {
+                lines: Ok(Default::default()),
+                number: Err("no value supplied for number".to_string()),
+                total: Err("no value supplied for total".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl InvoiceInput {
+        /**The `lines` field.
+
+Optional; defaults to `[]`.*/
+        pub fn lines<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::InvoiceLineInput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.lines = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for lines: {e}"));
+            self
+        }
+        /**The `number` field.
+
+Required.*/
+        pub fn number<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.number = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for number: {e}"));
+            self
+        }
+        /**The `total` field.
+
+Required.*/
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InvoiceInput> for super::InvoiceInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: InvoiceInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                lines: value.lines?,
+                number: value.number?,
+                total: value.total?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::InvoiceInput> for InvoiceInput {
+        fn from(value: super::InvoiceInput) -> Self {
+            Self {
+                lines: Ok(value.lines),
+                number: Ok(value.number),
+                total: Ok(value.total),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::InvoiceLineInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct InvoiceLineInput {
+        amount: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for InvoiceLineInput {
+        fn default() -> Self {
+            Self {
+                amount: Err("no value supplied for amount".to_string()),
+                description: Err("no value supplied for description".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl InvoiceLineInput {
+        /**The `amount` field.
+
+Required.*/
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        /**The `description` field.
+
+Required.*/
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InvoiceLineInput> for super::InvoiceLineInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: InvoiceLineInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                description: value.description?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::InvoiceLineInput> for InvoiceLineInput {
+        fn from(value: super::InvoiceLineInput) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                description: Ok(value.description),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::InvoiceLineOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct InvoiceLineOutput {
+        amount: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for InvoiceLineOutput {
+        fn default() -> Self {
+            Self {
+                amount: Err("no value supplied for amount".to_string()),
+                description: Err("no value supplied for description".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl InvoiceLineOutput {
+        /**The `amount` field.
+
+Required.*/
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        /**The `description` field.
+
+Required.*/
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InvoiceLineOutput> for super::InvoiceLineOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: InvoiceLineOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                description: value.description?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::InvoiceLineOutput> for InvoiceLineOutput {
+        fn from(value: super::InvoiceLineOutput) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                description: Ok(value.description),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::InvoiceOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct InvoiceOutput {
+        lines: ::std::result::Result<
+            ::std::vec::Vec<super::InvoiceLineOutput>,
+            ::std::string::String,
+        >,
+        number: ::std::result::Result<::std::string::String, ::std::string::String>,
+        total: ::std::result::Result<
+            crate::types::formats::Decimal,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for InvoiceOutput {
+        fn default() -> Self {
+            Self {
+                lines: Ok(Default::default()),
+                number: Err("no value supplied for number".to_string()),
+                total: Err("no value supplied for total".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl InvoiceOutput {
+        /**The `lines` field.
+
+Optional; defaults to `[]`.*/
+        pub fn lines<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::InvoiceLineOutput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.lines = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for lines: {e}"));
+            self
+        }
+        /**The `number` field.
+
+Required.*/
+        pub fn number<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.number = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for number: {e}"));
+            self
+        }
+        /**The `total` field.
+
+Required.*/
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::types::formats::Decimal>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InvoiceOutput> for super::InvoiceOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: InvoiceOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                lines: value.lines?,
+                number: value.number?,
+                total: value.total?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::InvoiceOutput> for InvoiceOutput {
+        fn from(value: super::InvoiceOutput) -> Self {
+            Self {
+                lines: Ok(value.lines),
+                number: Ok(value.number),
+                total: Ok(value.total),
                 extra: Ok(value.extra),
             }
         }
@@ -2391,6 +5120,104 @@ Required.*/
                 role: Ok(value.role),
                 subject_id: Ok(value.subject_id),
                 subject_type: Ok(value.subject_type),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Rectangle`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Rectangle {
+        height: ::std::result::Result<f64, ::std::string::String>,
+        kind: ::std::result::Result<super::RectangleKind, ::std::string::String>,
+        width: ::std::result::Result<f64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Rectangle {
+        fn default() -> Self {
+            Self {
+                height: Err("no value supplied for height".to_string()),
+                kind: Err("no value supplied for kind".to_string()),
+                width: Err("no value supplied for width".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Rectangle {
+        /**The `height` field.
+
+Required.*/
+        pub fn height<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.height = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for height: {e}"));
+            self
+        }
+        /**The `kind` field.
+
+Required.*/
+        pub fn kind<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::RectangleKind>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.kind = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for kind: {e}"));
+            self
+        }
+        /**The `width` field.
+
+Required.*/
+        pub fn width<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.width = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for width: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Rectangle> for super::Rectangle {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Rectangle,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                height: value.height?,
+                kind: value.kind?,
+                width: value.width?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Rectangle> for Rectangle {
+        fn from(value: super::Rectangle) -> Self {
+            Self {
+                height: Ok(value.height),
+                kind: Ok(value.kind),
+                width: Ok(value.width),
                 extra: Ok(value.extra),
             }
         }
@@ -2771,6 +5598,414 @@ Optional; defaults to `{}`.*/
                 status: Ok(value.status),
                 supabase_signed_url: Ok(value.supabase_signed_url),
                 user_metadata: Ok(value.user_metadata),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::StrictSettings`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct StrictSettings {
+        retries: ::std::result::Result<i64, ::std::string::String>,
+        verbose: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for StrictSettings {
+        fn default() -> Self {
+            Self {
+                retries: Err("no value supplied for retries".to_string()),
+                verbose: Ok(Default::default()),
+            }
+        }
+    }
+    impl StrictSettings {
+        /**The `retries` field.
+
+Required.*/
+        pub fn retries<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.retries = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for retries: {e}")
+                });
+            self
+        }
+        /**The `verbose` field.
+
+Optional; defaults to `false`.*/
+        pub fn verbose<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.verbose = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for verbose: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<StrictSettings> for super::StrictSettings {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: StrictSettings,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                retries: value.retries?,
+                verbose: value.verbose?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::StrictSettings> for StrictSettings {
+        fn from(value: super::StrictSettings) -> Self {
+            Self {
+                retries: Ok(value.retries),
+                verbose: Ok(value.verbose),
+            }
+        }
+    }
+    ///A builder for [`super::Ticket`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Ticket {
+        fallback_priority: ::std::result::Result<
+            ::std::option::Option<super::Priority>,
+            ::std::string::String,
+        >,
+        priority: ::std::result::Result<super::Priority, ::std::string::String>,
+        schema_version: ::std::result::Result<
+            super::TicketSchemaVersion,
+            ::std::string::String,
+        >,
+        source: ::std::result::Result<super::TicketSource, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Ticket {
+        fn default() -> Self {
+            Self {
+                fallback_priority: Ok(Default::default()),
+                priority: Err("no value supplied for priority".to_string()),
+                schema_version: Ok(super::defaults::ticket_schema_version()),
+                source: Err("no value supplied for source".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Ticket {
+        /**The `fallback_priority` field.
+
+Optional; may be null.*/
+        pub fn fallback_priority<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Priority>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.fallback_priority = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for fallback_priority: {e}")
+                });
+            self
+        }
+        /**The `priority` field.
+
+Required.*/
+        pub fn priority<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Priority>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.priority = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for priority: {e}")
+                });
+            self
+        }
+        /**The `schema_version` field.
+
+Optional; defaults to `2`.*/
+        pub fn schema_version<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TicketSchemaVersion>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.schema_version = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for schema_version: {e}")
+                });
+            self
+        }
+        /**The `source` field.
+
+Required.*/
+        pub fn source<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TicketSource>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.source = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for source: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Ticket> for super::Ticket {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Ticket,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                fallback_priority: value.fallback_priority?,
+                priority: value.priority?,
+                schema_version: value.schema_version?,
+                source: value.source?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Ticket> for Ticket {
+        fn from(value: super::Ticket) -> Self {
+            Self {
+                fallback_priority: Ok(value.fallback_priority),
+                priority: Ok(value.priority),
+                schema_version: Ok(value.schema_version),
+                source: Ok(value.source),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::TreeNodeInput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct TreeNodeInput {
+        children: ::std::result::Result<
+            ::std::vec::Vec<super::TreeNodeInput>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        parent: ::std::result::Result<
+            ::std::option::Option<::std::boxed::Box<super::TreeNodeInput>>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TreeNodeInput {
+        fn default() -> Self {
+            Self {
+                children: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                parent: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl TreeNodeInput {
+        /**The `children` field.
+
+Optional; defaults to `[]`.*/
+        pub fn children<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TreeNodeInput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.children = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for children: {e}")
+                });
+            self
+        }
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        /**The `parent` field.
+
+Optional; may be null.*/
+        pub fn parent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::boxed::Box<super::TreeNodeInput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for parent: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TreeNodeInput> for super::TreeNodeInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TreeNodeInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                children: value.children?,
+                name: value.name?,
+                parent: value.parent?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TreeNodeInput> for TreeNodeInput {
+        fn from(value: super::TreeNodeInput) -> Self {
+            Self {
+                children: Ok(value.children),
+                name: Ok(value.name),
+                parent: Ok(value.parent),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::TreeNodeOutput`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct TreeNodeOutput {
+        children: ::std::result::Result<
+            ::std::vec::Vec<super::TreeNodeOutput>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        parent: ::std::result::Result<
+            ::std::option::Option<::std::boxed::Box<super::TreeNodeOutput>>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TreeNodeOutput {
+        fn default() -> Self {
+            Self {
+                children: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                parent: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl TreeNodeOutput {
+        /**The `children` field.
+
+Optional; defaults to `[]`.*/
+        pub fn children<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TreeNodeOutput>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.children = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for children: {e}")
+                });
+            self
+        }
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        /**The `parent` field.
+
+Optional; may be null.*/
+        pub fn parent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::boxed::Box<super::TreeNodeOutput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for parent: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TreeNodeOutput> for super::TreeNodeOutput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TreeNodeOutput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                children: value.children?,
+                name: value.name?,
+                parent: value.parent?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TreeNodeOutput> for TreeNodeOutput {
+        fn from(value: super::TreeNodeOutput) -> Self {
+            Self {
+                children: Ok(value.children),
+                name: Ok(value.name),
+                parent: Ok(value.parent),
                 extra: Ok(value.extra),
             }
         }
@@ -3162,6 +6397,9 @@ pub mod defaults {
     pub(super) fn connection_request_name() -> ::std::string::String {
         "Unnamed connection".to_string()
     }
+    pub(super) fn ticket_schema_version() -> super::TicketSchemaVersion {
+        super::TicketSchemaVersion::from(2_i64)
+    }
 }
 
 /// Error types.
@@ -3194,6 +6432,493 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+
+/// Types for the string formats that have no type in `std`, `chrono` or `uuid`.
+pub mod formats {
+    /// A value that is not valid text for its format.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FormatError {
+        format: &'static str,
+        value: ::std::string::String,
+    }
+    impl ::std::fmt::Display for FormatError {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(f, "{:?} is not a valid {}", self.value, self.format)
+        }
+    }
+    impl ::std::error::Error for FormatError {}
+    fn invalid(format: &'static str, value: &str) -> FormatError {
+        FormatError {
+            format,
+            value: value.chars().take(64).collect(),
+        }
+    }
+    /// A decimal number, kept as the exact text the server sent (pydantic's `Decimal`,
+    /// which it sends as a string such as `"1234.50"` or `"1E+3"`). No digit is lost to
+    /// floating point; convert with `str::parse` into the decimal type of your choice.
+    /// It is sent as a string, which pydantic accepts.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct Decimal(::std::string::String);
+    impl Decimal {
+        /// The decimal's text.
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+        /// The nearest `f64` (lossy).
+        pub fn to_f64(&self) -> f64 {
+            self.0.parse().unwrap_or(f64::NAN)
+        }
+    }
+    impl ::std::str::FromStr for Decimal {
+        type Err = FormatError;
+        fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+            let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+            let (mantissa, exponent) = match body.find(['e', 'E']) {
+                Some(at) => (&body[..at], Some(&body[at + 1..])),
+                None => (body, None),
+            };
+            let digits = mantissa.chars().filter(char::is_ascii_digit).count();
+            let mantissa_ok = digits > 0
+                && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && mantissa.matches('.').count() <= 1;
+            let exponent_ok = exponent
+                .is_none_or(|e| {
+                    let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+                    !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+                });
+            if mantissa_ok && exponent_ok {
+                Ok(Decimal(text.to_string()))
+            } else {
+                Err(invalid("decimal number", text))
+            }
+        }
+    }
+    impl ::std::fmt::Display for Decimal {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl ::std::convert::From<i64> for Decimal {
+        fn from(value: i64) -> Self {
+            Decimal(value.to_string())
+        }
+    }
+    impl ::serde::Serialize for Decimal {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(&self.0)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Decimal {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            match ::serde_json::Value::deserialize(deserializer)? {
+                ::serde_json::Value::String(text) => {
+                    text.parse().map_err(::serde::de::Error::custom)
+                }
+                ::serde_json::Value::Number(n) => Ok(Decimal(n.to_string())),
+                other => {
+                    Err(
+                        ::serde::de::Error::custom(
+                            format!("expected a decimal number, found {other}"),
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    /// A signed length of time (pydantic's `timedelta`), sent as ISO 8601 text such as
+    /// `"P1DT2H3.5S"` or `"-PT23H"`. pydantic counts a year (`Y`) as 365 days and a
+    /// month (`M` before `T`) as 30; weeks (`W`) are 7 days.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Duration(
+        ///Generated from the API's OpenAPI document.
+        pub ::chrono::TimeDelta,
+    );
+    impl Duration {
+        /// The length of time.
+        pub fn as_time_delta(&self) -> ::chrono::TimeDelta {
+            self.0
+        }
+    }
+    impl ::std::convert::From<::chrono::TimeDelta> for Duration {
+        fn from(value: ::chrono::TimeDelta) -> Self {
+            Duration(value)
+        }
+    }
+    impl ::std::convert::From<::std::time::Duration> for Duration {
+        fn from(value: ::std::time::Duration) -> Self {
+            Duration(
+                ::chrono::TimeDelta::from_std(value).unwrap_or(::chrono::TimeDelta::MAX),
+            )
+        }
+    }
+    impl ::std::str::FromStr for Duration {
+        type Err = FormatError;
+        fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+            let fail = || invalid("ISO 8601 duration", text);
+            let (negative, rest) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text.strip_prefix('+').unwrap_or(text)),
+            };
+            let rest = rest.strip_prefix(['P', 'p']).ok_or_else(fail)?;
+            let (date, time) = match rest.find(['T', 't']) {
+                Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+                None => (rest, None),
+            };
+            if date.is_empty() && time.is_none_or(str::is_empty) {
+                return Err(fail());
+            }
+            let mut nanos: i128 = 0;
+            for (part, units) in [
+                (
+                    date,
+                    &[
+                        ('Y', 365 * 86_400),
+                        ('M', 30 * 86_400),
+                        ('W', 7 * 86_400),
+                        ('D', 86_400),
+                    ][..],
+                ),
+                (time.unwrap_or(""), &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+            ] {
+                let mut number = ::std::string::String::new();
+                let mut next_unit = 0;
+                for c in part.chars() {
+                    if c.is_ascii_digit() || c == '.' || c == ',' {
+                        number.push(if c == ',' { '.' } else { c });
+                        continue;
+                    }
+                    let c = c.to_ascii_uppercase();
+                    let at = units[next_unit..]
+                        .iter()
+                        .position(|(u, _)| *u == c)
+                        .ok_or_else(fail)?;
+                    let seconds_per_unit = units[next_unit + at].1;
+                    next_unit += at + 1;
+                    let (whole, fraction) = number
+                        .split_once('.')
+                        .unwrap_or((&number, ""));
+                    if whole.is_empty() && fraction.is_empty() {
+                        return Err(fail());
+                    }
+                    let whole: i128 = if whole.is_empty() {
+                        0
+                    } else {
+                        whole.parse().map_err(|_| fail())?
+                    };
+                    let mut frac_nanos: i128 = 0;
+                    for (i, d) in fraction.chars().take(9).enumerate() {
+                        let d = d.to_digit(10).ok_or_else(fail)? as i128;
+                        frac_nanos += d * 10_i128.pow(8 - i as u32);
+                    }
+                    nanos += (whole * 1_000_000_000 + frac_nanos) * seconds_per_unit;
+                    number.clear();
+                }
+                if !number.is_empty() {
+                    return Err(fail());
+                }
+            }
+            let nanos = if negative { -nanos } else { nanos };
+            let seconds = i64::try_from(nanos.div_euclid(1_000_000_000))
+                .map_err(|_| fail())?;
+            let sub = nanos.rem_euclid(1_000_000_000) as u32;
+            ::chrono::TimeDelta::new(seconds, sub).map(Duration).ok_or_else(fail)
+        }
+    }
+    impl ::std::fmt::Display for Duration {
+        /// ISO 8601 in days, hours, minutes and seconds: `P1DT2H3.5S`, `-PT23H`, `PT0S`.
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            let total = self.0;
+            let magnitude = total.abs();
+            if total < ::chrono::TimeDelta::zero() {
+                f.write_str("-")?;
+            }
+            let seconds = magnitude.num_seconds();
+            let nanos = magnitude.subsec_nanos();
+            let (days, hours, minutes, secs) = (
+                seconds / 86_400,
+                seconds / 3_600 % 24,
+                seconds / 60 % 60,
+                seconds % 60,
+            );
+            f.write_str("P")?;
+            if days > 0 {
+                write!(f, "{days}D")?;
+            }
+            if hours == 0 && minutes == 0 && secs == 0 && nanos == 0 {
+                return if days == 0 { f.write_str("T0S") } else { Ok(()) };
+            }
+            f.write_str("T")?;
+            if hours > 0 {
+                write!(f, "{hours}H")?;
+            }
+            if minutes > 0 {
+                write!(f, "{minutes}M")?;
+            }
+            if secs > 0 || nanos > 0 {
+                if nanos > 0 {
+                    let fraction = format!("{nanos:09}");
+                    write!(f, "{secs}.{}S", fraction.trim_end_matches('0'))?;
+                } else {
+                    write!(f, "{secs}S")?;
+                }
+            }
+            Ok(())
+        }
+    }
+    impl ::serde::Serialize for Duration {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Duration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            match ::serde_json::Value::deserialize(deserializer)? {
+                ::serde_json::Value::String(text) => {
+                    text.parse().map_err(::serde::de::Error::custom)
+                }
+                ::serde_json::Value::Number(n) => {
+                    let seconds = n.as_f64().unwrap_or(f64::NAN);
+                    let nanos = (seconds * 1e9).round();
+                    if !nanos.is_finite() || nanos.abs() > 9.0e18 {
+                        return Err(
+                            ::serde::de::Error::custom(
+                                format!("{n} seconds is not a valid duration"),
+                            ),
+                        );
+                    }
+                    Ok(Duration(::chrono::TimeDelta::nanoseconds(nanos as i64)))
+                }
+                other => {
+                    Err(
+                        ::serde::de::Error::custom(
+                            format!("expected an ISO 8601 duration, found {other}"),
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    /// Bytes sent as base64 text (`format: byte`, pydantic's `Base64Bytes`). Sent in the
+    /// standard alphabet with padding, as pydantic does; the URL-safe alphabet, missing
+    /// padding and line breaks are accepted too.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct Base64Bytes(
+        ///Generated from the API's OpenAPI document.
+        pub ::std::vec::Vec<u8>,
+    );
+    impl Base64Bytes {
+        /// The bytes.
+        pub fn as_bytes(&self) -> &[u8] {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<u8>> for Base64Bytes {
+        fn from(value: ::std::vec::Vec<u8>) -> Self {
+            Base64Bytes(value)
+        }
+    }
+    impl ::std::convert::From<&[u8]> for Base64Bytes {
+        fn from(value: &[u8]) -> Self {
+            Base64Bytes(value.to_vec())
+        }
+    }
+    const BASE64_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    impl ::std::fmt::Display for Base64Bytes {
+        /// The standard base64 text, with padding.
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            let mut text = ::std::string::String::with_capacity(
+                self.0.len().div_ceil(3) * 4,
+            );
+            for chunk in self.0.chunks(3) {
+                let b = [
+                    chunk[0],
+                    *chunk.get(1).unwrap_or(&0),
+                    *chunk.get(2).unwrap_or(&0),
+                ];
+                let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8)
+                    | u32::from(b[2]);
+                for i in 0..4 {
+                    if i <= chunk.len() {
+                        text.push(
+                            BASE64_ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char,
+                        );
+                    } else {
+                        text.push('=');
+                    }
+                }
+            }
+            f.write_str(&text)
+        }
+    }
+    impl ::std::str::FromStr for Base64Bytes {
+        type Err = FormatError;
+        fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+            let mut out = ::std::vec::Vec::with_capacity(text.len() / 4 * 3);
+            let (mut acc, mut bits) = (0u32, 0u32);
+            let mut padding = false;
+            for c in text.bytes() {
+                let value = match c {
+                    b'A'..=b'Z' => c - b'A',
+                    b'a'..=b'z' => c - b'a' + 26,
+                    b'0'..=b'9' => c - b'0' + 52,
+                    b'+' | b'-' => 62,
+                    b'/' | b'_' => 63,
+                    b'=' => {
+                        padding = true;
+                        continue;
+                    }
+                    b'\n' | b'\r' => continue,
+                    _ => return Err(invalid("base64 text", text)),
+                };
+                if padding {
+                    return Err(invalid("base64 text", text));
+                }
+                acc = (acc << 6) | u32::from(value);
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    out.push((acc >> bits) as u8);
+                    acc &= (1 << bits) - 1;
+                }
+            }
+            if bits >= 6 {
+                return Err(invalid("base64 text", text));
+            }
+            Ok(Base64Bytes(out))
+        }
+    }
+    impl ::serde::Serialize for Base64Bytes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Base64Bytes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let text = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            text.parse().map_err(::serde::de::Error::custom)
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CircleOrRectangle {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("kind") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => {
+                return Err(
+                    <D::Error as ::serde::de::Error>::custom(
+                        "CircleOrRectangle: the `kind` field that tells its variants apart is missing or not a string",
+                    ),
+                );
+            }
+        };
+        match tag.as_str() {
+            "circle" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Circle)
+                    .map_err(|e| {
+                        <D::Error as ::serde::de::Error>::custom(
+                            format!(
+                                "{}: {e}", "CircleOrRectangle with `kind` \"circle\""
+                            ),
+                        )
+                    })
+            }
+            "rectangle" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Rectangle)
+                    .map_err(|e| {
+                        <D::Error as ::serde::de::Error>::custom(
+                            format!(
+                                "{}: {e}", "CircleOrRectangle with `kind` \"rectangle\""
+                            ),
+                        )
+                    })
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+impl ::serde::Serialize for CircleOrRectangle {
+    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+    where
+        S: ::serde::Serializer,
+    {
+        match self {
+            Self::Circle(value) => value.serialize(serializer),
+            Self::Rectangle(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl CircleKind {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Circle => "circle",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for CircleKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for CircleKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "circle" => Self::Circle,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for CircleKind {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for CircleKind {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for CircleKind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -3337,6 +7062,50 @@ impl ::std::str::FromStr for RbacSubjectType {
     }
 }
 
+impl RectangleKind {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Rectangle => "rectangle",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for RectangleKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for RectangleKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "rectangle" => Self::Rectangle,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for RectangleKind {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for RectangleKind {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for RectangleKind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
 impl ResourceStatus {
     /// The value as it is sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3433,6 +7202,50 @@ impl ::std::convert::From<&::std::string::String> for SortDirection {
 }
 
 impl ::std::str::FromStr for SortDirection {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl TicketSource {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Corpus => "corpus",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for TicketSource {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for TicketSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "corpus" => Self::Corpus,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for TicketSource {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for TicketSource {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for TicketSource {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
