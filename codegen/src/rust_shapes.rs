@@ -1,6 +1,6 @@
 //! Rust shapes that progenitor's OpenAPI 3.0 reader cannot carry to typify: tuples
 //! (`prefixItems`), and string formats with a Rust type of their own (Decimal, ISO 8601
-//! durations, times, base64 bytes).
+//! durations, times with an optional offset, base64 bytes).
 //!
 //! `normalize` replaces such a schema with a marker, typify's `x-rust-type` extension
 //! naming a type of the placeholder crate [`CRATE`] (its `parameters` are the schemas of

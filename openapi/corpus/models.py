@@ -37,6 +37,9 @@ class GeoPoint(BaseModel):
     coordinates: tuple[float, float]
     label_and_rank: tuple[str, int]
     corners: Optional[list[tuple[int, int]]] = None
+    # Required but nullable, and optional and nullable: `Option<(f64, f64)>` both.
+    bounds: Optional[tuple[float, float]]
+    altitude_range: Optional[tuple[float, float]] = None
 
 
 # 6. Unions. A discriminated union from `Literal` tags (`oneOf` + `discriminator.mapping`).
@@ -111,6 +114,7 @@ class Invoice(BaseModel):
 
     number: str
     total: decimal.Decimal
+    discount: Optional[decimal.Decimal]
     lines: list[InvoiceLine] = []
 
 
@@ -136,6 +140,11 @@ class Contact(BaseModel):
     ipv4: ipaddress.IPv4Address
     ipv6: ipaddress.IPv6Address
     avatar: Base64Bytes
+    # Plain `bytes`: `format: binary`, sent by pydantic as UTF-8 text.
+    note: bytes
+    # Optional formats: `Option` of the format's type.
+    grace: Optional[dt.timedelta] = None
+    alarm: Optional[dt.time] = None
 
 
 # 14. extra="forbid": `additionalProperties: false`.
@@ -226,15 +235,17 @@ def sample_json() -> dict[str, Any]:
         ipv4="192.168.0.1",
         ipv6="2001:db8::1",
         avatar=b"aGVsbG8gd29ybGQ=",
+        note=b"plain text",
+        alarm=dt.time(7, 0, tzinfo=dt.timezone.utc),
     )
     return {
         "contact": contact.model_dump(mode="json"),
         "invoice": Invoice(
-            number="INV-1", total=decimal.Decimal("10.10"),
+            number="INV-1", total=decimal.Decimal("10.10"), discount=None,
             lines=[InvoiceLine(description="a", amount=decimal.Decimal("10.1"))],
         ).model_dump(mode="json"),
         "ticket": Ticket(priority=Priority.URGENT, source="corpus").model_dump(mode="json"),
-        "geo": GeoPoint(coordinates=(1.5, -2.0), label_and_rank=("x", 3), corners=[(0, 0)]).model_dump(mode="json"),
+        "geo": GeoPoint(coordinates=(1.5, -2.0), label_and_rank=("x", 3), corners=[(0, 0)], bounds=None).model_dump(mode="json"),
     }
 
 

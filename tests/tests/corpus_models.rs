@@ -48,14 +48,18 @@ async fn reply_server(verb: &str, route: &str, reply: Value) -> MockServer {
 
 #[tokio::test]
 async fn tuples_are_rust_tuples_on_the_wire_and_decoded() {
-    let wire = json!({"coordinates": [1.5, -2.0], "label_and_rank": ["x", 3], "corners": [[0, 0], [4, 5]]});
-    let server = echo_server("POST", "/corpus/models/geo", wire.clone(), wire).await;
+    // `bounds` is required but nullable: sent as null; `altitude_range` is optional.
+    let request = json!({"coordinates": [1.5, -2.0], "label_and_rank": ["x", 3], "corners": [[0, 0], [4, 5]], "bounds": null});
+    let reply = json!({"coordinates": [1.5, -2.0], "label_and_rank": ["x", 3], "corners": [[0, 0], [4, 5]],
+                       "bounds": [0.0, 10.0], "altitude_range": null});
+    let server = echo_server("POST", "/corpus/models/geo", request, reply).await;
     let point = client(&server)
         .echo_geo_point()
         .body_map(|b| {
             b.coordinates((1.5, -2.0))
                 .label_and_rank(("x".to_string(), 3))
                 .corners(Some(vec![(0, 0), (4, 5)]))
+                .bounds(None)
         })
         .send()
         .await
@@ -65,6 +69,8 @@ async fn tuples_are_rust_tuples_on_the_wire_and_decoded() {
     assert_eq!((lat, lon), (1.5, -2.0));
     assert_eq!(point.label_and_rank, ("x".to_string(), 3));
     assert_eq!(point.corners, Some(vec![(0, 0), (4, 5)]));
+    assert_eq!(point.bounds, Some((0.0, 10.0)));
+    assert_eq!(point.altitude_range, None);
 }
 
 #[tokio::test]
@@ -72,12 +78,16 @@ async fn a_tuple_of_the_wrong_length_is_a_decode_error() {
     let server = reply_server(
         "POST",
         "/corpus/models/geo",
-        json!({"coordinates": [1.0, 2.0, 3.0], "label_and_rank": ["x", 3]}),
+        json!({"coordinates": [1.0, 2.0, 3.0], "label_and_rank": ["x", 3], "bounds": null}),
     )
     .await;
     let err = client(&server)
         .echo_geo_point()
-        .body_map(|b| b.coordinates((1.0, 2.0)).label_and_rank(("x".into(), 3)))
+        .body_map(|b| {
+            b.coordinates((1.0, 2.0))
+                .label_and_rank(("x".into(), 3))
+                .bounds(None)
+        })
         .send()
         .await
         .expect_err("three numbers are not a (f64, f64)");
@@ -107,7 +117,7 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
         "primary": {"kind": "rectangle", "width": 2.0, "height": 3.0},
         "shapes": [{"kind": "circle", "radius": 1.0}, triangle.clone()],
         "label": 7,
-        "anchor": {"coordinates": [0.5, 0.25], "label_and_rank": ["a", 1]},
+        "anchor": {"coordinates": [0.5, 0.25], "label_and_rank": ["a", 1], "bounds": null},
     });
     let server = echo_server("POST", "/corpus/models/drawings", request, reply).await;
     let drawing = client(&server)
@@ -283,9 +293,9 @@ async fn integer_enums_and_literals_travel_as_their_values() {
 
 #[tokio::test]
 async fn split_schemas_have_input_and_output_types_and_decimals_keep_their_digits() {
-    let request = json!({"number": "INV-1", "total": "10.10", "lines": [{"description": "a", "amount": "10.1"}]});
-    // pydantic's output, from `python3 openapi/corpus/models.py`.
-    let reply = json!({"number": "INV-1", "total": "10.10", "lines": [{"description": "a", "amount": "1E+3"}]});
+    let request = json!({"number": "INV-1", "total": "10.10", "discount": null, "lines": [{"description": "a", "amount": "10.1"}]});
+    // pydantic's output (`python3 openapi/corpus/models.py`), and its spelling of 1000.
+    let reply = json!({"number": "INV-1", "total": "10.10", "discount": "0.5", "lines": [{"description": "a", "amount": "1E+3"}]});
     let server = echo_server("POST", "/corpus/models/invoices", request, reply).await;
     let line: types::InvoiceLineInput = types::InvoiceLineInput::builder()
         .description("a")
@@ -297,6 +307,7 @@ async fn split_schemas_have_input_and_output_types_and_decimals_keep_their_digit
         .body_map(|b| {
             b.number("INV-1")
                 .total("10.10".parse::<types::formats::Decimal>().unwrap())
+                .discount(None)
                 .lines(vec![line])
         })
         .send()
@@ -304,6 +315,7 @@ async fn split_schemas_have_input_and_output_types_and_decimals_keep_their_digit
         .expect("the invoice decodes")
         .into_inner();
     assert_eq!(invoice.total.as_str(), "10.10");
+    assert_eq!(invoice.discount.as_ref().map(|d| d.as_str()), Some("0.5"));
     assert_eq!(invoice.lines[0].amount.as_str(), "1E+3");
     assert_eq!(invoice.lines[0].amount.to_f64(), 1000.0);
     // A request model's Decimal also accepts a JSON number.
@@ -328,19 +340,19 @@ fn contact_json() -> Value {
         "email": "ada@example.com",
         "ipv4": "192.168.0.1",
         "ipv6": "2001:db8::1",
-        "avatar": "aGVsbG8gd29ybGQ="
+        "avatar": "aGVsbG8gd29ybGQ=",
+        "note": "plain text",
+        "grace": null,
+        "alarm": "07:00:00Z"
     })
 }
 
 #[tokio::test]
 async fn formats_decode_what_pydantic_emits_and_encode_what_it_accepts() {
-    let server = echo_server(
-        "POST",
-        "/corpus/models/contacts",
-        contact_json(),
-        contact_json(),
-    )
-    .await;
+    // The client leaves out the optional `grace` that is null.
+    let mut request = contact_json();
+    request.as_object_mut().unwrap().remove("grace");
+    let server = echo_server("POST", "/corpus/models/contacts", request, contact_json()).await;
     let sent: types::ContactInput = serde_json::from_value(contact_json()).unwrap();
     let contact: types::ContactOutput = client(&server)
         .echo_contact()
@@ -354,14 +366,19 @@ async fn formats_decode_what_pydantic_emits_and_encode_what_it_accepts() {
     let handle: &String = &contact.handle;
     assert_eq!(handle, "ada_l");
     assert_eq!(contact.birthday.year(), 1815);
+    let wake_up = contact.wake_up.time;
     assert_eq!(
-        (
-            contact.wake_up.hour(),
-            contact.wake_up.minute(),
-            contact.wake_up.second()
-        ),
+        (wake_up.hour(), wake_up.minute(), wake_up.second()),
         (6, 30, 15)
     );
+    assert_eq!(contact.wake_up.offset, None);
+    // An aware time carries its offset; pydantic spells UTC `Z`.
+    let alarm = contact.alarm.expect("an alarm");
+    assert_eq!(
+        (alarm.time.hour(), alarm.offset.map(|o| o.local_minus_utc())),
+        (7, Some(0))
+    );
+    assert_eq!(alarm.to_string(), "07:00:00Z");
     assert_eq!(contact.seen_at.timestamp(), 1_714_564_800);
     assert_eq!(
         contact.timeout.as_time_delta(),
@@ -376,6 +393,25 @@ async fn formats_decode_what_pydantic_emits_and_encode_what_it_accepts() {
         "2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap()
     );
     assert_eq!(contact.avatar.as_bytes(), b"hello world");
+    // `bytes` without base64 (`format: binary`): pydantic sends it as UTF-8 text.
+    assert_eq!(contact.note, "plain text");
+    assert_eq!(contact.grace, None);
+}
+
+#[test]
+fn times_read_the_offsets_pydantic_emits() {
+    use types::formats::Time;
+    for (text, shown) in [
+        ("01:02:03.000456", "01:02:03.000456"),
+        ("01:02:03+02:00", "01:02:03+02:00"),
+        ("23:59:59-05:30", "23:59:59-05:30"),
+        ("01:02:03z", "01:02:03Z"),
+    ] {
+        assert_eq!(text.parse::<Time>().unwrap().to_string(), shown);
+    }
+    for bad in ["", "25:00:00", "01:02:03+2", "noon"] {
+        assert!(bad.parse::<Time>().is_err(), "{bad:?} should not parse");
+    }
 }
 
 #[test]
@@ -499,4 +535,34 @@ async fn typed_maps_with_lists_and_nullable_items() {
     let scores: &Vec<Option<f64>> = &index.scores;
     assert_eq!(scores, &vec![Some(0.5), None, Some(1.0)]);
     assert_eq!(index.tags.as_ref().map(|t| t["a"].len()), Some(2));
+}
+
+// 10. `cargo xtask diff` names a change of a split schema by its Rust type.
+
+#[test]
+fn a_change_to_a_split_schema_is_reported_in_rust_terms() {
+    use stackai_codegen::tools::spec_diff::{self, Class, Side};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let old_path = root.join("openapi/corpus/corpus.json");
+    let old = Side::load(&old_path).expect("the corpus loads");
+    let mut document = old.document.clone();
+    let output = document
+        .pointer_mut("/components/schemas/Invoice-Output")
+        .expect("pydantic publishes Invoice-Output");
+    output["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("lines");
+    let new = Side {
+        document,
+        ..Side::load(&old_path).unwrap()
+    };
+    let report = spec_diff::diff(old, new).expect("the documents compare");
+    let [change] = report.changes.as_slice() else {
+        panic!("expected one change, got {:#?}", report.changes);
+    };
+    assert_eq!(change.class, Class::Breaking);
+    assert_eq!(change.rust_item, "types::InvoiceOutput");
+    assert_eq!(change.rust_member.as_deref(), Some("field `lines`"));
+    assert_eq!(change.old_type.as_deref(), Some("Vec<InvoiceLineOutput>"));
 }

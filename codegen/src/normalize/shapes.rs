@@ -12,8 +12,9 @@ use crate::rust_shapes::{Shape, marker};
 
 /// Keys a marker keeps from the schema it replaces: what documents the value, not what
 /// it is.
-const KEPT: [&str; 6] = [
+const KEPT: [&str; 7] = [
     "description",
+    "nullable",
     "default",
     "deprecated",
     "readOnly",
@@ -29,6 +30,30 @@ impl Normalizer<'_> {
         ptr: &str,
         obj: &mut Map<String, Value>,
     ) -> Result<(), Error> {
+        if obj.contains_key("x-rust-type") {
+            // A marker merged into a nullable parent (`Optional[tuple[...]]`): wrap it.
+            // (`nullable` stays, for the docs; progenitor ignores it beside a marker.)
+            let nullable_marker =
+                format!("{}::{}", crate::rust_shapes::CRATE, Shape::Nullable.name());
+            let wrapped = obj
+                .get("x-rust-type")
+                .and_then(|m| m.get("path"))
+                .and_then(Value::as_str)
+                == Some(nullable_marker.as_str());
+            if obj.get("nullable") == Some(&Value::Bool(true))
+                && !wrapped
+                && let Some(inner) = obj.remove("x-rust-type")
+            {
+                obj.insert(
+                    "x-rust-type".into(),
+                    marker(
+                        Shape::Nullable,
+                        vec![serde_json::json!({ "x-rust-type": inner })],
+                    ),
+                );
+            }
+            return Ok(());
+        }
         if let Some(shape_and_params) = self.tuple(ptr, obj)? {
             replace_with_marker(obj, shape_and_params.0, shape_and_params.1);
         } else if is_decimal(obj) {
@@ -119,11 +144,15 @@ fn is_decimal(obj: &Map<String, Value>) -> bool {
             && obj.get("pattern").and_then(Value::as_str) == Some(DECIMAL_PATTERN);
     };
     let is = |m: &Value, t: &str| m.get("type").is_some_and(|x| x == t);
+    // The string member may have been rewritten already (where `Optional[Decimal]` had
+    // its members normalized before they were merged): then it is a Decimal marker.
+    let decimal_marker = marker(Shape::Decimal, Vec::new());
     members.len() == 2
         && members.iter().any(|m| is(m, "number"))
-        && members
-            .iter()
-            .any(|m| is(m, "string") && m.get("pattern").is_some())
+        && members.iter().any(|m| {
+            (is(m, "string") && m.get("pattern").is_some())
+                || m.get("x-rust-type") == Some(&decimal_marker)
+        })
 }
 
 /// The pattern pydantic gives a `Decimal`'s string form.

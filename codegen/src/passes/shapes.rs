@@ -6,7 +6,7 @@
 //! | --- | --- |
 //! | `Tuple<A, B>` | `(A, B)` |
 //! | `Nullable<T>` | `Option<T>` (`Option<Nullable<T>>` is one `Option<T>`) |
-//! | `Time` | `chrono::NaiveTime` |
+//! | `Time` | `types::formats::Time` (a `chrono::NaiveTime` and the UTC offset, if sent) |
 //! | `Decimal` | `types::formats::Decimal` (the exact digits, as text) |
 //! | `Duration` | `types::formats::Duration` (ISO 8601 on the wire, a `chrono::TimeDelta`) |
 //! | `Base64` | `types::formats::Base64Bytes` (standard base64 on the wire, bytes in Rust) |
@@ -110,7 +110,10 @@ impl VisitMut for Replacer {
                     return;
                 }
             },
-            Shape::Time => syn::parse_quote!(::chrono::NaiveTime),
+            Shape::Time => {
+                self.used.insert("Time");
+                syn::parse_quote!(crate::types::formats::Time)
+            }
             Shape::Decimal => {
                 self.used.insert("Decimal");
                 syn::parse_quote!(crate::types::formats::Decimal)
@@ -137,6 +140,9 @@ fn helpers(used: &BTreeSet<&'static str>) -> TokenStream {
     }
     if used.contains("Base64Bytes") {
         out.extend(base64());
+    }
+    if used.contains("Time") {
+        out.extend(time());
     }
     out
 }
@@ -482,6 +488,87 @@ fn base64() -> TokenStream {
         }
 
         impl<'de> ::serde::Deserialize<'de> for Base64Bytes {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(::serde::de::Error::custom)
+            }
+        }
+    }
+}
+
+fn time() -> TokenStream {
+    quote! {
+        /// A time of day (`format: time`, pydantic's `datetime.time`): `"06:30:15"`, or with
+        /// its UTC offset when the time is aware (`"07:00:00Z"`, `"07:00:00+02:00"`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct Time {
+            /// The time of day.
+            pub time: ::chrono::NaiveTime,
+            /// The offset from UTC, when the value carries one.
+            pub offset: ::std::option::Option<::chrono::FixedOffset>,
+        }
+
+        impl ::std::convert::From<::chrono::NaiveTime> for Time {
+            fn from(time: ::chrono::NaiveTime) -> Self {
+                Time { time, offset: None }
+            }
+        }
+
+        impl ::std::str::FromStr for Time {
+            type Err = FormatError;
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                let fail = || invalid("time", text);
+                // The offset starts at `Z`, `+` or `-`, after `HH:MM`.
+                let split = text
+                    .char_indices()
+                    .skip(5)
+                    .find(|(_, c)| matches!(c, 'Z' | 'z' | '+' | '-'))
+                    .map_or(text.len(), |(i, _)| i);
+                let (clock, zone) = text.split_at(split);
+                let time = ::chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+                    .or_else(|_| ::chrono::NaiveTime::parse_from_str(clock, "%H:%M"))
+                    .map_err(|_| fail())?;
+                let offset = match zone {
+                    "" => None,
+                    "Z" | "z" => ::chrono::FixedOffset::east_opt(0),
+                    _ => {
+                        let sign = if zone.starts_with('-') { -1 } else { 1 };
+                        let digits: ::std::string::String =
+                            zone[1..].chars().filter(|c| *c != ':').collect();
+                        if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                            return Err(fail());
+                        }
+                        let hours: i32 = digits[..2].parse().map_err(|_| fail())?;
+                        let minutes: i32 = digits[2..].parse().map_err(|_| fail())?;
+                        Some(
+                            ::chrono::FixedOffset::east_opt(sign * (hours * 3_600 + minutes * 60))
+                                .ok_or_else(fail)?,
+                        )
+                    }
+                };
+                Ok(Time { time, offset })
+            }
+        }
+
+        impl ::std::fmt::Display for Time {
+            /// `HH:MM:SS[.ffffff]`, then `Z` or `±HH:MM` when there is an offset.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.time)?;
+                match self.offset {
+                    None => Ok(()),
+                    Some(offset) if offset.local_minus_utc() == 0 => f.write_str("Z"),
+                    Some(offset) => write!(f, "{offset}"),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for Time {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Time {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
                 text.parse().map_err(::serde::de::Error::custom)

@@ -404,6 +404,11 @@ pub enum ConnectionSortBy {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct ContactInput {
+    /**The `alarm` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub alarm: ::std::option::Option<crate::types::formats::Time>,
     /**The `avatar` field.
 
 Required.*/
@@ -420,6 +425,11 @@ Required.*/
 
 Required.*/
     pub email: ::std::string::String,
+    /**The `grace` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub grace: ::std::option::Option<crate::types::formats::Duration>,
     /**The `handle` field.
 
 Required.*/
@@ -436,6 +446,10 @@ Required.*/
 
 Required.*/
     pub ipv6: ::std::net::Ipv6Addr,
+    /**The `note` field.
+
+Required.*/
+    pub note: ::std::string::String,
     /**The `seen_at` field.
 
 Required; an RFC 3339 date-time.*/
@@ -447,7 +461,7 @@ Required.*/
     /**The `wake_up` field.
 
 Required.*/
-    pub wake_up: ::chrono::NaiveTime,
+    pub wake_up: crate::types::formats::Time,
     ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -526,6 +540,11 @@ impl<'de> ::serde::Deserialize<'de> for ContactInputHomepage {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct ContactOutput {
+    /**The `alarm` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub alarm: ::std::option::Option<crate::types::formats::Time>,
     /**The `avatar` field.
 
 Required.*/
@@ -542,6 +561,11 @@ Required.*/
 
 Required.*/
     pub email: ::std::string::String,
+    /**The `grace` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub grace: ::std::option::Option<crate::types::formats::Duration>,
     /**The `handle` field.
 
 Required.*/
@@ -558,6 +582,10 @@ Required.*/
 
 Required.*/
     pub ipv6: ::std::net::Ipv6Addr,
+    /**The `note` field.
+
+Required.*/
+    pub note: ::std::string::String,
     /**The `seen_at` field.
 
 Required; an RFC 3339 date-time.*/
@@ -569,7 +597,7 @@ Required.*/
     /**The `wake_up` field.
 
 Required.*/
-    pub wake_up: ::chrono::NaiveTime,
+    pub wake_up: crate::types::formats::Time,
     ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -868,6 +896,15 @@ impl FolderOutput {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct GeoPoint {
+    /**The `altitude_range` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub altitude_range: ::std::option::Option<(f64, f64)>,
+    /**The `bounds` field.
+
+Required; may be null.*/
+    pub bounds: ::std::option::Option<(f64, f64)>,
     /**The `coordinates` field.
 
 Required.*/
@@ -980,6 +1017,10 @@ pub enum InodeType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct InvoiceInput {
+    /**The `discount` field.
+
+Required; may be null.*/
+    pub discount: ::std::option::Option<crate::types::formats::Decimal>,
     /**The `lines` field.
 
 Optional; defaults to `[]`.*/
@@ -1057,6 +1098,10 @@ impl InvoiceLineOutput {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct InvoiceOutput {
+    /**The `discount` field.
+
+Required; may be null.*/
+    pub discount: ::std::option::Option<crate::types::formats::Decimal>,
     /**The `lines` field.
 
 Optional; defaults to `[]`.*/
@@ -2946,6 +2991,10 @@ Required.*/
     ///A builder for [`super::ContactInput`], field by field.
     #[derive(Clone, Debug)]
     pub struct ContactInput {
+        alarm: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Time>,
+            ::std::string::String,
+        >,
         avatar: ::std::result::Result<
             crate::types::formats::Base64Bytes,
             ::std::string::String,
@@ -2959,6 +3008,10 @@ Required.*/
             ::std::string::String,
         >,
         email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        grace: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Duration>,
+            ::std::string::String,
+        >,
         handle: ::std::result::Result<::std::string::String, ::std::string::String>,
         homepage: ::std::result::Result<
             super::ContactInputHomepage,
@@ -2966,6 +3019,7 @@ Required.*/
         >,
         ipv4: ::std::result::Result<::std::net::Ipv4Addr, ::std::string::String>,
         ipv6: ::std::result::Result<::std::net::Ipv6Addr, ::std::string::String>,
+        note: ::std::result::Result<::std::string::String, ::std::string::String>,
         seen_at: ::std::result::Result<
             ::chrono::DateTime<::chrono::offset::Utc>,
             ::std::string::String,
@@ -2974,7 +3028,10 @@ Required.*/
             crate::types::formats::Duration,
             ::std::string::String,
         >,
-        wake_up: ::std::result::Result<::chrono::NaiveTime, ::std::string::String>,
+        wake_up: ::std::result::Result<
+            crate::types::formats::Time,
+            ::std::string::String,
+        >,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ::std::string::String,
@@ -2983,14 +3040,17 @@ Required.*/
     impl ::std::default::Default for ContactInput {
         fn default() -> Self {
             Self {
+                alarm: Ok(Default::default()),
                 avatar: Err("no value supplied for avatar".to_string()),
                 balance: Err("no value supplied for balance".to_string()),
                 birthday: Err("no value supplied for birthday".to_string()),
                 email: Err("no value supplied for email".to_string()),
+                grace: Ok(Default::default()),
                 handle: Err("no value supplied for handle".to_string()),
                 homepage: Err("no value supplied for homepage".to_string()),
                 ipv4: Err("no value supplied for ipv4".to_string()),
                 ipv6: Err("no value supplied for ipv6".to_string()),
+                note: Err("no value supplied for note".to_string()),
                 seen_at: Err("no value supplied for seen_at".to_string()),
                 timeout: Err("no value supplied for timeout".to_string()),
                 wake_up: Err("no value supplied for wake_up".to_string()),
@@ -2999,6 +3059,21 @@ Required.*/
         }
     }
     impl ContactInput {
+        /**The `alarm` field.
+
+Optional; may be null.*/
+        pub fn alarm<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Time>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alarm = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for alarm: {e}"));
+            self
+        }
         /**The `avatar` field.
 
 Required.*/
@@ -3053,6 +3128,21 @@ Required.*/
             self.email = value
                 .try_into()
                 .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        /**The `grace` field.
+
+Optional; may be null.*/
+        pub fn grace<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Duration>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.grace = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for grace: {e}"));
             self
         }
         /**The `handle` field.
@@ -3109,6 +3199,19 @@ Required.*/
                 .map_err(|e| format!("error converting supplied value for ipv6: {e}"));
             self
         }
+        /**The `note` field.
+
+Required.*/
+        pub fn note<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.note = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for note: {e}"));
+            self
+        }
         /**The `seen_at` field.
 
 Required; an RFC 3339 date-time.*/
@@ -3144,7 +3247,7 @@ Required.*/
 Required.*/
         pub fn wake_up<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::NaiveTime>,
+            T: ::std::convert::TryInto<crate::types::formats::Time>,
             T::Error: ::std::fmt::Display,
         {
             self.wake_up = value
@@ -3174,14 +3277,17 @@ Required.*/
             value: ContactInput,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                alarm: value.alarm?,
                 avatar: value.avatar?,
                 balance: value.balance?,
                 birthday: value.birthday?,
                 email: value.email?,
+                grace: value.grace?,
                 handle: value.handle?,
                 homepage: value.homepage?,
                 ipv4: value.ipv4?,
                 ipv6: value.ipv6?,
+                note: value.note?,
                 seen_at: value.seen_at?,
                 timeout: value.timeout?,
                 wake_up: value.wake_up?,
@@ -3192,14 +3298,17 @@ Required.*/
     impl ::std::convert::From<super::ContactInput> for ContactInput {
         fn from(value: super::ContactInput) -> Self {
             Self {
+                alarm: Ok(value.alarm),
                 avatar: Ok(value.avatar),
                 balance: Ok(value.balance),
                 birthday: Ok(value.birthday),
                 email: Ok(value.email),
+                grace: Ok(value.grace),
                 handle: Ok(value.handle),
                 homepage: Ok(value.homepage),
                 ipv4: Ok(value.ipv4),
                 ipv6: Ok(value.ipv6),
+                note: Ok(value.note),
                 seen_at: Ok(value.seen_at),
                 timeout: Ok(value.timeout),
                 wake_up: Ok(value.wake_up),
@@ -3210,6 +3319,10 @@ Required.*/
     ///A builder for [`super::ContactOutput`], field by field.
     #[derive(Clone, Debug)]
     pub struct ContactOutput {
+        alarm: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Time>,
+            ::std::string::String,
+        >,
         avatar: ::std::result::Result<
             crate::types::formats::Base64Bytes,
             ::std::string::String,
@@ -3223,6 +3336,10 @@ Required.*/
             ::std::string::String,
         >,
         email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        grace: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Duration>,
+            ::std::string::String,
+        >,
         handle: ::std::result::Result<::std::string::String, ::std::string::String>,
         homepage: ::std::result::Result<
             super::ContactOutputHomepage,
@@ -3230,6 +3347,7 @@ Required.*/
         >,
         ipv4: ::std::result::Result<::std::net::Ipv4Addr, ::std::string::String>,
         ipv6: ::std::result::Result<::std::net::Ipv6Addr, ::std::string::String>,
+        note: ::std::result::Result<::std::string::String, ::std::string::String>,
         seen_at: ::std::result::Result<
             ::chrono::DateTime<::chrono::offset::Utc>,
             ::std::string::String,
@@ -3238,7 +3356,10 @@ Required.*/
             crate::types::formats::Duration,
             ::std::string::String,
         >,
-        wake_up: ::std::result::Result<::chrono::NaiveTime, ::std::string::String>,
+        wake_up: ::std::result::Result<
+            crate::types::formats::Time,
+            ::std::string::String,
+        >,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ::std::string::String,
@@ -3247,14 +3368,17 @@ Required.*/
     impl ::std::default::Default for ContactOutput {
         fn default() -> Self {
             Self {
+                alarm: Ok(Default::default()),
                 avatar: Err("no value supplied for avatar".to_string()),
                 balance: Err("no value supplied for balance".to_string()),
                 birthday: Err("no value supplied for birthday".to_string()),
                 email: Err("no value supplied for email".to_string()),
+                grace: Ok(Default::default()),
                 handle: Err("no value supplied for handle".to_string()),
                 homepage: Err("no value supplied for homepage".to_string()),
                 ipv4: Err("no value supplied for ipv4".to_string()),
                 ipv6: Err("no value supplied for ipv6".to_string()),
+                note: Err("no value supplied for note".to_string()),
                 seen_at: Err("no value supplied for seen_at".to_string()),
                 timeout: Err("no value supplied for timeout".to_string()),
                 wake_up: Err("no value supplied for wake_up".to_string()),
@@ -3263,6 +3387,21 @@ Required.*/
         }
     }
     impl ContactOutput {
+        /**The `alarm` field.
+
+Optional; may be null.*/
+        pub fn alarm<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Time>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alarm = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for alarm: {e}"));
+            self
+        }
         /**The `avatar` field.
 
 Required.*/
@@ -3319,6 +3458,21 @@ Required.*/
                 .map_err(|e| format!("error converting supplied value for email: {e}"));
             self
         }
+        /**The `grace` field.
+
+Optional; may be null.*/
+        pub fn grace<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Duration>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.grace = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for grace: {e}"));
+            self
+        }
         /**The `handle` field.
 
 Required.*/
@@ -3373,6 +3527,19 @@ Required.*/
                 .map_err(|e| format!("error converting supplied value for ipv6: {e}"));
             self
         }
+        /**The `note` field.
+
+Required.*/
+        pub fn note<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.note = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for note: {e}"));
+            self
+        }
         /**The `seen_at` field.
 
 Required; an RFC 3339 date-time.*/
@@ -3408,7 +3575,7 @@ Required.*/
 Required.*/
         pub fn wake_up<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::NaiveTime>,
+            T: ::std::convert::TryInto<crate::types::formats::Time>,
             T::Error: ::std::fmt::Display,
         {
             self.wake_up = value
@@ -3438,14 +3605,17 @@ Required.*/
             value: ContactOutput,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                alarm: value.alarm?,
                 avatar: value.avatar?,
                 balance: value.balance?,
                 birthday: value.birthday?,
                 email: value.email?,
+                grace: value.grace?,
                 handle: value.handle?,
                 homepage: value.homepage?,
                 ipv4: value.ipv4?,
                 ipv6: value.ipv6?,
+                note: value.note?,
                 seen_at: value.seen_at?,
                 timeout: value.timeout?,
                 wake_up: value.wake_up?,
@@ -3456,14 +3626,17 @@ Required.*/
     impl ::std::convert::From<super::ContactOutput> for ContactOutput {
         fn from(value: super::ContactOutput) -> Self {
             Self {
+                alarm: Ok(value.alarm),
                 avatar: Ok(value.avatar),
                 balance: Ok(value.balance),
                 birthday: Ok(value.birthday),
                 email: Ok(value.email),
+                grace: Ok(value.grace),
                 handle: Ok(value.handle),
                 homepage: Ok(value.homepage),
                 ipv4: Ok(value.ipv4),
                 ipv6: Ok(value.ipv6),
+                note: Ok(value.note),
                 seen_at: Ok(value.seen_at),
                 timeout: Ok(value.timeout),
                 wake_up: Ok(value.wake_up),
@@ -4090,6 +4263,14 @@ Optional; may be null.*/
     ///A builder for [`super::GeoPoint`], field by field.
     #[derive(Clone, Debug)]
     pub struct GeoPoint {
+        altitude_range: ::std::result::Result<
+            ::std::option::Option<(f64, f64)>,
+            ::std::string::String,
+        >,
+        bounds: ::std::result::Result<
+            ::std::option::Option<(f64, f64)>,
+            ::std::string::String,
+        >,
         coordinates: ::std::result::Result<(f64, f64), ::std::string::String>,
         corners: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<(i64, i64)>>,
@@ -4107,6 +4288,8 @@ Optional; may be null.*/
     impl ::std::default::Default for GeoPoint {
         fn default() -> Self {
             Self {
+                altitude_range: Ok(Default::default()),
+                bounds: Err("no value supplied for bounds".to_string()),
                 coordinates: Err("no value supplied for coordinates".to_string()),
                 corners: Ok(Default::default()),
                 label_and_rank: Err("no value supplied for label_and_rank".to_string()),
@@ -4115,6 +4298,34 @@ Optional; may be null.*/
         }
     }
     impl GeoPoint {
+        /**The `altitude_range` field.
+
+Optional; may be null.*/
+        pub fn altitude_range<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<(f64, f64)>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.altitude_range = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for altitude_range: {e}")
+                });
+            self
+        }
+        /**The `bounds` field.
+
+Required; may be null.*/
+        pub fn bounds<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<(f64, f64)>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.bounds = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for bounds: {e}"));
+            self
+        }
         /**The `coordinates` field.
 
 Required.*/
@@ -4182,6 +4393,8 @@ Required.*/
             value: GeoPoint,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                altitude_range: value.altitude_range?,
+                bounds: value.bounds?,
                 coordinates: value.coordinates?,
                 corners: value.corners?,
                 label_and_rank: value.label_and_rank?,
@@ -4192,6 +4405,8 @@ Required.*/
     impl ::std::convert::From<super::GeoPoint> for GeoPoint {
         fn from(value: super::GeoPoint) -> Self {
             Self {
+                altitude_range: Ok(value.altitude_range),
+                bounds: Ok(value.bounds),
                 coordinates: Ok(value.coordinates),
                 corners: Ok(value.corners),
                 label_and_rank: Ok(value.label_and_rank),
@@ -4392,6 +4607,10 @@ Optional; may be null.*/
     ///A builder for [`super::InvoiceInput`], field by field.
     #[derive(Clone, Debug)]
     pub struct InvoiceInput {
+        discount: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Decimal>,
+            ::std::string::String,
+        >,
         lines: ::std::result::Result<
             ::std::vec::Vec<super::InvoiceLineInput>,
             ::std::string::String,
@@ -4409,6 +4628,7 @@ Optional; may be null.*/
     impl ::std::default::Default for InvoiceInput {
         fn default() -> Self {
             Self {
+                discount: Err("no value supplied for discount".to_string()),
                 lines: Ok(Default::default()),
                 number: Err("no value supplied for number".to_string()),
                 total: Err("no value supplied for total".to_string()),
@@ -4417,6 +4637,23 @@ Optional; may be null.*/
         }
     }
     impl InvoiceInput {
+        /**The `discount` field.
+
+Required; may be null.*/
+        pub fn discount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Decimal>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.discount = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for discount: {e}")
+                });
+            self
+        }
         /**The `lines` field.
 
 Optional; defaults to `[]`.*/
@@ -4476,6 +4713,7 @@ Required.*/
             value: InvoiceInput,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                discount: value.discount?,
                 lines: value.lines?,
                 number: value.number?,
                 total: value.total?,
@@ -4486,6 +4724,7 @@ Required.*/
     impl ::std::convert::From<super::InvoiceInput> for InvoiceInput {
         fn from(value: super::InvoiceInput) -> Self {
             Self {
+                discount: Ok(value.discount),
                 lines: Ok(value.lines),
                 number: Ok(value.number),
                 total: Ok(value.total),
@@ -4668,6 +4907,10 @@ Required.*/
     ///A builder for [`super::InvoiceOutput`], field by field.
     #[derive(Clone, Debug)]
     pub struct InvoiceOutput {
+        discount: ::std::result::Result<
+            ::std::option::Option<crate::types::formats::Decimal>,
+            ::std::string::String,
+        >,
         lines: ::std::result::Result<
             ::std::vec::Vec<super::InvoiceLineOutput>,
             ::std::string::String,
@@ -4685,6 +4928,7 @@ Required.*/
     impl ::std::default::Default for InvoiceOutput {
         fn default() -> Self {
             Self {
+                discount: Err("no value supplied for discount".to_string()),
                 lines: Ok(Default::default()),
                 number: Err("no value supplied for number".to_string()),
                 total: Err("no value supplied for total".to_string()),
@@ -4693,6 +4937,23 @@ Required.*/
         }
     }
     impl InvoiceOutput {
+        /**The `discount` field.
+
+Required; may be null.*/
+        pub fn discount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::types::formats::Decimal>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.discount = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for discount: {e}")
+                });
+            self
+        }
         /**The `lines` field.
 
 Optional; defaults to `[]`.*/
@@ -4752,6 +5013,7 @@ Required.*/
             value: InvoiceOutput,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                discount: value.discount?,
                 lines: value.lines?,
                 number: value.number?,
                 total: value.total?,
@@ -4762,6 +5024,7 @@ Required.*/
     impl ::std::convert::From<super::InvoiceOutput> for InvoiceOutput {
         fn from(value: super::InvoiceOutput) -> Self {
             Self {
+                discount: Ok(value.discount),
                 lines: Ok(value.lines),
                 number: Ok(value.number),
                 total: Ok(value.total),
@@ -6808,6 +7071,87 @@ pub mod formats {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Base64Bytes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let text = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            text.parse().map_err(::serde::de::Error::custom)
+        }
+    }
+    /// A time of day (`format: time`, pydantic's `datetime.time`): `"06:30:15"`, or with
+    /// its UTC offset when the time is aware (`"07:00:00Z"`, `"07:00:00+02:00"`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct Time {
+        /// The time of day.
+        pub time: ::chrono::NaiveTime,
+        /// The offset from UTC, when the value carries one.
+        pub offset: ::std::option::Option<::chrono::FixedOffset>,
+    }
+    impl ::std::convert::From<::chrono::NaiveTime> for Time {
+        fn from(time: ::chrono::NaiveTime) -> Self {
+            Time { time, offset: None }
+        }
+    }
+    impl ::std::str::FromStr for Time {
+        type Err = FormatError;
+        fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+            let fail = || invalid("time", text);
+            let split = text
+                .char_indices()
+                .skip(5)
+                .find(|(_, c)| matches!(c, 'Z' | 'z' | '+' | '-'))
+                .map_or(text.len(), |(i, _)| i);
+            let (clock, zone) = text.split_at(split);
+            let time = ::chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+                .or_else(|_| ::chrono::NaiveTime::parse_from_str(clock, "%H:%M"))
+                .map_err(|_| fail())?;
+            let offset = match zone {
+                "" => None,
+                "Z" | "z" => ::chrono::FixedOffset::east_opt(0),
+                _ => {
+                    let sign = if zone.starts_with('-') { -1 } else { 1 };
+                    let digits: ::std::string::String = zone[1..]
+                        .chars()
+                        .filter(|c| *c != ':')
+                        .collect();
+                    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                        return Err(fail());
+                    }
+                    let hours: i32 = digits[..2].parse().map_err(|_| fail())?;
+                    let minutes: i32 = digits[2..].parse().map_err(|_| fail())?;
+                    Some(
+                        ::chrono::FixedOffset::east_opt(
+                                sign * (hours * 3_600 + minutes * 60),
+                            )
+                            .ok_or_else(fail)?,
+                    )
+                }
+            };
+            Ok(Time { time, offset })
+        }
+    }
+    impl ::std::fmt::Display for Time {
+        /// `HH:MM:SS[.ffffff]`, then `Z` or `±HH:MM` when there is an offset.
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(f, "{}", self.time)?;
+            match self.offset {
+                None => Ok(()),
+                Some(offset) if offset.local_minus_utc() == 0 => f.write_str("Z"),
+                Some(offset) => write!(f, "{offset}"),
+            }
+        }
+    }
+    impl ::serde::Serialize for Time {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Time {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
