@@ -172,3 +172,135 @@ fn replace_with_marker(obj: &mut Map<String, Value>, shape: Shape, params: Vec<V
     }
     obj.insert("x-rust-type".into(), m);
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    /// A document with one operation that sends and returns `Thing`.
+    fn document(thing: Value, extra_schemas: Value) -> Value {
+        let mut schemas = json!({ "Thing": thing });
+        schemas
+            .as_object_mut()
+            .unwrap()
+            .extend(extra_schemas.as_object().cloned().unwrap_or_default());
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"post": {
+                "operationId": "make_thing",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}
+            }}},
+            "components": {"schemas": schemas}
+        })
+    }
+
+    fn run(doc: Value) -> Result<crate::Output, crate::Error> {
+        crate::run_on_value(std::path::Path::new("doc.json"), "doc.json", doc)
+    }
+
+    fn code(output: &crate::Output) -> String {
+        output
+            .files
+            .iter()
+            .map(|f| f.contents.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn tuple(extra: Value) -> Value {
+        let mut t = json!({"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}], "minItems": 2, "maxItems": 2});
+        t.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().cloned().unwrap());
+        json!({"type": "object", "properties": {"pair": t}, "required": ["pair"]})
+    }
+
+    #[test]
+    fn fixed_tuples_become_rust_tuples() {
+        let output = run(document(tuple(json!({})), json!({}))).unwrap();
+        assert!(code(&output).contains("pub pair: (i64, ::std::string::String),"));
+        let one = json!({"type": "object", "properties": {"one": {"type": "array", "prefixItems": [{"type": "boolean"}], "minItems": 1, "maxItems": 1}}});
+        let output = run(document(one, json!({}))).unwrap();
+        assert!(code(&output).contains("(bool,)"), "{}", code(&output));
+        assert!(!code(&output).contains(crate::rust_shapes::CRATE));
+    }
+
+    #[test]
+    fn variable_length_tuples_are_located_errors() {
+        for (extra, words) in [
+            (
+                json!({"items": {"type": "integer"}, "maxItems": 5}),
+                "variable length",
+            ),
+            (json!({"maxItems": 3}), "variable length"),
+            (json!({"minItems": 1}), "trailing items are optional"),
+            (json!({"prefixItems": []}), "at least one item"),
+        ] {
+            let err = run(document(tuple(extra.clone()), json!({}))).unwrap_err();
+            assert_eq!(
+                err.pointer, "/components/schemas/Thing/properties/pair/prefixItems",
+                "{extra}"
+            );
+            assert!(err.message.contains(words), "{extra}: {err}");
+        }
+    }
+
+    #[test]
+    fn patterns_are_left_to_the_server_with_a_warning() {
+        let thing = json!({"type": "object", "properties": {"code": {"type": "string", "pattern": "^[a-z]+$"}}});
+        let output = run(document(thing, json!({}))).unwrap();
+        assert!(!code(&output).contains("regress"));
+        assert!(code(&output).contains("pub code: ::std::option::Option<::std::string::String>"));
+        assert!(output.warnings.iter().any(|w| {
+            w.pointer == "/components/schemas/Thing/properties/code/pattern"
+                && w.message.contains("server")
+        }));
+    }
+
+    #[test]
+    fn a_float_or_string_without_a_pattern_is_not_a_decimal() {
+        let thing = json!({"type": "object", "properties": {
+            "either": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+            "money": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": "^\\d+$"}]}
+        }});
+        let text = code(&run(document(thing, json!({}))).unwrap());
+        assert!(text.contains("pub money: ::std::option::Option<crate::types::formats::Decimal>"));
+        assert!(
+            !text.contains("pub either: ::std::option::Option<crate::types::formats::Decimal>")
+        );
+    }
+
+    #[test]
+    fn inline_discriminated_unions_get_one_named_type() {
+        let member = |tag: &str| json!({"type": "object", "properties": {"kind": {"const": tag}}, "required": ["kind"]});
+        let union = json!({
+            "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}
+        });
+        let thing = json!({"type": "object", "properties": {
+            "pet": union.clone(),
+            "pets": {"type": "array", "items": union},
+            // The same members told apart by another field: another type.
+            "other": {
+                "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "species", "mapping": {"c": "#/components/schemas/Cat", "d": "#/components/schemas/Dog"}}
+            }
+        }});
+        // A component already named `CatOrDog` keeps its name.
+        let schemas =
+            json!({"Cat": member("cat"), "Dog": member("dog"), "CatOrDog": {"type": "string"}});
+        let output = run(document(thing, schemas)).unwrap();
+        let text = code(&output);
+        assert!(
+            text.contains("pub pet: ::std::option::Option<CatOrDog2>"),
+            "{text}"
+        );
+        assert!(text.contains("pub pets: ::std::vec::Vec<CatOrDog2>"));
+        assert!(text.contains("pub other: ::std::option::Option<CatOrDog3>"));
+        // The component of that name is still the string it was.
+        assert!(text.contains("impl ::std::convert::From<CatOrDog> for ::std::string::String"));
+        assert!(text.contains("\"species\""));
+    }
+}

@@ -102,7 +102,9 @@ impl VisitMut for Replacer {
             return;
         };
         *ty = match shape {
-            Shape::Tuple => syn::parse_quote!((#(#args,)*)),
+            // `(A,)` needs its comma; `(A, B)` reads better without a trailing one.
+            Shape::Tuple if args.len() == 1 => syn::parse_quote!((#(#args,)*)),
+            Shape::Tuple => syn::parse_quote!((#(#args),*)),
             Shape::Nullable => match args.as_slice() {
                 [inner] => syn::parse_quote!(::std::option::Option<#inner>),
                 _ => {
