@@ -178,6 +178,12 @@ def echo_drawing(drawing: Drawing) -> Drawing:
     return drawing
 
 
+@router.post("/corpus/models/shapes")
+def echo_shape(shape: Shape) -> Shape:
+    """Echo one shape (a discriminated union as the whole body)."""
+    return shape
+
+
 @router.post("/corpus/models/trees")
 def echo_tree(node: TreeNode) -> TreeNode:
     """Echo a tree (a recursive model)."""
@@ -194,6 +200,12 @@ def echo_folder(folder: Folder) -> Folder:
 def echo_ticket(ticket: Ticket) -> Ticket:
     """Echo a ticket (integer enums, `Literal` fields)."""
     return ticket
+
+
+@router.get("/corpus/models/tickets/{priority}")
+def find_tickets(priority: Priority, within: Optional[dt.timedelta] = None) -> list[Ticket]:
+    """Tickets of one priority (an integer enum in the path, a duration in the query)."""
+    return []
 
 
 @router.post("/corpus/models/invoices")

@@ -197,6 +197,25 @@ async fn a_union_member_without_its_tag_is_an_error() {
     assert!(err.to_string().contains("the `kind` field"), "{err}");
 }
 
+#[tokio::test]
+async fn a_discriminated_union_as_the_whole_body_is_the_same_enum() {
+    let server = echo_server(
+        "POST",
+        "/corpus/models/shapes",
+        json!({"kind": "circle", "radius": 3.0}),
+        json!({"kind": "hexagon", "side": 1.0}),
+    )
+    .await;
+    let shape: types::CircleOrRectangle = client(&server)
+        .echo_shape()
+        .body(circle(3.0))
+        .send()
+        .await
+        .expect("an unknown shape decodes")
+        .into_inner();
+    assert!(matches!(&shape, types::CircleOrRectangle::Unknown(raw) if raw["kind"] == "hexagon"));
+}
+
 // 7. Recursive and mutually recursive models.
 
 #[tokio::test]
@@ -287,6 +306,30 @@ async fn integer_enums_and_literals_travel_as_their_values() {
         types::TicketSchemaVersion::V2
     );
     assert!(matches!(ticket.source, types::TicketSource::Corpus));
+}
+
+#[tokio::test]
+async fn integer_enums_in_the_path_and_durations_in_the_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/corpus/models/tickets/5"))
+        .and(wiremock::matchers::query_param("within", "P1DT1H"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"priority": 5, "fallback_priority": null, "schema_version": 2, "source": "corpus"}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let within = types::formats::Duration::from(chrono::TimeDelta::hours(25));
+    let tickets = client(&server)
+        .find_tickets()
+        .priority(types::Priority::V5)
+        .within(within)
+        .send()
+        .await
+        .expect("the tickets decode")
+        .into_inner();
+    assert_eq!(tickets[0].priority, types::Priority::V5);
 }
 
 // 10. Split schemas (`Invoice-Input` / `Invoice-Output`); 12. Decimal.

@@ -282,6 +282,7 @@ impl Normalizer<'_> {
             if let Some(schema) = obj.get_mut("schema") {
                 self.schema(&push_pointer(ptr, "schema"), schema)?;
             }
+            shapes::optional_parameter(obj);
             // 3.1 lets a parameter's `examples` be a list; 3.0 wants a map of Example objects.
             if obj.get("examples").is_some_and(Value::is_array) {
                 let examples = obj.remove("examples");

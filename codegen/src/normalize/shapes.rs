@@ -135,6 +135,34 @@ impl Normalizer<'_> {
     }
 }
 
+/// An optional parameter is already an `Option` in its builder; where its schema is also
+/// nullable (`Optional[timedelta] = None`), null and absent mean the same to the server,
+/// so the marker loses its `Nullable` wrapper rather than give `Option<Option<T>>`.
+pub(super) fn optional_parameter(param: &mut Map<String, Value>) {
+    if param.get("required") == Some(&Value::Bool(true)) {
+        return;
+    }
+    let nullable_marker = format!("{}::{}", crate::rust_shapes::CRATE, Shape::Nullable.name());
+    let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let is_nullable_marker = schema
+        .get("x-rust-type")
+        .and_then(|m| m.get("path"))
+        .and_then(Value::as_str)
+        == Some(nullable_marker.as_str());
+    if !is_nullable_marker {
+        return;
+    }
+    let inner = schema
+        .get("x-rust-type")
+        .and_then(|m| m.pointer("/parameters/0/x-rust-type"))
+        .cloned();
+    if let Some(inner) = inner {
+        schema.insert("x-rust-type".into(), inner);
+    }
+}
+
 /// pydantic's `Decimal` in validation mode: `anyOf: [{type: number}, {type: string,
 /// pattern}]` (the string with its digits pattern). A plain `float | str` has no pattern.
 fn is_decimal(obj: &Map<String, Value>) -> bool {

@@ -28,9 +28,10 @@ pub fn apply(file: &mut syn::File) -> Result<(), String> {
         return Err(error);
     }
     let text = quote!(#file).to_string();
-    if text.contains(CRATE) {
+    if let Some(at) = text.find(CRATE) {
+        let context: String = text[at.saturating_sub(120)..].chars().take(240).collect();
         return Err(format!(
-            "a placeholder type of `{CRATE}` survived in the generated code; this is a generator bug"
+            "a placeholder type of `{CRATE}` survived in the generated code (in `{context}`); this is a generator bug"
         ));
     }
     if replacer.used.is_empty() {
@@ -85,19 +86,44 @@ impl Replacer {
 }
 
 impl VisitMut for Replacer {
-    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
-        // Inner types first, so that a tuple of tuples comes out whole.
-        syn::visit_mut::visit_type_mut(self, ty);
-        // `Option<Option<T>>` from an optional field whose schema is a nullable marker.
-        if let Some(inner) = crate::syntax::generic_arg(ty, "Option")
-            && crate::syntax::generic_arg(&inner, "Option").is_some()
-            && quote!(#ty)
-                .to_string()
-                .starts_with(":: std :: option :: Option")
-        {
-            *ty = inner;
+    /// progenitor names types in messages too (`"conversion to `T` for x failed"`): each
+    /// backquoted type there is replaced like the code's.
+    fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+        let text = lit.value();
+        if !text.contains(CRATE) {
             return;
         }
+        let mut out = String::new();
+        for (i, part) in text.split('`').enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            match syn::parse_str::<syn::Type>(part) {
+                Ok(mut ty) if i % 2 == 1 && part.contains(CRATE) => {
+                    self.visit_type_mut(&mut ty);
+                    out.push_str(&quote!(#ty).to_string());
+                }
+                _ => out.push_str(part),
+            }
+        }
+        *lit = syn::LitStr::new(&out, lit.span());
+    }
+
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        // `Option<Nullable<T>>` (an optional field or parameter whose schema is a nullable
+        // marker) is one `Option<T>`.
+        if let syn::Type::Path(p) = ty
+            && let Some(last) = p.path.segments.last_mut()
+            && last.ident == "Option"
+            && let syn::PathArguments::AngleBracketed(args) = &mut last.arguments
+            && let Some(syn::GenericArgument::Type(inner)) = args.args.first_mut()
+            && let Some((Shape::Nullable, mut nullable_args)) = Self::placeholder(inner)
+            && nullable_args.len() == 1
+        {
+            *inner = nullable_args.remove(0);
+        }
+        // Inner types first, so that a tuple of tuples comes out whole.
+        syn::visit_mut::visit_type_mut(self, ty);
         let Some((shape, args)) = Self::placeholder(ty) else {
             return;
         };

@@ -2961,6 +2961,83 @@ impl<'a> ReplaceSettings<'a> {
     }
 }
 
+/**Builder for [`Client::echo_shape`]
+
+[`Client::echo_shape`]: super::Client::echo_shape*/
+#[derive(Debug, Clone)]
+pub struct EchoShape<'a> {
+    client: &'a super::Client,
+    body: Result<types::CircleOrRectangle, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> EchoShape<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::CircleOrRectangle>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `CircleOrRectangle` for body failed".to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/models/shapes`.
+    pub async fn send(self) -> Result<ResponseValue<types::CircleOrRectangle>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "echo_shape",
+            method: "POST",
+            path: "/corpus/models/shapes",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| {
+                types::CircleOrRectangle::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/models/shapes", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::CircleOrRectangle,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
 /**Builder for [`Client::echo_ticket`]
 
 [`Client::echo_ticket`]: super::Client::echo_ticket*/
@@ -3024,6 +3101,108 @@ impl<'a> EchoTicket<'a> {
             .json(&body);
         crate::transport::send_json::<
             types::Ticket,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+}
+
+/**Builder for [`Client::find_tickets`]
+
+[`Client::find_tickets`]: super::Client::find_tickets*/
+#[derive(Debug, Clone)]
+pub struct FindTickets<'a> {
+    client: &'a super::Client,
+    priority: Result<types::Priority, String>,
+    within: Result<Option<crate::types::formats::Duration>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> FindTickets<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            priority: Err("priority was not initialized".to_string()),
+            within: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `priority` path parameter.
+
+Required.*/
+    pub fn priority<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::Priority>,
+    {
+        self.priority = value
+            .try_into()
+            .map_err(|_| "conversion to `Priority` for priority failed".to_string());
+        self
+    }
+    /**The `within` query parameter.
+
+Optional; may be null.*/
+    pub fn within<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<crate::types::formats::Duration>,
+    {
+        self.within = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `crate :: types :: formats :: Duration` for within failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/models/tickets/{priority}`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Ticket>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "find_tickets",
+            method: "GET",
+            path: "/corpus/models/tickets/{priority}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, priority, within, request_options } = self;
+        let priority = priority.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let within = within.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/models/tickets/{}", client.baseurl, encode_path(& priority
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &within {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("within", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Ticket>,
         >(client, &OPERATION, request, request_options)
             .await
     }

@@ -555,6 +555,23 @@ let response = client.replace_settings()
     pub fn replace_settings(&self) -> builder::ReplaceSettings<'_> {
         builder::ReplaceSettings::new(self)
     }
+    /**Echo Shape
+
+Echo one shape (a discriminated union as the whole body).
+
+Sends a `POST` request to `/corpus/models/shapes`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::CircleOrRectangle) {
+let response = client.echo_shape()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_shape(&self) -> builder::EchoShape<'_> {
+        builder::EchoShape::new(self)
+    }
     /**Echo Ticket
 
 Echo a ticket (integer enums, `Literal` fields).
@@ -571,6 +588,24 @@ let response = client.echo_ticket()
 ```*/
     pub fn echo_ticket(&self) -> builder::EchoTicket<'_> {
         builder::EchoTicket::new(self)
+    }
+    /**Find Tickets
+
+Tickets of one priority (an integer enum in the path, a duration in the query).
+
+Sends a `GET` request to `/corpus/models/tickets/{priority}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, priority: stackai_connections::types::Priority, within: formats::Duration) {
+let response = client.find_tickets()
+    .priority(priority)
+    .within(within)
+    .send()
+    .await;
+# }
+```*/
+    pub fn find_tickets(&self) -> builder::FindTickets<'_> {
+        builder::FindTickets::new(self)
     }
     /**Echo Tree
 
