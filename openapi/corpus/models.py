@@ -57,6 +57,16 @@ class Rectangle(BaseModel):
 Shape = Annotated[Union[Circle, Rectangle], Field(discriminator="kind")]
 
 
+class Link(BaseModel):
+    text: str
+    url: str
+
+
+class Note(BaseModel):
+    text: str
+    pinned: bool = False
+
+
 class Drawing(BaseModel):
     """A drawing holds shapes told apart by their `kind`, and labels that are either text or numbers."""
 
@@ -66,6 +76,8 @@ class Drawing(BaseModel):
     label: Union[int, str]
     # ... and of models.
     anchor: Union[GeoPoint, Circle, None] = None
+    # ... and of models that overlap (a Link's fields would fit a Note's `extra` map).
+    attachment: Union[Link, Note, None] = None
 
 
 # 7. Recursive and mutually recursive models.

@@ -118,6 +118,7 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
         "shapes": [{"kind": "circle", "radius": 1.0}, triangle.clone()],
         "label": 7,
         "anchor": {"coordinates": [0.5, 0.25], "label_and_rank": ["a", 1], "bounds": null},
+        "attachment": {"text": "spec", "url": "https://example.com"},
     });
     let server = echo_server("POST", "/corpus/models/drawings", request, reply).await;
     let drawing = client(&server)
@@ -145,6 +146,13 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
     assert_eq!(serde_json::to_value(&drawing.shapes[1]).unwrap(), triangle);
     // An undiscriminated anyOf of scalars, and of models: untagged enums.
     assert!(matches!(drawing.label, types::DrawingLabel::Integer(7)));
+    // Overlapping models: the first member that fits, in the document's order.
+    assert!(
+        matches!(&drawing.attachment, Some(types::DrawingAttachment::Link(l)) if l.url == "https://example.com")
+    );
+    let note: types::DrawingAttachment =
+        serde_json::from_value(json!({"text": "n", "pinned": true})).unwrap();
+    assert!(matches!(note, types::DrawingAttachment::Note(n) if n.pinned));
     assert!(
         matches!(&drawing.anchor, Some(types::DrawingAnchor::GeoPoint(p)) if p.coordinates == (0.5, 0.25))
     );

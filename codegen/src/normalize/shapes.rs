@@ -301,6 +301,22 @@ mod tests {
     }
 
     #[test]
+    fn an_any_of_of_overlapping_models_is_an_untagged_enum() {
+        let model = |field: &str| json!({"type": "object", "properties": {"name": {"type": "string"}, field: {"type": "string"}}});
+        let thing = json!({"type": "object", "properties": {"either": {"anyOf": [
+            {"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}
+        ]}}});
+        let output = run(document(
+            thing,
+            json!({"A": model("size"), "B": model("color")}),
+        ))
+        .unwrap();
+        let text = code(&output);
+        assert!(text.contains("pub enum ThingEither {"), "{text}");
+        assert!(!text.contains("subtype_0"));
+    }
+
+    #[test]
     fn inline_discriminated_unions_get_one_named_type() {
         let member = |tag: &str| json!({"type": "object", "properties": {"kind": {"const": tag}}, "required": ["kind"]});
         let union = json!({

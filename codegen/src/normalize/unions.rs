@@ -5,9 +5,11 @@
 //!   `components/schemas` under a name made of its members (`CircleOrRectangle`), one
 //!   type however many fields use it. `passes::unions` turns it into an enum told apart
 //!   by the tag field, with a variant for tags this crate does not know.
-//! * An undiscriminated `anyOf` of several types (`int | str`, `A | B`) becomes `oneOf`:
-//!   typify reads `anyOf` as "any combination" and may emit a struct of optional parts,
-//!   where a client wants an untagged enum that decodes the first member that fits.
+//! * An undiscriminated `anyOf` with a model among its members (`A | B`) becomes `oneOf`:
+//!   typify reads `anyOf` of models that may overlap as "any combination" and emits a
+//!   struct of flattened optional parts (`subtype_0`, `subtype_1`), where a client wants an
+//!   untagged enum that decodes the first member that fits. (Of scalars, `int | str`,
+//!   typify already emits that enum.)
 
 use std::collections::BTreeMap;
 
@@ -37,11 +39,16 @@ const USE_SITE: [&str; 6] = [
 impl Normalizer<'_> {
     /// Runs on every schema after its 3.1 rewrites (so `nullable` is already split off).
     pub(super) fn unions(&mut self, ptr: &str, obj: &mut Map<String, Value>) {
-        if obj
-            .get("anyOf")
-            .is_some_and(|a| a.as_array().is_some_and(|l| l.len() > 1))
-            && !obj.contains_key("oneOf")
-        {
+        let of_models = obj.get("anyOf").and_then(Value::as_array).is_some_and(|l| {
+            l.len() > 1
+                && l.iter().any(|m| {
+                    ["$ref", "allOf", "properties"]
+                        .iter()
+                        .any(|k| m.get(*k).is_some())
+                        || m.get("type").is_some_and(|t| t == "object")
+                })
+        });
+        if of_models && !obj.contains_key("oneOf") {
             let members = obj.remove("anyOf").expect("checked above");
             obj.insert("oneOf".into(), members);
         }

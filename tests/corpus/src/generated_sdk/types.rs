@@ -759,6 +759,11 @@ pub struct Drawing {
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anchor: ::std::option::Option<DrawingAnchor>,
+    /**The `attachment` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub attachment: ::std::option::Option<DrawingAttachment>,
     /**The `label` field.
 
 Required.*/
@@ -803,6 +808,29 @@ impl ::std::convert::From<GeoPoint> for DrawingAnchor {
 impl ::std::convert::From<Circle> for DrawingAnchor {
     fn from(value: Circle) -> Self {
         Self::Circle(value)
+    }
+}
+
+///`DrawingAttachment`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum DrawingAttachment {
+    ///`Link`.
+    Link(Link),
+    ///`Note`.
+    Note(Note),
+}
+
+impl ::std::convert::From<Link> for DrawingAttachment {
+    fn from(value: Link) -> Self {
+        Self::Link(value)
+    }
+}
+
+impl ::std::convert::From<Note> for DrawingAttachment {
+    fn from(value: Note) -> Self {
+        Self::Note(value)
     }
 }
 
@@ -1123,6 +1151,55 @@ Required.*/
 impl InvoiceOutput {
     ///Starts a builder for this type.
     pub fn builder() -> builder::InvoiceOutput {
+        Default::default()
+    }
+}
+
+///`Link`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Link {
+    /**The `text` field.
+
+Required.*/
+    pub text: ::std::string::String,
+    /**The `url` field.
+
+Required.*/
+    pub url: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Link {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Link {
+        Default::default()
+    }
+}
+
+///`Note`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Note {
+    /**The `pinned` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub pinned: bool,
+    /**The `text` field.
+
+Required.*/
+    pub text: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Note {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Note {
         Default::default()
     }
 }
@@ -3928,6 +4005,10 @@ Required.*/
             ::std::option::Option<super::DrawingAnchor>,
             ::std::string::String,
         >,
+        attachment: ::std::result::Result<
+            ::std::option::Option<super::DrawingAttachment>,
+            ::std::string::String,
+        >,
         label: ::std::result::Result<super::DrawingLabel, ::std::string::String>,
         primary: ::std::result::Result<super::CircleOrRectangle, ::std::string::String>,
         shapes: ::std::result::Result<
@@ -3943,6 +4024,7 @@ Required.*/
         fn default() -> Self {
             Self {
                 anchor: Ok(Default::default()),
+                attachment: Ok(Default::default()),
                 label: Err("no value supplied for label".to_string()),
                 primary: Err("no value supplied for primary".to_string()),
                 shapes: Err("no value supplied for shapes".to_string()),
@@ -3962,6 +4044,21 @@ Optional; may be null.*/
             self.anchor = value
                 .try_into()
                 .map_err(|e| format!("error converting supplied value for anchor: {e}"));
+            self
+        }
+        /**The `attachment` field.
+
+Optional; may be null.*/
+        pub fn attachment<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::DrawingAttachment>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.attachment = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for attachment: {e}")
+                });
             self
         }
         /**The `label` field.
@@ -4026,6 +4123,7 @@ Required.*/
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 anchor: value.anchor?,
+                attachment: value.attachment?,
                 label: value.label?,
                 primary: value.primary?,
                 shapes: value.shapes?,
@@ -4037,6 +4135,7 @@ Required.*/
         fn from(value: super::Drawing) -> Self {
             Self {
                 anchor: Ok(value.anchor),
+                attachment: Ok(value.attachment),
                 label: Ok(value.label),
                 primary: Ok(value.primary),
                 shapes: Ok(value.shapes),
@@ -5028,6 +5127,168 @@ Required.*/
                 lines: Ok(value.lines),
                 number: Ok(value.number),
                 total: Ok(value.total),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Link`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Link {
+        text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Link {
+        fn default() -> Self {
+            Self {
+                text: Err("no value supplied for text".to_string()),
+                url: Err("no value supplied for url".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Link {
+        /**The `text` field.
+
+Required.*/
+        pub fn text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for text: {e}"));
+            self
+        }
+        /**The `url` field.
+
+Required.*/
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Link> for super::Link {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Link,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                text: value.text?,
+                url: value.url?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Link> for Link {
+        fn from(value: super::Link) -> Self {
+            Self {
+                text: Ok(value.text),
+                url: Ok(value.url),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Note`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Note {
+        pinned: ::std::result::Result<bool, ::std::string::String>,
+        text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Note {
+        fn default() -> Self {
+            Self {
+                pinned: Ok(Default::default()),
+                text: Err("no value supplied for text".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Note {
+        /**The `pinned` field.
+
+Optional; defaults to `false`.*/
+        pub fn pinned<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pinned = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for pinned: {e}"));
+            self
+        }
+        /**The `text` field.
+
+Required.*/
+        pub fn text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for text: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Note> for super::Note {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Note,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                pinned: value.pinned?,
+                text: value.text?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Note> for Note {
+        fn from(value: super::Note) -> Self {
+            Self {
+                pinned: Ok(value.pinned),
+                text: Ok(value.text),
                 extra: Ok(value.extra),
             }
         }
