@@ -67,3 +67,23 @@ pub(crate) fn marker(shape: Shape, parameters: Vec<Value>) -> Value {
         "parameters": parameters,
     })
 }
+
+/// A marker's shape in words for reports (`cargo xtask diff`): "tuple of 2",
+/// "Decimal", ...; `None` when `schema` is not a marker.
+pub(crate) fn describe(schema: &Value) -> Option<String> {
+    let marker = schema.get("x-rust-type")?;
+    let path = marker.get("path")?.as_str()?;
+    let shape = Shape::from_name(path.strip_prefix(CRATE)?.strip_prefix("::")?)?;
+    let params = marker.get("parameters").and_then(Value::as_array);
+    Some(match shape {
+        Shape::Tuple => format!("tuple of {}", params.map_or(0, Vec::len)),
+        Shape::Nullable => format!(
+            "nullable {}",
+            params
+                .and_then(|p| p.first())
+                .and_then(describe)
+                .unwrap_or_else(|| "value".into())
+        ),
+        other => other.name().to_string(),
+    })
+}

@@ -617,3 +617,49 @@ fn a_change_to_a_split_schema_is_reported_in_rust_terms() {
     assert_eq!(change.rust_member.as_deref(), Some("field `lines`"));
     assert_eq!(change.old_type.as_deref(), Some("Vec<InvoiceLineOutput>"));
 }
+
+#[test]
+fn tuple_and_integer_enum_changes_are_reported_in_rust_terms() {
+    use stackai_codegen::tools::spec_diff::{self, Class, Side};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let old_path = root.join("openapi/corpus/corpus.json");
+    let old = Side::load(&old_path).expect("the corpus loads");
+    let mut document = old.document.clone();
+    let schemas = document.pointer_mut("/components/schemas").unwrap();
+    schemas["Priority"]["enum"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(20));
+    let coordinates = &mut schemas["GeoPoint"]["properties"]["coordinates"];
+    coordinates["prefixItems"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "number"}));
+    coordinates["minItems"] = json!(3);
+    coordinates["maxItems"] = json!(3);
+    let new = Side {
+        document,
+        ..Side::load(&old_path).unwrap()
+    };
+    let report = spec_diff::diff(old, new).expect("the documents compare");
+    let tuple = report
+        .changes
+        .iter()
+        .find(|c| c.rust_item == "types::GeoPoint")
+        .expect("the tuple change");
+    assert_eq!(tuple.class, Class::Breaking);
+    assert_eq!(tuple.old_type.as_deref(), Some("(f64, f64)"));
+    assert_eq!(tuple.new_type.as_deref(), Some("(f64, f64, f64)"));
+    assert!(tuple.change.contains("tuple of 2"), "{}", tuple.change);
+    let value = report
+        .changes
+        .iter()
+        .find(|c| c.rust_item == "types::Priority")
+        .expect("the new enum value");
+    assert_eq!(value.class, Class::PossiblyBreaking);
+    assert!(
+        value.impact.contains("types::Priority::V20"),
+        "{}",
+        value.impact
+    );
+}
