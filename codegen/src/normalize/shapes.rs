@@ -1,6 +1,6 @@
 //! Schemas whose Rust type progenitor's OpenAPI 3.0 reader cannot carry: tuples
 //! (`prefixItems`), pydantic's `Decimal`, and the string formats `duration`, `time` and
-//! `byte`/`base64`. Each becomes a marker for `passes::shapes` (see [`crate::rust_shapes`]).
+//! `byte`/`base64`. Each becomes a marker for `passes::shapes` (see `crate::rust_shapes`).
 //!
 //! Also here: `pattern`, which the client leaves to the server (see [`drop_pattern`]).
 

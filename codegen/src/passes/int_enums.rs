@@ -279,3 +279,43 @@ impl VisitMut for ConstructorCalls<'_> {
         *expr = syn::parse_quote!(#func::from(#arg));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn integer_enums_are_named_by_value_and_keep_unknown_values() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/levels": {"get": {
+                "operationId": "get_level",
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}}}}
+            }}},
+            "components": {"schemas": {
+                "Level": {"type": "integer", "enum": [-1, 0, 3]},
+                "Holder": {"type": "object", "properties": {
+                    "level": {"$ref": "#/components/schemas/Level"},
+                    "version": {"type": "integer", "const": 7, "default": 7}
+                }}
+            }}
+        });
+        let output = crate::run_on_value(std::path::Path::new("doc.json"), "doc.json", doc)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text: String = output.files.iter().map(|f| f.contents.as_str()).collect();
+        for expected in [
+            "pub enum Level {",
+            "Minus1,",
+            "V0,",
+            "V3,",
+            "Unknown(i64),",
+            "-1 => Self::Minus1,",
+            "pub enum HolderVersion {",
+            "Self::V7",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(!text.contains("pub struct Level("));
+    }
+}

@@ -1,4 +1,4 @@
-//! Stage 4c: the Rust shapes typify cannot express (see [`crate::rust_shapes`]). Every use
+//! Stage 4c: the Rust shapes typify cannot express (see `crate::rust_shapes`). Every use
 //! of a placeholder type becomes the real type, and the helper types the code then needs
 //! are emitted into `types::formats`, only those used:
 //!
