@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    RootModel,
 )
 
 router = APIRouter(tags=["corpus-models"])
@@ -57,6 +58,10 @@ class Rectangle(BaseModel):
 Shape = Annotated[Union[Circle, Rectangle], Field(discriminator="kind")]
 
 
+class ShapeBox(RootModel[Shape]):
+    """A named discriminated union: pydantic publishes it as a component of its own."""
+
+
 class Link(BaseModel):
     text: str
     url: str
@@ -72,6 +77,8 @@ class Drawing(BaseModel):
 
     shapes: list[Shape]
     primary: Shape
+    highlight: Optional[Shape] = None
+    boxed: Optional[ShapeBox] = None
     # An undiscriminated union of scalars (`anyOf`) ...
     label: Union[int, str]
     # ... and of models.

@@ -119,6 +119,8 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
         "label": 7,
         "anchor": {"coordinates": [0.5, 0.25], "label_and_rank": ["a", 1], "bounds": null},
         "attachment": {"text": "spec", "url": "https://example.com"},
+        "highlight": {"kind": "circle", "radius": 9.0},
+        "boxed": {"kind": "star", "points": 5},
     });
     let server = echo_server("POST", "/corpus/models/drawings", request, reply).await;
     let drawing = client(&server)
@@ -146,6 +148,11 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
     assert_eq!(serde_json::to_value(&drawing.shapes[1]).unwrap(), triangle);
     // An undiscriminated anyOf of scalars, and of models: untagged enums.
     assert!(matches!(drawing.label, types::DrawingLabel::Integer(7)));
+    // Optional, and named by pydantic (a `RootModel`): the same decoding.
+    assert!(
+        matches!(&drawing.highlight, Some(types::CircleOrRectangle::Circle(c)) if c.radius == 9.0)
+    );
+    assert!(matches!(&drawing.boxed, Some(types::ShapeBox::Unknown(raw)) if raw["points"] == 5));
     // Overlapping models: the first member that fits, in the document's order.
     assert!(
         matches!(&drawing.attachment, Some(types::DrawingAttachment::Link(l)) if l.url == "https://example.com")

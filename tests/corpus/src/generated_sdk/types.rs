@@ -764,6 +764,16 @@ Optional; may be null.*/
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachment: ::std::option::Option<DrawingAttachment>,
+    /**The `boxed` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub boxed: ::std::option::Option<ShapeBox>,
+    /**The `highlight` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub highlight: ::std::option::Option<CircleOrRectangle>,
     /**The `label` field.
 
 Required.*/
@@ -1571,6 +1581,30 @@ pub enum ResourceStatus {
     /// A value this version of the crate does not know; it round-trips unchanged.
     #[serde(untagged)]
     Unknown(::std::string::String),
+}
+
+///A named discriminated union: pydantic publishes it as a component of its own.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum ShapeBox {
+    ///`Circle`.
+    Circle(Circle),
+    ///`Rectangle`.
+    Rectangle(Rectangle),
+    ///A `kind` this version of the crate does not know, with the whole value as the server sent it; it is sent back unchanged.
+    Unknown(::serde_json::Value),
+}
+
+impl ::std::convert::From<Circle> for ShapeBox {
+    fn from(value: Circle) -> Self {
+        Self::Circle(value)
+    }
+}
+
+impl ::std::convert::From<Rectangle> for ShapeBox {
+    fn from(value: Rectangle) -> Self {
+        Self::Rectangle(value)
+    }
 }
 
 ///Sort direction. The documentation lists no values; ascending and descending are inferred from the default `desc`.
@@ -4009,6 +4043,14 @@ Required.*/
             ::std::option::Option<super::DrawingAttachment>,
             ::std::string::String,
         >,
+        boxed: ::std::result::Result<
+            ::std::option::Option<super::ShapeBox>,
+            ::std::string::String,
+        >,
+        highlight: ::std::result::Result<
+            ::std::option::Option<super::CircleOrRectangle>,
+            ::std::string::String,
+        >,
         label: ::std::result::Result<super::DrawingLabel, ::std::string::String>,
         primary: ::std::result::Result<super::CircleOrRectangle, ::std::string::String>,
         shapes: ::std::result::Result<
@@ -4025,6 +4067,8 @@ Required.*/
             Self {
                 anchor: Ok(Default::default()),
                 attachment: Ok(Default::default()),
+                boxed: Ok(Default::default()),
+                highlight: Ok(Default::default()),
                 label: Err("no value supplied for label".to_string()),
                 primary: Err("no value supplied for primary".to_string()),
                 shapes: Err("no value supplied for shapes".to_string()),
@@ -4058,6 +4102,34 @@ Optional; may be null.*/
                 .try_into()
                 .map_err(|e| {
                     format!("error converting supplied value for attachment: {e}")
+                });
+            self
+        }
+        /**The `boxed` field.
+
+Optional; may be null.*/
+        pub fn boxed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ShapeBox>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.boxed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for boxed: {e}"));
+            self
+        }
+        /**The `highlight` field.
+
+Optional; may be null.*/
+        pub fn highlight<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CircleOrRectangle>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.highlight = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for highlight: {e}")
                 });
             self
         }
@@ -4124,6 +4196,8 @@ Required.*/
             Ok(Self {
                 anchor: value.anchor?,
                 attachment: value.attachment?,
+                boxed: value.boxed?,
+                highlight: value.highlight?,
                 label: value.label?,
                 primary: value.primary?,
                 shapes: value.shapes?,
@@ -4136,6 +4210,8 @@ Required.*/
             Self {
                 anchor: Ok(value.anchor),
                 attachment: Ok(value.attachment),
+                boxed: Ok(value.boxed),
+                highlight: Ok(value.highlight),
                 label: Ok(value.label),
                 primary: Ok(value.primary),
                 shapes: Ok(value.shapes),
@@ -7471,6 +7547,61 @@ impl<'de> ::serde::Deserialize<'de> for CircleOrRectangle {
 }
 
 impl ::serde::Serialize for CircleOrRectangle {
+    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+    where
+        S: ::serde::Serializer,
+    {
+        match self {
+            Self::Circle(value) => value.serialize(serializer),
+            Self::Rectangle(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ShapeBox {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("kind") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => {
+                return Err(
+                    <D::Error as ::serde::de::Error>::custom(
+                        "ShapeBox: the `kind` field that tells its variants apart is missing or not a string",
+                    ),
+                );
+            }
+        };
+        match tag.as_str() {
+            "circle" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Circle)
+                    .map_err(|e| {
+                        <D::Error as ::serde::de::Error>::custom(
+                            format!("{}: {e}", "ShapeBox with `kind` \"circle\""),
+                        )
+                    })
+            }
+            "rectangle" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Rectangle)
+                    .map_err(|e| {
+                        <D::Error as ::serde::de::Error>::custom(
+                            format!("{}: {e}", "ShapeBox with `kind` \"rectangle\""),
+                        )
+                    })
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+impl ::serde::Serialize for ShapeBox {
     fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
     where
         S: ::serde::Serializer,
