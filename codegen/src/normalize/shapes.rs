@@ -317,6 +317,19 @@ mod tests {
     }
 
     #[test]
+    fn a_discriminated_union_of_one_member_is_that_member() {
+        let member = json!({"type": "object", "properties": {"kind": {"const": "cat"}}, "required": ["kind"]});
+        let one = json!({"oneOf": [{"$ref": "#/components/schemas/Cat"}],
+            "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat"}}});
+        let thing = json!({"type": "object", "properties": {"pet": one.clone()}});
+        run(document(
+            thing,
+            json!({"Cat": member.clone(), "OnlyCat": one}),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
     fn inline_discriminated_unions_get_one_named_type() {
         let member = |tag: &str| json!({"type": "object", "properties": {"kind": {"const": tag}}, "required": ["kind"]});
         let union = json!({

@@ -65,7 +65,8 @@ impl Normalizer<'_> {
             let members = obj.remove("anyOf").expect("found above");
             obj.insert("oneOf".into(), members);
         }
-        let Some(members) = member_names(obj) else {
+        // A union of one member is that member to typify, not an enum to tag.
+        let Some(members) = member_names(obj).filter(|m| m.len() > 1) else {
             return;
         };
         // A component is a named type already.

@@ -72,6 +72,9 @@ fn discriminated_unions(document: &Value) -> BTreeMap<String, Union> {
         let Some(mapping) = discriminator.get("mapping").and_then(Value::as_object) else {
             continue;
         };
+        if members.len() < 2 {
+            continue;
+        }
         let refs: Vec<Option<&str>> = members
             .iter()
             .map(|m| m.get("$ref").and_then(Value::as_str))
