@@ -30,7 +30,12 @@ impl Normalizer<'_> {
         ptr: &str,
         obj: &mut Map<String, Value>,
     ) -> Result<(), Error> {
-        if obj.contains_key("x-rust-type") {
+        // (A document's own `x-rust-type`, naming a real crate, is left alone.)
+        let ours = obj
+            .get("x-rust-type")
+            .and_then(|m| m.get("crate"))
+            .is_some_and(|c| c == crate::rust_shapes::CRATE);
+        if ours {
             // A marker merged into a nullable parent (`Optional[tuple[...]]`): wrap it.
             // (`nullable` stays, for the docs; progenitor ignores it beside a marker.)
             let nullable_marker =
