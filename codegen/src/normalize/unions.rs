@@ -83,6 +83,28 @@ impl Normalizer<'_> {
                 union.insert(k, v);
             }
         }
+        let property = union
+            .get("discriminator")
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let names: Vec<String> = members
+            .iter()
+            .map(|m| {
+                format!(
+                    "`{}`",
+                    heck::ToUpperCamelCase::to_upper_camel_case(m.as_str())
+                )
+            })
+            .collect();
+        union.insert(
+            "description".into(),
+            Value::String(format!(
+                "One of {}, told apart by their `{property}` field.",
+                names.join(", ")
+            )),
+        );
         let name = self.hoisted.name_for(&members, Value::Object(union));
         let reference = json!({ "$ref": push_pointer("#/components/schemas", &name) });
         if site.is_empty() {

@@ -139,7 +139,7 @@ pub enum CircleKind {
     Unknown(::std::string::String),
 }
 
-///`CircleOrRectangle`
+///One of `Circle`, `Rectangle`, told apart by their `kind` field.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CircleOrRectangle {
