@@ -44,7 +44,9 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_timeout(TIMEOUT_SECS)
         // The client crate's runtime (credentials, retries, timeouts) rides in `Client`.
-        .with_inner_type(quote::quote!(crate::transport::Runtime));
+        .with_inner_type(quote::quote!(crate::transport::Runtime))
+        // Placeholders for the shapes typify cannot express; `passes::shapes` replaces them.
+        .with_crate(crate::rust_shapes::CRATE, progenitor::CrateVers::Any, None);
     settings
 }
 

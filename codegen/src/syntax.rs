@@ -154,6 +154,7 @@ pub(crate) fn type_text(ty: &syn::Type) -> String {
         "::chrono::",
         "::uuid::",
         "std::num::",
+        "crate::types::",
     ] {
         s = s.replace(prefix, "");
     }

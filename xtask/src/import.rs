@@ -4,14 +4,19 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{DOCUMENT, Mode, regen, repo_root};
+use super::{CORPUS_DOCUMENT, DOCUMENT, Mode, regen, repo_root};
 
 pub(crate) fn import(args: &[&str]) -> Result<(), String> {
-    let [input] = args else {
-        return Err(format!(
-            "`import` takes one argument, a path or `-` for stdin; got {args:?}\n\n{}",
-            super::USAGE
-        ));
+    let (document, input) = match args {
+        [input] => (DOCUMENT, input),
+        ["--corpus", input] => (CORPUS_DOCUMENT, input),
+        _ => {
+            return Err(format!(
+                "`import` takes one argument, a path or `-` for stdin (after `--corpus` for \
+                 the feature corpus); got {args:?}\n\n{}",
+                super::USAGE
+            ));
+        }
     };
     let (name, text) = if *input == "-" {
         let mut text = String::new();
@@ -27,13 +32,13 @@ pub(crate) fn import(args: &[&str]) -> Result<(), String> {
     };
     let root = repo_root();
     let imported =
-        stackai_codegen::tools::import::import(&name, &text, &root.join(DOCUMENT), DOCUMENT)
-            .map_err(|e| format!("{e}\n{DOCUMENT} was left as it was"))?;
+        stackai_codegen::tools::import::import(&name, &text, &root.join(document), document)
+            .map_err(|e| format!("{e}\n{document} was left as it was"))?;
     // The document's warnings are printed by `regen` below.
     if imported.changed {
-        println!("updated {DOCUMENT} from {}", display(&name));
+        println!("updated {document} from {}", display(&name));
     } else {
-        println!("{DOCUMENT} is already this document");
+        println!("{document} is already this document");
     }
     regen(Mode::Write)?;
     if imported.changed {

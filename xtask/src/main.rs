@@ -11,18 +11,25 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use stackai_codegen::tools::import::OVERRIDES_FILE;
+
 /// The document everything is generated from, relative to the repository root.
 const DOCUMENT: &str = "openapi/connections.json";
-/// The overrides beside the document, relative to the repository root.
-const OVERRIDES: &str = "openapi/overrides.json";
 /// Where the generated module lives, relative to the repository root.
 const OUTPUT_DIR: &str = "generated/src/generated_sdk";
+/// The upstream feature corpus (a test fixture: the Connections API plus an operation for
+/// every supported FastAPI/pydantic feature) and the module of its client crate.
+const CORPUS_DOCUMENT: &str = "openapi/corpus/corpus.json";
+const CORPUS_OUTPUT_DIR: &str = "tests/corpus/src/generated_sdk";
+/// Everything `regen` writes and `check` checks: (document, generated module).
+const TARGETS: [(&str, &str); 2] = [(DOCUMENT, OUTPUT_DIR), (CORPUS_DOCUMENT, CORPUS_OUTPUT_DIR)];
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regen           regenerate generated/ from openapi/ and print what changed
+  regen           regenerate generated/ and tests/corpus/ from openapi/ and
+                  print what changed
   check           fail if anything generated is stale (for CI); changes nothing
                   (both print only warnings not acknowledged in
                   openapi/overrides.json; --verbose shows those too);
@@ -31,6 +38,9 @@ commands:
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
+  import --corpus PATH|-
+                  the same for the feature corpus, openapi/corpus/corpus.json
+                  (python3 openapi/corpus/app.py | cargo xtask import --corpus -)
   diff OLD NEW    report the API changes between two documents, classified
   diff --base REF   ... between REF:openapi/connections.json and the working tree
        [--format markdown|json]  (default markdown)
@@ -97,13 +107,27 @@ fn regen_verbose(mode: Mode) -> Result<(), String> {
 }
 
 fn regen_with(mode: Mode, verbose: bool) -> Result<(), String> {
+    let mut stale = Vec::new();
+    for (document, output_dir) in TARGETS {
+        if let Err(message) = regen_one(mode, verbose, document, output_dir) {
+            stale.push(message);
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(stale.join("\nerror: "))
+    }
+}
+
+fn regen_one(mode: Mode, verbose: bool, document: &str, output_dir: &str) -> Result<(), String> {
     let root = repo_root();
     let started = Instant::now();
-    let output = stackai_codegen::tools::import::run_project(&root.join(DOCUMENT), DOCUMENT)
+    let output = stackai_codegen::tools::import::run_project(&root.join(document), document)
         .map_err(|e| e.to_string())?;
-    let acknowledged = print_warnings(&root, &output.warnings, verbose)?;
+    let acknowledged = print_warnings(&root, document, &output.warnings, verbose)?;
 
-    let out_dir = root.join(OUTPUT_DIR);
+    let out_dir = root.join(output_dir);
     let mut wanted: Vec<(PathBuf, &str)> = output
         .files
         .iter()
@@ -151,7 +175,7 @@ fn regen_with(mode: Mode, verbose: bool) -> Result<(), String> {
     match (mode, stale.is_empty()) {
         (_, true) => {
             println!(
-                "generated code is up to date ({count} files, {elapsed} ms{acknowledged})",
+                "{output_dir}: generated code is up to date ({count} files, {elapsed} ms{acknowledged})",
             );
             Ok(())
         }
@@ -160,7 +184,7 @@ fn regen_with(mode: Mode, verbose: bool) -> Result<(), String> {
                 println!("updated {path}");
             }
             println!(
-                "regenerated {} of {} files in {elapsed} ms{acknowledged}",
+                "{output_dir}: regenerated {} of {} files in {elapsed} ms{acknowledged}",
                 stale.len(),
                 count
             );
@@ -177,18 +201,20 @@ fn regen_with(mode: Mode, verbose: bool) -> Result<(), String> {
 /// `verbose`, the acknowledged ones with their reasons); returns how many were acknowledged.
 fn print_warnings(
     root: &Path,
+    document: &str,
     warnings: &[stackai_codegen::Warning],
     verbose: bool,
 ) -> Result<usize, String> {
     use stackai_codegen::tools::{acknowledge, import::Overrides};
-    let overrides = Overrides::load_beside(&root.join(DOCUMENT)).map_err(|e| e.to_string())?;
-    let sorted = acknowledge::sort(Path::new(OVERRIDES), warnings, &overrides.acknowledged);
+    let overrides = Overrides::load_beside(&root.join(document)).map_err(|e| e.to_string())?;
+    let overrides_file = Path::new(document).with_file_name(OVERRIDES_FILE);
+    let sorted = acknowledge::sort(&overrides_file, warnings, &overrides.acknowledged);
     for warning in &sorted.new {
-        eprintln!("warning: {DOCUMENT}: {warning}");
+        eprintln!("warning: {document}: {warning}");
     }
     if verbose {
         for (warning, reason) in &sorted.acknowledged {
-            eprintln!("acknowledged: {DOCUMENT}: {warning} (reason: {reason})");
+            eprintln!("acknowledged: {document}: {warning} (reason: {reason})");
         }
     }
     Ok(sorted.acknowledged.len())

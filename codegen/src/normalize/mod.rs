@@ -14,6 +14,8 @@ use serde_json::{Map, Value, json};
 use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
 pub mod naming;
+mod shapes;
+mod unions;
 
 /// The outcome of normalization.
 #[derive(Debug, Clone)]
@@ -29,10 +31,12 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     let mut n = Normalizer {
         file,
         warnings: Vec::new(),
+        hoisted: unions::Hoisted::new(&doc),
     };
     n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
     n.schemas_everywhere(&mut doc)?;
+    n.hoisted.insert_into(&mut doc);
     naming::assign_method_names(file, &mut doc)?;
     n.check_paths(&mut doc)?;
     Ok(Normalized {
@@ -44,6 +48,7 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
 struct Normalizer<'a> {
     file: &'a Path,
     warnings: Vec<Warning>,
+    hoisted: unions::Hoisted,
 }
 
 impl Normalizer<'_> {
@@ -185,6 +190,7 @@ impl Normalizer<'_> {
             if let Some(schema) = obj.get_mut("schema") {
                 self.schema(&push_pointer(ptr, "schema"), schema)?;
             }
+            shapes::optional_parameter(obj);
             // 3.1 lets a parameter's `examples` be a list; 3.0 wants a map of Example objects.
             if obj.get("examples").is_some_and(Value::is_array) {
                 let examples = obj.remove("examples");
@@ -257,6 +263,8 @@ impl Normalizer<'_> {
             obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
         self.pattern_properties(ptr, obj);
+        self.rust_shapes(ptr, obj)?;
+        self.unions(ptr, obj);
         // JSON Schema lets an object without `additionalProperties` hold any other field;
         // saying so explicitly makes typify keep such fields in an `extra` map, so that a
         // field the server adds later survives decoding and re-encoding.
@@ -379,7 +387,7 @@ impl Normalizer<'_> {
                 );
             }
         }
-        for key in ["$defs", "prefixItems", "$dynamicRef", "$dynamicAnchor"] {
+        for key in ["$defs", "$dynamicRef", "$dynamicAnchor"] {
             if obj.contains_key(key) {
                 return Err(self.error(
                     &push_pointer(ptr, key),

@@ -5,9 +5,12 @@
 //! 1. [`rewrite`]: drop what progenitor emits that the API does not define;
 //! 2. [`runtime_calls`]: every `send()` goes through the hand-written runtime, and the
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
-//! 3. [`compat`]: forward compatibility and redaction of the models;
+//! 3. the model shapes typify cannot express or gets wrong for a client: [`shapes`]
+//!    (tuples and string formats), [`unions`] (tagged by their discriminator),
+//!    [`int_enums`] and [`closed_models`];
+//! 4. [`compat`]: forward compatibility and redaction of the models;
 //!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters;
-//! 4. [`docs`]: every public item documented from the document.
+//! 5. [`docs`]: every public item documented from the document.
 //!
 //! Only two of these look at every node of the tree: `rewrite`'s removal of the
 //! `api-version` header (in any block) and `docs`' fallback line (on any public item,
@@ -16,12 +19,16 @@
 //! statements, and the fallback must see everything the other passes add. The rest of
 //! each pass visits only the modules and items it changes, which costs little.
 
+pub mod closed_models;
 pub mod compat;
 pub mod docs;
 pub mod filters;
+pub mod int_enums;
 pub mod paginate;
 pub mod rewrite;
 pub mod runtime_calls;
+pub mod shapes;
+pub mod unions;
 
 use std::path::Path;
 
@@ -37,6 +44,11 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
     runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
         Error::new(path, operation_pointer(document, &method), message)
     })?;
+    shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
+    unions::apply(file, document)
+        .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
+    int_enums::apply(file);
+    closed_models::apply(file);
     compat::apply(file);
     filters::apply(file, document).map_err(|(method, below, message)| {
         Error::new(path, operation_pointer(document, &method) + &below, message)

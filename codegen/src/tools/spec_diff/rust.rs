@@ -182,10 +182,20 @@ impl RustView {
 
     pub(crate) fn variant(&self, type_name: &str, wire: &str) -> Option<&str> {
         match self.types.get(type_name)? {
-            RustType::Enum(variants) => variants
-                .iter()
-                .find(|(w, _)| w == wire)
-                .map(|(_, ident)| ident.as_str()),
+            RustType::Enum(variants) => {
+                // Integer enums (`passes::int_enums`) name their variants by value.
+                let by_value = wire.parse::<i128>().ok().map(|n| {
+                    if n < 0 {
+                        format!("Minus{}", n.unsigned_abs())
+                    } else {
+                        format!("V{n}")
+                    }
+                });
+                variants
+                    .iter()
+                    .find(|(w, ident)| w == wire || by_value.as_deref() == Some(ident.as_str()))
+                    .map(|(_, ident)| ident.as_str())
+            }
             _ => None,
         }
     }

@@ -214,6 +214,9 @@ impl<'a> Cmp<'a> {
             None if schema.get("oneOf").is_some() => "oneOf".into(),
             None if schema.get("allOf").is_some() => "allOf".into(),
             None if schema.is_null() => "nothing (no schema)".into(),
+            None if schema.get("x-rust-type").is_some() => {
+                crate::rust_shapes::describe(schema).unwrap_or_else(|| "any value".into())
+            }
             None => "any value".into(),
         };
         match schema.get("format").and_then(Value::as_str) {

@@ -1,0 +1,63 @@
+"""The upstream feature corpus: the Connections API plus operations that use every
+FastAPI/pydantic feature the generator must handle (issue 8).
+
+The corpus is a test fixture, not an API anyone serves. Its document is the
+Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus two
+routers:
+
+- ``requests.py``: request shapes (multipart and urlencoded bodies, header and
+  cookie parameters, array/optional/free-form/embedded bodies, deprecations,
+  custom operationIds, enum path parameters);
+- ``models.py``: model shapes (tuples, unions, recursion, int enums, const,
+  split schemas, pattern, formats, closed models, typed maps).
+
+Refresh the committed document (from the repository root; ``import --corpus``
+writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
+``tests/corpus/``):
+
+    pip install -r openapi/corpus/requirements.txt
+    python3 openapi/corpus/app.py | cargo xtask import --corpus -
+
+CI has no Python: it generates from the committed ``corpus.json``.
+"""
+
+import importlib.util
+import json
+import os
+import sys
+
+from fastapi import FastAPI
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def _load_upstream():
+    """Loads ``openapi/upstream/app.py`` as the module ``upstream_app`` (this file is
+    ``app.py`` too, so a plain import would find itself)."""
+    path = os.path.join(HERE, "..", "upstream", "app.py")
+    spec = importlib.util.spec_from_file_location("upstream_app", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["upstream_app"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+upstream = _load_upstream()
+
+import models  # noqa: E402  (needs sys.path above)
+import requests  # noqa: E402
+
+app = FastAPI(
+    title=upstream.app.title,
+    version=upstream.app.version,
+    description=upstream.app.description,
+)
+# The Connections API's routes, exactly as upstream publishes them.
+app.include_router(upstream.app.router)
+app.include_router(requests.router)
+app.include_router(models.router)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,51 @@
+//! The client generated from the upstream feature corpus, `openapi/corpus/corpus.json`: the
+//! Connections API plus one or more operations for every FastAPI/pydantic feature the
+//! generator supports (see the root README's "Supported FastAPI/pydantic features").
+//!
+//! Like progenitor's own snapshot crates, the generator's output is itself a crate:
+//! `generated_sdk/` is written by `cargo xtask regen` (and checked by `cargo xtask check`
+//! and `tests/tests/corpus_snapshots.rs`), and compiling it with warnings denied is the
+//! guard that the generator never emits code that does not compile. The hand-written
+//! runtime is not copied: the modules below are the files of `generated/src/`, so the
+//! corpus runs exactly the runtime the published crate ships. Loopback HTTP tests live in
+//! `tests/tests/corpus_requests.rs` and `tests/tests/corpus_models.rs`.
+#![deny(warnings)]
+
+#[rustfmt::skip]
+#[deny(missing_docs)]
+mod generated_sdk;
+
+#[path = "../../../generated/src/auth.rs"]
+mod auth;
+#[path = "../../../generated/src/client.rs"]
+mod client;
+#[path = "../../../generated/src/error.rs"]
+mod error;
+#[path = "../../../generated/src/extras.rs"]
+mod extras;
+#[path = "../../../generated/src/filters.rs"]
+mod filters;
+#[cfg(feature = "mock")]
+#[path = "../../../generated/src/mocking.rs"]
+mod mocking;
+#[path = "../../../generated/src/pagination.rs"]
+mod pagination;
+#[path = "../../../generated/src/redact.rs"]
+mod redact;
+#[path = "../../../generated/src/retry.rs"]
+mod retry;
+#[path = "../../../generated/src/transport.rs"]
+mod transport;
+
+pub use auth::Credentials;
+pub use client::{BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use error::{Error, ErrorKind};
+pub use filters::{Filter, FilterField, FilterOp, FilterValue};
+pub use generated_sdk::*;
+pub use pagination::{NextPage, Page, Paginated};
+/// The HTTP client crate, re-exported for [`ClientBuilder::http_client`].
+pub use reqwest;
+pub use retry::RetryPolicy;
+pub use transport::RequestOptions;
+#[doc(hidden)]
+pub use transport::{Operation, Runtime};
