@@ -16,6 +16,9 @@ mod generated_sdk;
 mod auth;
 mod client;
 mod error;
+/// `multipart/form-data` bodies: the file parts of upload operations.
+#[cfg(feature = "multipart")]
+pub mod multipart;
 mod pagination;
 mod redact;
 mod retry;

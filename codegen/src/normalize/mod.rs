@@ -13,7 +13,9 @@ use serde_json::{Map, Value, json};
 
 use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
+pub mod bodies;
 pub mod naming;
+pub mod parameters;
 
 /// The outcome of normalization.
 #[derive(Debug, Clone)]
@@ -36,10 +38,13 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     // one is where the maintainer wrote it; the structural errors the rewrite finds take
     // precedence, as they say more precisely what is wrong.
     let references = n.check_references(&doc, &doc, "");
+    bodies::split_multipart(file, &mut doc)?;
     n.schemas_everywhere(&mut doc)?;
     references?;
     naming::assign_method_names(file, &mut doc)?;
+    bodies::name_embedded_bodies(&mut doc);
     n.check_paths(&mut doc)?;
+    parameters::header_parameters(&mut doc);
     Ok(Normalized {
         document: doc,
         warnings: n.warnings,
@@ -687,12 +692,6 @@ impl Normalizer<'_> {
                         ));
                     }
                     declared.insert(name.to_string());
-                }
-                if location == "cookie" {
-                    return Err(self.error(
-                        &push_pointer(&p_ptr, "in"),
-                        format!("cookie parameter `{name}` is not supported"),
-                    ));
                 }
             }
         }

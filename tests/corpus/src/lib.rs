@@ -21,6 +21,10 @@ mod auth;
 mod client;
 #[path = "../../../generated/src/error.rs"]
 mod error;
+/// `multipart/form-data` bodies: the file parts of upload operations.
+#[cfg(feature = "multipart")]
+#[path = "../../../generated/src/multipart.rs"]
+pub mod multipart;
 #[path = "../../../generated/src/pagination.rs"]
 mod pagination;
 #[path = "../../../generated/src/redact.rs"]
