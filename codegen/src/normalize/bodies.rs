@@ -239,3 +239,86 @@ fn rewrite_refs(value: &mut Value, old: &str, new: &str) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognized_in_31_and_30_spellings() {
+        let file31 = json!({"type": "string", "contentMediaType": "application/octet-stream"});
+        let file30 = json!({"type": "string", "format": "binary"});
+        assert_eq!(file_kind(&file31), Some(false));
+        assert_eq!(file_kind(&file30), Some(false));
+        assert_eq!(
+            file_kind(&json!({"type": "array", "items": file31})),
+            Some(true)
+        );
+        assert_eq!(
+            file_kind(&json!({"anyOf": [file30, {"type": "null"}]})),
+            Some(false)
+        );
+        assert_eq!(file_kind(&json!({"type": "string"})), None);
+        assert_eq!(
+            file_kind(&json!({"anyOf": [file31, {"type": "integer"}]})),
+            None
+        );
+    }
+
+    #[test]
+    fn a_multipart_body_splits_into_fields_and_files() {
+        let mut doc = json!({
+            "paths": {"/up": {"post": {
+                "operationId": "up",
+                "requestBody": {"content": {"multipart/form-data": {"schema": {
+                    "type": "object",
+                    "required": ["file", "note"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "more": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "note": {"type": "string"}
+                    }
+                }}}}
+            }}}
+        });
+        split_multipart(Path::new("doc.json"), &mut doc).unwrap();
+        let op = &doc["paths"]["/up"]["post"];
+        let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["properties"], json!({"note": {"type": "string"}}));
+        assert_eq!(schema["required"], json!(["note"]));
+        assert_eq!(
+            file_fields(op).unwrap(),
+            [
+                FileField {
+                    name: "file".into(),
+                    list: false,
+                    required: true
+                },
+                FileField {
+                    name: "more".into(),
+                    list: true,
+                    required: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn embedded_bodies_are_named_after_the_method() {
+        let mut doc = json!({
+            "paths": {"/m": {"post": {
+                "operationId": "move_item",
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Body_move_item_m_post"
+                }}}}
+            }}},
+            "components": {"schemas": {"Body_move_item_m_post": {"type": "object"}}}
+        });
+        name_embedded_bodies(&mut doc);
+        assert!(doc["components"]["schemas"]["MoveItemBody"].is_object());
+        assert_eq!(
+            doc.pointer("/paths/~1m/post/requestBody/content/application~1json/schema/$ref"),
+            Some(&json!("#/components/schemas/MoveItemBody"))
+        );
+    }
+}

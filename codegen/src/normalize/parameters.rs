@@ -69,3 +69,28 @@ fn mark_cookie(param: &mut Value) {
         schema.remove("nullable");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cookies_become_marked_headers_and_optional_ones_lose_nullable() {
+        let mut doc = json!({"paths": {"/x": {"get": {"parameters": [
+            {"name": "session", "in": "cookie", "required": true, "schema": {"type": "string"}},
+            {"name": "Range", "in": "header", "schema": {"type": "string", "nullable": true}},
+            {"name": "q", "in": "query", "schema": {"type": "string", "nullable": true}}
+        ]}}}});
+        header_parameters(&mut doc);
+        let params = &doc["paths"]["/x"]["get"]["parameters"];
+        assert_eq!(params[0]["in"], "header");
+        assert!(is_cookie(&params[0]));
+        assert!(!is_cookie(&params[1]));
+        assert_eq!(params[1]["schema"], json!({"type": "string"}));
+        assert_eq!(
+            params[2]["schema"]["nullable"], true,
+            "queries are left alone"
+        );
+    }
+}
