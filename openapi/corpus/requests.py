@@ -91,11 +91,12 @@ def get_item_content(
     range_: Annotated[str | None, Header(alias="Range")] = None,
     x_request_id: Annotated[str | None, Header()] = None,
     x_retry_count: Annotated[int | None, Header()] = None,
+    x_tag: Annotated[list[str] | None, Header()] = None,
     theme: Annotated[str | None, Cookie()] = None,
 ):
     """Read an item's content; headers and cookies, required and optional."""
     return Echo(values={"item_id": item_id, "idempotency_key": idempotency_key, "range": range_,
-                        "x_request_id": x_request_id, "x_retry_count": x_retry_count,
+                        "x_request_id": x_request_id, "x_retry_count": x_retry_count, "x_tag": x_tag,
                         "session_id": session_id, "theme": theme})
 
 

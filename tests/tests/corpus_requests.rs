@@ -411,6 +411,7 @@ async fn headers_and_cookies_are_sent_under_the_documents_names() {
         .range("bytes=0-99")
         .x_request_id("req-42")
         .x_retry_count(2)
+        .x_tag(vec!["red".to_string(), "blue".to_string()])
         .session_id("s3ss10n")
         .theme("dark")
         .send()
@@ -426,6 +427,14 @@ async fn headers_and_cookies_are_sent_under_the_documents_names() {
     assert_eq!(header(&request, "range").as_deref(), Some("bytes=0-99"));
     assert_eq!(header(&request, "x-request-id").as_deref(), Some("req-42"));
     assert_eq!(header(&request, "x-retry-count").as_deref(), Some("2"));
+    // `list[str]`: one header line per item.
+    let tags: Vec<&str> = request
+        .headers
+        .get_all("x-tag")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["red", "blue"]);
     // Cookies travel together in one `Cookie` header, not as headers of their own.
     assert_eq!(
         header(&request, "cookie").as_deref(),
@@ -450,7 +459,7 @@ async fn unset_optional_headers_and_cookies_are_not_sent() {
         header(&request, "idempotency-key").as_deref(),
         Some("key-2")
     );
-    for absent in ["range", "x-request-id", "x-retry-count"] {
+    for absent in ["range", "x-request-id", "x-retry-count", "x-tag"] {
         assert_eq!(header(&request, absent), None, "{absent}");
     }
     assert_eq!(

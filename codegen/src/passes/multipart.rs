@@ -87,8 +87,16 @@ pub fn add_file_setters(file: &mut syn::File, document: &Value) {
                             init_in_constructor(f);
                         }
                     }
+                    let taken: Vec<String> = imp
+                        .items
+                        .iter()
+                        .filter_map(|m| match m {
+                            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                            _ => None,
+                        })
+                        .collect();
                     for field in files {
-                        imp.items.push(setter(field));
+                        imp.items.push(setter(field, &taken));
                     }
                 }
                 _ => {}
@@ -108,9 +116,30 @@ fn init_in_constructor(f: &mut syn::ImplItemFn) {
     syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField, f);
 }
 
-fn setter(field: &FileField) -> syn::ImplItem {
+/// The setter's name: the field's, in snake_case, unless that is not an identifier (a
+/// keyword, nothing left) or the builder already has such a method (`body`, `send`, a
+/// parameter): then `<name>_file`.
+fn setter_ident(wire: &str, taken: &[String]) -> syn::Ident {
+    let name = crate::normalize::naming::snake_case(wire);
+    let usable = syn::parse_str::<syn::Ident>(&name).is_ok()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && !taken.contains(&name);
+    if usable {
+        format_ident!("{}", name)
+    } else {
+        let name = if name.is_empty() { "file".into() } else { name };
+        let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("file_{name}")
+        } else {
+            format!("{name}_file")
+        };
+        format_ident!("{}", name)
+    }
+}
+
+fn setter(field: &FileField, taken: &[String]) -> syn::ImplItem {
     let wire = field.name.as_str();
-    let ident = format_ident!("{}", crate::normalize::naming::snake_case(wire));
+    let ident = setter_ident(wire, taken);
     let required = if field.required {
         "Required"
     } else {
@@ -140,6 +169,26 @@ fn setter(field: &FileField) -> syn::ImplItem {
                 self.file_parts.set(#wire, part);
                 self
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setter_names_never_clash() {
+        let taken = vec!["body".to_string(), "send".to_string()];
+        for (wire, want) in [
+            ("file", "file"),
+            ("Upload-File", "upload_file"),
+            ("body", "body_file"),
+            ("type", "type_file"),
+            ("2nd", "file_2nd"),
+            ("---", "file_file"),
+        ] {
+            assert_eq!(setter_ident(wire, &taken).to_string(), want, "{wire}");
         }
     }
 }

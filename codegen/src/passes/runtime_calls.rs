@@ -452,6 +452,11 @@ fn build_send(
                 }
             }),
             Some("header") if parameters::is_cookie(param) => {
+                if is_list(field_types.get(name)) {
+                    return Err(format!(
+                        "cookie parameter `{wire}` is a list, which is not supported: a cookie holds one value"
+                    ));
+                }
                 cookies.push(if is_optional(field_types.get(name)) {
                     quote! {
                         if let Some(value) = &#ident {
@@ -460,6 +465,24 @@ fn build_send(
                     }
                 } else {
                     quote! { cookies.push(cookie_pair(#wire, #ident.to_string())?); }
+                });
+            }
+            Some("header") if is_list(field_types.get(name)) => {
+                // `list[str]` headers: one header line per item (reqwest appends).
+                headers.push(if is_optional(field_types.get(name)) {
+                    quote! {
+                        let mut request = request;
+                        for value in #ident.iter().flatten() {
+                            request = request.header(#wire, value.to_string());
+                        }
+                    }
+                } else {
+                    quote! {
+                        let mut request = request;
+                        for value in &#ident {
+                            request = request.header(#wire, value.to_string());
+                        }
+                    }
                 });
             }
             Some("header") => {
@@ -559,6 +582,13 @@ fn cookie_header(pushes: &[TokenStream]) -> TokenStream {
             request.header(::reqwest::header::COOKIE, cookies.join("; "))
         };
     }
+}
+
+/// Whether a builder field holds a list (`Result<Vec<T>, String>`, or in an `Option`).
+fn is_list(ty: Option<&syn::Type>) -> bool {
+    let held = ty.and_then(|ty| generic_arg(ty, "Result"));
+    let held = held.map(|h| generic_arg(&h, "Option").unwrap_or(h));
+    held.is_some_and(|h| generic_arg(&h, "Vec").is_some())
 }
 
 /// Whether a builder field (`Result<Option<T>, String>`) holds an optional value.

@@ -2795,6 +2795,7 @@ pub struct GetItemContent<'a> {
     theme: Result<Option<::std::string::String>, String>,
     x_request_id: Result<Option<::std::string::String>, String>,
     x_retry_count: Result<Option<i64>, String>,
+    x_tag: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
     request_options: crate::transport::RequestOptions,
 }
 
@@ -2810,6 +2811,7 @@ impl<'a> GetItemContent<'a> {
             theme: Ok(None),
             x_request_id: Ok(None),
             x_retry_count: Ok(None),
+            x_tag: Ok(None),
             request_options: ::std::default::Default::default(),
         }
     }
@@ -2914,6 +2916,22 @@ Optional.*/
             .map_err(|_| "conversion to `i64` for x_retry_count failed".to_string());
         self
     }
+    /**The `x-tag` header parameter.
+
+Optional.*/
+    pub fn x_tag<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+    {
+        self.x_tag = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for x_tag failed"
+                    .to_string()
+            });
+        self
+    }
     ///Sends the `GET` request to `/corpus/items/{item_id}/content`.
     pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
@@ -2932,6 +2950,7 @@ Optional.*/
             theme,
             x_request_id,
             x_retry_count,
+            x_tag,
             request_options,
         } = self;
         let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
@@ -2944,6 +2963,7 @@ Optional.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let x_retry_count = x_retry_count
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tag = x_tag.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!(
             "{}/corpus/items/{}/content", client.baseurl, encode_path(& item_id
             .to_string())
@@ -2968,6 +2988,10 @@ Optional.*/
             Some(value) => request.header("x-retry-count", value.to_string()),
             None => request,
         };
+        let mut request = request;
+        for value in x_tag.iter().flatten() {
+            request = request.header("x-tag", value.to_string());
+        }
         let cookie_pair = |name: &str, value: String| -> Result<String, Error> {
             if value
                 .bytes()

@@ -527,7 +527,7 @@ Read an item's content; headers and cookies, required and optional.
 Sends a `GET` request to `/corpus/items/{item_id}/content`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, item_id: i64, idempotency_key: String, range: String, session_id: String, theme: String, x_request_id: String, x_retry_count: i64) {
+# async fn example(client: &stackai_connections::Client, item_id: i64, idempotency_key: String, range: String, session_id: String, theme: String, x_request_id: String, x_retry_count: i64, x_tag: Vec<String>) {
 let response = client.get_item_content()
     .item_id(item_id)
     .idempotency_key(idempotency_key)
@@ -536,6 +536,7 @@ let response = client.get_item_content()
     .theme(theme)
     .x_request_id(x_request_id)
     .x_retry_count(x_retry_count)
+    .x_tag(x_tag)
     .send()
     .await;
 # }
