@@ -239,6 +239,11 @@ fn operations_that_cannot_be_generated() {
             &["`in`"],
         ),
         case(
+            "cookie-list.yaml",
+            "/paths/~1things/get",
+            &["cookie parameter `ids`", "list", "not supported"],
+        ),
+        case(
             "multipart-body-not-object.yaml",
             "/paths/~1things/post/requestBody/content/multipart~1form-data/schema",
             &["multipart body", "object"],
