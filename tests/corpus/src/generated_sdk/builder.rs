@@ -2857,7 +2857,7 @@ Optional.*/
             });
         self
     }
-    /**The `session_id` header parameter.
+    /**The `session_id` cookie parameter.
 
 Required.*/
     pub fn session_id<V>(mut self, value: V) -> Self
@@ -2872,7 +2872,7 @@ Required.*/
             });
         self
     }
-    /**The `theme` header parameter.
+    /**The `theme` cookie parameter.
 
 Optional.*/
     pub fn theme<V>(mut self, value: V) -> Self
