@@ -752,3 +752,15 @@ async fn connections_operations_are_kept() {
         Some(format!("Bearer {TOKEN}").as_str())
     );
 }
+
+/// Code generated for an API with uploads names the runtime feature it needs, instead of
+/// failing on a missing `crate::multipart`; the Connections crate, without uploads, does not.
+#[test]
+fn uploads_require_the_multipart_feature_by_name() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let guard = "#[cfg(not(feature = \"multipart\"))]\ncompile_error!(";
+    let corpus = std::fs::read_to_string(root.join("tests/corpus/src/generated_sdk/mod.rs"));
+    assert!(corpus.unwrap().contains(guard));
+    let connections = std::fs::read_to_string(root.join("generated/src/generated_sdk/mod.rs"));
+    assert!(!connections.unwrap().contains("multipart"));
+}

@@ -48,8 +48,7 @@ pub fn add_file_setters(file: &mut syn::File, document: &Value) {
         file.items.push(syn::parse_quote! {
             #[cfg(not(feature = "multipart"))]
             compile_error!(
-                "this API has multipart/form-data operations: enable the client crate's \
-                 `multipart` feature (see the generator's README)"
+                "this API has multipart/form-data operations: enable the client crate's `multipart` feature"
             );
         });
     }

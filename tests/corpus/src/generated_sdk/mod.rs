@@ -675,8 +675,7 @@ pub const OAUTH2_TOKEN_URL: &str = "token";
 
 #[cfg(not(feature = "multipart"))]
 compile_error!(
-    "this API has multipart/form-data operations: enable the client crate's \
-                 `multipart` feature (see the generator's README)"
+    "this API has multipart/form-data operations: enable the client crate's `multipart` feature"
 );
 
 /// Keys whose values are secrets wherever they appear in a JSON body; the runtime
