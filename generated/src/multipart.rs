@@ -15,7 +15,6 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use reqwest::multipart::{Form, Part};
 use serde::Serialize;
-use serde_json::Value;
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::error::Error;
@@ -143,23 +142,9 @@ pub async fn form(
             return Err(invalid(format!("the file part `{name}` is required")));
         }
     }
-    let fields = serde_json::to_value(fields)
-        .map_err(|e| invalid(format!("the form fields cannot be encoded: {e}")))?;
     let mut form = Form::new();
-    for (name, value) in fields.as_object().into_iter().flatten() {
-        let values = match value {
-            Value::Array(items) => items.iter().collect(),
-            other => vec![other],
-        };
-        for value in values {
-            let text = match value {
-                Value::Null => continue,
-                Value::String(s) => s.clone(),
-                Value::Bool(_) | Value::Number(_) => value.to_string(),
-                Value::Array(_) | Value::Object(_) => value.to_string(),
-            };
-            form = form.text(name.clone(), text);
-        }
+    for (name, text) in crate::form_fields::pairs(fields).map_err(invalid)? {
+        form = form.text(name, text);
     }
     for (name, file) in files.parts {
         let part = match file.source {

@@ -75,9 +75,11 @@ def login_form(
     remember: Annotated[bool, Form()] = False,
     scope: Annotated[str | None, Form()] = None,
     attempts: Annotated[int, Form()] = 1,
+    scopes: Annotated[list[str], Form()] = [],
 ):
     """Sign in with a URL-encoded form."""
-    return Echo(values={"username": username, "remember": remember, "scope": scope, "attempts": attempts})
+    return Echo(values={"username": username, "remember": remember, "scope": scope,
+                        "attempts": attempts, "scopes": scopes})
 
 
 # -- 3. header and cookie parameters -----------------------------------------------------

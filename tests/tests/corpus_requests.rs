@@ -372,7 +372,8 @@ async fn login_form_sends_a_typed_urlencoded_body() {
             types::LoginFormBody::builder()
                 .username("ada")
                 .password("p&ss w=rd")
-                .remember(true),
+                .remember(true)
+                .scopes(vec!["read".to_string(), "write".to_string()]),
         )
         .send()
         .await
@@ -384,10 +385,11 @@ async fn login_form_sends_a_typed_urlencoded_body() {
         header(&request, "content-type").as_deref(),
         Some("application/x-www-form-urlencoded")
     );
-    // Every field typed and encoded; the unset optional `scope` is left out.
+    // Every field typed and encoded, a list as one pair per item; the unset optional
+    // `scope` is left out.
     assert_eq!(
         String::from_utf8(request.body).unwrap(),
-        "attempts=1&password=p%26ss+w%3Drd&remember=true&username=ada"
+        "attempts=1&password=p%26ss+w%3Drd&remember=true&scopes=read&scopes=write&username=ada"
     );
 }
 

@@ -426,7 +426,15 @@ fn build_send(
                     };
                 });
             } else {
-                body = Some(body_call(op.operation)?);
+                let call = body_call(op.operation)?;
+                if body_media(op.operation) == "application/x-www-form-urlencoded" {
+                    // Through name/value pairs: serde_urlencoded cannot encode a list.
+                    checks.push(quote! {
+                        let body = crate::form_fields::pairs(&body)
+                            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+                    });
+                }
+                body = Some(call);
             }
             continue;
         }
@@ -634,14 +642,18 @@ fn model_of_builder(ty: &syn::Type) -> Option<syn::Ident> {
     }
 }
 
-fn body_call(operation: &Value) -> Result<TokenStream, String> {
-    let content = operation
+/// The (one, after normalization) media type of the request body.
+fn body_media(operation: &Value) -> &str {
+    operation
         .pointer("/requestBody/content")
-        .and_then(Value::as_object);
-    let media = content
+        .and_then(Value::as_object)
         .and_then(|c| c.keys().next())
         .map(String::as_str)
-        .unwrap_or("");
+        .unwrap_or("")
+}
+
+fn body_call(operation: &Value) -> Result<TokenStream, String> {
+    let media = body_media(operation);
     if media == "application/json" || media.starts_with("application/json;") {
         Ok(quote!(.json(&body)))
     } else if media == "application/x-www-form-urlencoded" {

@@ -21,6 +21,9 @@ mod auth;
 mod client;
 #[path = "../../../generated/src/error.rs"]
 mod error;
+#[doc(hidden)]
+#[path = "../../../generated/src/form_fields.rs"]
+pub mod form_fields;
 /// `multipart/form-data` bodies: the file parts of upload operations.
 #[cfg(feature = "multipart")]
 #[path = "../../../generated/src/multipart.rs"]

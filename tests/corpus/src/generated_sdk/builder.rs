@@ -3477,6 +3477,8 @@ impl<'a> LoginForm<'a> {
         let body = body
             .and_then(|v| types::LoginFormBody::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = crate::form_fields::pairs(&body)
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!("{}/corpus/login", client.baseurl,);
         let request = client
             .client

@@ -498,6 +498,11 @@ Optional; defaults to `false`.*/
 Optional; may be null.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
+    /**The `scopes` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub scopes: ::std::vec::Vec<::std::string::String>,
     /**The `username` field.
 
 Required.*/
@@ -2408,6 +2413,10 @@ Optional; defaults to `1`.*/
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
         username: ::std::result::Result<::std::string::String, ::std::string::String>,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2421,6 +2430,7 @@ Optional; defaults to `1`.*/
                 password: Err("no value supplied for password".to_string()),
                 remember: Ok(Default::default()),
                 scope: Ok(Default::default()),
+                scopes: Ok(Default::default()),
                 username: Err("no value supplied for username".to_string()),
                 extra: Ok(::std::default::Default::default()),
             }
@@ -2485,6 +2495,19 @@ Optional; may be null.*/
                 .map_err(|e| format!("error converting supplied value for scope: {e}"));
             self
         }
+        /**The `scopes` field.
+
+Optional; defaults to `[]`.*/
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
         /**The `username` field.
 
 Required.*/
@@ -2524,6 +2547,7 @@ Required.*/
                 password: value.password?,
                 remember: value.remember?,
                 scope: value.scope?,
+                scopes: value.scopes?,
                 username: value.username?,
                 extra: value.extra?,
             })
@@ -2536,6 +2560,7 @@ Required.*/
                 password: Ok(value.password),
                 remember: Ok(value.remember),
                 scope: Ok(value.scope),
+                scopes: Ok(value.scopes),
                 username: Ok(value.username),
                 extra: Ok(value.extra),
             }
@@ -3971,6 +3996,7 @@ Required.*/
                 .field("password", &crate::redact::Redacted)
                 .field("remember", &self.remember)
                 .field("scope", &self.scope)
+                .field("scopes", &self.scopes)
                 .field("username", &self.username)
                 .field("extra", &self.extra)
                 .finish()
@@ -4362,6 +4388,7 @@ impl ::std::fmt::Debug for LoginFormBody {
             .field("password", &crate::redact::Redacted)
             .field("remember", &self.remember)
             .field("scope", &self.scope)
+            .field("scopes", &self.scopes)
             .field("username", &self.username)
             .field("extra", &self.extra)
             .finish()
