@@ -6,7 +6,9 @@
 //! builder's setter), `body` (the typed model, compared as JSON) and `body_partial`, `filter`
 //! where the operation takes dynamic filters, then typed answers: `ok(&T)` with the
 //! documented success status, `error(status, &body)`, `status(status)`, `respond_with`, and
-//! `pages(items)` for an operation with `stream()`. The server, matching, the unmatched
+//! `pages(items)` for an operation with `stream()`. Cookie parameters are matched in the
+//! `Cookie` header; form bodies (URL-encoded, multipart) and file parts are not matched, only
+//! the operation's parameters. The server, matching, the unmatched
 //! report and paging live in the client crate's hand-written `mocking.rs`.
 
 use std::collections::BTreeMap;
@@ -17,6 +19,8 @@ use serde_json::Value;
 use syn::Item;
 
 use crate::document::METHODS;
+use crate::normalize::bodies::MULTIPART_MARKER;
+use crate::normalize::parameters::COOKIE_MARKER;
 use crate::passes::filters;
 use crate::syntax::{
     builder_names, generic_arg, module_items, param_ident, serde_rename, type_text,
@@ -111,13 +115,20 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
         let params: Vec<&Value> = item_parameters(document, path, op);
         let mut methods = Vec::new();
         for (field, ty) in &fields {
-            if field == "client" || field == "request_options" || field == filters::FIELD {
+            // File parts are streamed and may not be replayable: mocks match uploads by their
+            // parameters only.
+            if matches!(field.as_str(), "client" | "request_options" | "file_parts")
+                || field == filters::FIELD
+            {
                 continue;
             }
             if field == "body" {
-                let Some(model) = body_model(ty) else {
-                    return Err(fail("the body's type is not a model".into()));
-                };
+                // Form bodies (URL-encoded, multipart) are not JSON: mocks match them by
+                // their parameters only.
+                if !has_json_body(op) {
+                    continue;
+                }
+                let model = body_type(ty);
                 methods.push(quote! {
                     /// Matches only requests whose JSON body equals `body`.
                     pub fn body(mut self, body: &#model) -> Self {
@@ -145,8 +156,10 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
             let location = param.get("in").and_then(Value::as_str).unwrap_or("query");
             let inner = setter_type(ty);
             let ident = format_ident!("{}", field);
+            let cookie = param.get(COOKIE_MARKER) == Some(&Value::Bool(true));
             let call = match location {
                 "path" => quote!(path_param(#wire, &value)),
+                "header" if cookie => quote!(cookie(#wire, &value)),
                 "header" => quote!(header(#wire, &value)),
                 "query" => quote!(query(#wire, &value)),
                 other => {
@@ -155,6 +168,7 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                     )));
                 }
             };
+            let location = if cookie { "cookie" } else { location };
             let doc =
                 format!("Matches only requests whose `{wire}` {location} parameter is `value`.");
             methods.push(quote! {
@@ -320,14 +334,35 @@ fn setter_type(ty: &syn::Type) -> syn::Type {
     generic_arg(&inner, "Option").unwrap_or(inner)
 }
 
-/// `Result<types::builder::X, String>` → `types::X`.
-fn body_model(ty: &syn::Type) -> Option<syn::Type> {
-    let inner = generic_arg(ty, "Result")?;
-    let syn::Type::Path(p) = &inner else {
-        return None;
-    };
-    let last = &p.path.segments.last()?.ident;
-    Some(syn::parse_quote!(types::#last))
+/// The type a body matcher takes, from the builder's body field: `types::X` for
+/// `Result<types::builder::X, String>`, `T` for `Result<Option<T>, String>` (an absent
+/// optional body is matched by not setting `body`), else the field's own type (`Vec<_>`,
+/// a JSON map).
+fn body_type(ty: &syn::Type) -> syn::Type {
+    let inner = generic_arg(ty, "Result").unwrap_or_else(|| ty.clone());
+    if let syn::Type::Path(p) = &inner
+        && p.path.segments.len() == 3
+        && p.path.segments[0].ident == "types"
+        && p.path.segments[1].ident == "builder"
+    {
+        let last = &p.path.segments[2].ident;
+        return syn::parse_quote!(types::#last);
+    }
+    generic_arg(&inner, "Option").unwrap_or(inner)
+}
+
+/// Whether the operation's request body is JSON (what `body` and `body_partial` compare).
+fn has_json_body(op: &Value) -> bool {
+    // Multipart form fields travel through progenitor as a JSON body, with a marker.
+    op.get(MULTIPART_MARKER).is_none()
+        && op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+            .is_some_and(|content| {
+                content
+                    .keys()
+                    .any(|media| media == "application/json" || media.ends_with("+json"))
+            })
 }
 
 #[derive(Clone, Default)]

@@ -10,6 +10,7 @@ use serde_json::Value;
 use syn::Item;
 
 use crate::document::METHODS;
+use crate::normalize::bodies;
 use crate::syntax::{builder_names, item_name, module_items, serde_rename, type_text};
 
 /// Renders the surface of `file`, generated from the normalized `document`.
@@ -28,13 +29,18 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
             if let Some(op) = item.get(verb)
                 && let Some(id) = op.get("operationId").and_then(Value::as_str)
             {
-                ops.push((id.to_string(), verb.to_uppercase(), path.clone()));
+                ops.push((id.to_string(), verb.to_uppercase(), path.clone(), op));
             }
         }
     }
-    ops.sort();
-    for (method, verb, path) in ops {
-        let _ = writeln!(out, "\n{method}: {verb} {path}");
+    ops.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+    for (method, verb, path, op) in ops {
+        let deprecated = if op.get("deprecated") == Some(&Value::Bool(true)) {
+            " (deprecated)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "\n{method}: {verb} {path}{deprecated}");
         let Some(builder) = method_to_builder.get(&method).and_then(|b| builders.get(b)) else {
             let _ = writeln!(out, "  (no builder generated)");
             continue;
@@ -46,6 +52,15 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
             } else {
                 let _ = writeln!(out, "  param {name}: {inner}{required}");
             }
+        }
+        for file in bodies::file_fields(op).into_iter().flatten() {
+            let ty = if file.list {
+                "Vec<FilePart>"
+            } else {
+                "FilePart"
+            };
+            let required = if file.required { " (required)" } else { "" };
+            let _ = writeln!(out, "  file {}: {ty}{required}", file.name);
         }
         if builder.filters {
             let _ = writeln!(out, "  filter(field, op, value): field__op=value");
@@ -94,8 +109,7 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         .iter()
                         .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
                         .filter(|(name, _)| {
-                            name != "client"
-                                && name != "request_options"
+                            !matches!(name.as_str(), "client" | "request_options" | "file_parts")
                                 && name != crate::passes::filters::FIELD
                         })
                         .collect();

@@ -130,6 +130,7 @@ enum Condition {
     PathParam(&'static str, String),
     Query(String, String),
     Header(String, String),
+    Cookie(String, String),
     Body(Value),
     BodyPartial(Value),
 }
@@ -149,6 +150,13 @@ impl Condition {
                 .get_all(name.as_str())
                 .iter()
                 .any(|v| v.to_str().is_ok_and(|v| v == value)),
+            Condition::Cookie(name, value) => request
+                .headers
+                .get_all("cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .any(|pair| pair.trim().split_once('=') == Some((name.as_str(), value.as_str()))),
             Condition::Body(expected) => {
                 serde_json::from_slice::<Value>(&request.body).is_ok_and(|b| &b == expected)
             }
@@ -169,6 +177,10 @@ impl Condition {
                 format!("header {name} = {REDACTED}")
             }
             Condition::Header(name, value) => format!("header {name} = {value}"),
+            Condition::Cookie(name, _) if is_sensitive_name(name) => {
+                format!("cookie {name} = {REDACTED}")
+            }
+            Condition::Cookie(name, value) => format!("cookie {name} = {value}"),
             Condition::Body(body) => {
                 format!("body = {}", body_excerpt(body.to_string().as_bytes(), 300))
             }
@@ -242,6 +254,12 @@ impl Conditions {
             name.to_ascii_lowercase(),
             wire_text(value),
         ));
+        self
+    }
+
+    pub fn cookie<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.conditions
+            .push(Condition::Cookie(name.to_string(), wire_text(value)));
         self
     }
 

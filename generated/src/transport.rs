@@ -197,13 +197,17 @@ async fn execute(
         .map_err(|message| Error::new(ErrorKind::InvalidRequest, operation.id, message))?;
     let max_retries = options.max_retries.unwrap_or(runtime.retry.max_retries);
     let timeout = options.timeout.or(runtime.timeout);
+    // A body that cannot be copied (a streamed multipart upload) is sent once, as it is,
+    // and never retried.
+    let mut request = Some(request);
     let mut attempt = 0u32;
     // The replay after a token refresh is a new attempt (it is sent, gets its own span and
     // counts in `Error::attempts`) but not a retry: it does not use up `max_retries`.
     let mut refreshed_token = false;
     loop {
         attempt += 1;
-        let Some(mut attempt_request) = request.try_clone() else {
+        let copy = request.as_ref().and_then(reqwest::Request::try_clone);
+        let Some(mut attempt_request) = copy.or_else(|| request.take()) else {
             return Err(Error::new(
                 ErrorKind::InvalidRequest,
                 operation.id,
@@ -265,6 +269,7 @@ async fn execute(
                     && operation.authenticated
                     && runtime.auth.can_refresh()
                     && !refreshed_token
+                    && request.is_some()
                 {
                     // A cached token the server no longer accepts: fetch a new one, once.
                     refreshed_token = true;
@@ -278,7 +283,10 @@ async fn execute(
             Err(e) => (Outcome::SentThenFailed, Error::transport(operation.id, e)),
         };
         let retries_so_far = attempt - 1 - u32::from(refreshed_token);
-        if retries_so_far >= max_retries || !should_retry(&outcome, operation.idempotent) {
+        if request.is_none()
+            || retries_so_far >= max_retries
+            || !should_retry(&outcome, operation.idempotent)
+        {
             return Err(failure.with_attempts(attempt));
         }
         let delay = runtime.retry.delay(retries_so_far + 1, failure.headers());

@@ -67,7 +67,7 @@ class Link(BaseModel):
     url: str
 
 
-class Note(BaseModel):
+class StickyNote(BaseModel):
     text: str
     pinned: bool = False
 
@@ -83,8 +83,8 @@ class Drawing(BaseModel):
     label: Union[int, str]
     # ... and of models.
     anchor: Union[GeoPoint, Circle, None] = None
-    # ... and of models that overlap (a Link's fields would fit a Note's `extra` map).
-    attachment: Union[Link, Note, None] = None
+    # ... and of models that overlap (a Link's fields would fit a StickyNote's `extra` map).
+    attachment: Union[Link, StickyNote, None] = None
 
 
 # 7. Recursive and mutually recursive models.

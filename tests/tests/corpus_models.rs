@@ -159,7 +159,7 @@ async fn a_discriminated_union_is_tagged_and_keeps_unknown_tags() {
     );
     let note: types::DrawingAttachment =
         serde_json::from_value(json!({"text": "n", "pinned": true})).unwrap();
-    assert!(matches!(note, types::DrawingAttachment::Note(n) if n.pinned));
+    assert!(matches!(note, types::DrawingAttachment::StickyNote(n) if n.pinned));
     assert!(
         matches!(&drawing.anchor, Some(types::DrawingAnchor::GeoPoint(p)) if p.coordinates == (0.5, 0.25))
     );

@@ -36,3 +36,31 @@ fn committed_corpus_crate_is_fresh_and_surface_reviewed() {
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!("corpus_api_surface", output.surface()));
 }
+
+/// The corpus crate compiles the published crate's runtime files rather than copying them;
+/// a runtime module added to `generated/src/lib.rs` must be added to `tests/corpus/src/lib.rs`
+/// too (this says which, before the compiler's less direct complaint).
+#[test]
+fn corpus_crate_reuses_every_runtime_module() {
+    let published = std::fs::read_to_string(root().join("generated/src/lib.rs")).unwrap();
+    let corpus = std::fs::read_to_string(root().join("tests/corpus/src/lib.rs")).unwrap();
+    let modules: Vec<String> = published
+        .lines()
+        .filter_map(|line| {
+            let name = line
+                .trim()
+                .trim_start_matches("pub ")
+                .strip_prefix("mod ")?;
+            Some(name.strip_suffix(';')?.to_string())
+        })
+        .filter(|m| m != "generated_sdk")
+        .collect();
+    assert!(modules.contains(&"transport".to_string()), "{modules:?}");
+    for module in modules {
+        let path = format!("#[path = \"../../../generated/src/{module}.rs\"]");
+        assert!(
+            corpus.contains(&path),
+            "tests/corpus/src/lib.rs lacks the runtime module `{module}` ({path})"
+        );
+    }
+}

@@ -252,11 +252,13 @@ fn bad_input_is_a_clear_error_and_leaves_the_document_alone() {
     scratch.import(&upstream, &upstream_text()).unwrap();
     let before = std::fs::read(scratch.document()).unwrap();
 
-    let mut cookie = serde_json::from_str::<Value>(&upstream_text()).unwrap();
-    cookie["paths"]["/connections"]["get"]["parameters"]
+    // A parameter described by `content` rather than `schema`: not supported.
+    let mut content = serde_json::from_str::<Value>(&upstream_text()).unwrap();
+    content["paths"]["/connections"]["get"]["parameters"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"name": "session", "in": "cookie", "schema": {"type": "string"}}));
+        .push(json!({"name": "filter", "in": "query",
+                     "content": {"application/json": {"schema": {"type": "string"}}}}));
     let cases: Vec<(&str, String, &str, &str)> = vec![
         (
             "not-json.json",
@@ -284,10 +286,10 @@ fn bad_input_is_a_clear_error_and_leaves_the_document_alone() {
             "`paths`",
         ),
         (
-            "cookie.json",
-            serde_json::to_string(&cookie).unwrap(),
-            "/paths/~1connections/get/parameters/3/in",
-            "cookie",
+            "content-parameter.json",
+            serde_json::to_string(&content).unwrap(),
+            "/paths/~1connections/get/parameters/3",
+            "described by `content`",
         ),
     ];
     for (name, text, pointer, message) in cases {

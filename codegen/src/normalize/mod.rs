@@ -13,7 +13,9 @@ use serde_json::{Map, Value, json};
 
 use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
+pub mod bodies;
 pub mod naming;
+pub mod parameters;
 mod shapes;
 mod unions;
 
@@ -35,10 +37,13 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     };
     n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
+    bodies::split_multipart(file, &mut doc)?;
     n.schemas_everywhere(&mut doc)?;
     n.hoisted.insert_into(&mut doc);
     naming::assign_method_names(file, &mut doc)?;
+    bodies::name_embedded_bodies(&mut doc);
     n.check_paths(&mut doc)?;
+    parameters::header_parameters(&mut doc);
     Ok(Normalized {
         document: doc,
         warnings: n.warnings,

@@ -3,8 +3,11 @@
 //!
 //! FastAPI's generated operationIds are `<function>_<path with non-word characters replaced
 //! by _>_<method>`, e.g. `get_connection_by_id_connections__connection_id__get`. That suffix
-//! is stripped; any other operationId is kept as written (in snake_case). An operation
-//! without an operationId is named from its summary.
+//! is stripped. Custom ids from FastAPI's `generate_unique_id_function` in its documented
+//! form `<tag>-<function>` (e.g. `items-list_items`, where `items` is one of the operation's
+//! tags) lose the tag prefix, which only made them unique across routers. Any other
+//! operationId is kept as written (in snake_case). An operation without an operationId is
+//! named from its summary. A collision is an error; `openapi/overrides.json` resolves it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,7 +32,11 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<(), Er
             let op_ptr = push_pointer(&push_pointer("/paths", path), method);
             let (name, source) = match op.get("operationId") {
                 Some(Value::String(id)) => (
-                    method_name_from_operation_id(id, path, method),
+                    method_name_from_operation_id(
+                        without_tag_prefix(id, op.get("tags")),
+                        path,
+                        method,
+                    ),
                     "operationId",
                 ),
                 Some(other) => {
@@ -118,6 +125,20 @@ pub fn method_name_from_operation_id(operation_id: &str, path: &str, method: &st
     }
 }
 
+/// `items-list_items` → `list_items` when `items` is one of the operation's `tags` (FastAPI's
+/// `generate_unique_id_function` example, `f"{route.tags[0]}-{route.name}"`).
+pub fn without_tag_prefix<'a>(operation_id: &'a str, tags: Option<&Value>) -> &'a str {
+    let tags = tags.and_then(Value::as_array).into_iter().flatten();
+    tags.filter_map(Value::as_str)
+        .find_map(|tag| {
+            operation_id
+                .strip_prefix(tag)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .filter(|rest| !rest.is_empty())
+        })
+        .unwrap_or(operation_id)
+}
+
 /// FastAPI's `re.sub(r"\W", "_", path)`.
 fn fastapi_path_part(path: &str) -> String {
     path.chars()
@@ -204,6 +225,21 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn tag_prefixes_of_custom_ids_are_stripped() {
+        let tags = serde_json::json!(["corpus-requests", "archive"]);
+        for (id, want) in [
+            ("corpus-requests-list_items", "list_items"),
+            ("archive-restore_item", "restore_item"),
+            // Not a tag of this operation, or nothing after it: kept.
+            ("other-list_items", "other-list_items"),
+            ("archive-", "archive-"),
+        ] {
+            assert_eq!(without_tag_prefix(id, Some(&tags)), want, "{id}");
+        }
+        assert_eq!(without_tag_prefix("archive-x", None), "archive-x");
     }
 
     #[test]

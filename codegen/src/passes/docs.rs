@@ -206,7 +206,11 @@ fn document_operation_builder(imp: &mut ItemImpl, op: Option<&Value>) {
             _ => match params.iter().find(|p| param_ident(p) == name) {
                 Some(p) => {
                     let wire = p.get("name").and_then(Value::as_str).unwrap_or(&name);
-                    let location = p.get("in").and_then(Value::as_str).unwrap_or("query");
+                    let location = if crate::normalize::parameters::is_cookie(p) {
+                        "cookie"
+                    } else {
+                        p.get("in").and_then(Value::as_str).unwrap_or("query")
+                    };
                     let required = p.get("required") == Some(&Value::Bool(true));
                     let fallback = format!("The `{wire}` {location} parameter.");
                     let schema = p.get("schema").unwrap_or(&Value::Null);

@@ -5,12 +5,14 @@
 //! 1. [`rewrite`]: drop what progenitor emits that the API does not define;
 //! 2. [`runtime_calls`]: every `send()` goes through the hand-written runtime, and the
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
+//!    [`multipart`] then adds the file setters of `multipart/form-data` bodies;
 //! 3. the model shapes typify cannot express or gets wrong for a client: [`shapes`]
 //!    (tuples and string formats), [`unions`] (tagged by their discriminator),
 //!    [`int_enums`] and [`closed_models`];
 //! 4. [`compat`]: forward compatibility and redaction of the models;
 //!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters;
-//! 5. [`docs`]: every public item documented from the document.
+//! 5. [`docs`]: every public item documented from the document;
+//! 6. [`deprecations`]: `#[deprecated]` on deprecated operations and parameters.
 //!
 //! Only two of these look at every node of the tree: `rewrite`'s removal of the
 //! `api-version` header (in any block) and `docs`' fallback line (on any public item,
@@ -21,9 +23,11 @@
 
 pub mod closed_models;
 pub mod compat;
+pub mod deprecations;
 pub mod docs;
 pub mod filters;
 pub mod int_enums;
+pub mod multipart;
 pub mod paginate;
 pub mod rewrite;
 pub mod runtime_calls;
@@ -44,6 +48,7 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
     runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
         Error::new(path, operation_pointer(document, &method), message)
     })?;
+    multipart::add_file_setters(file, document);
     shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
     unions::apply(file, document)
         .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
@@ -55,6 +60,7 @@ pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), 
     })?;
     docs::document_from_source(file, document);
     OneWalk.visit_file_mut(file);
+    deprecations::mark(file, document);
     Ok(())
 }
 

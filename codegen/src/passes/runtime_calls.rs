@@ -15,8 +15,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
-use super::paginate;
+use super::{multipart, paginate};
 use crate::document::METHODS;
+use crate::normalize::{bodies, parameters};
 use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_items, param_ident};
 
 /// What went wrong, and for which operation (its method name).
@@ -205,13 +206,19 @@ fn rewrite_builder(
 ) -> Result<(), String> {
     let mut setters = Vec::new();
     let mut send_index = None;
+    let optional_body = optional_body(op, field_types);
     for (i, member) in imp.items.iter_mut().enumerate() {
         let syn::ImplItem::Fn(f) = member else {
             continue;
         };
         let name = f.sig.ident.to_string();
         match name.as_str() {
-            "new" => add_options_to_constructor(f),
+            "new" => {
+                add_options_to_constructor(f);
+                if optional_body {
+                    body_defaults_to_none(f);
+                }
+            }
             "send" => send_index = Some(i),
             _ => setters.push(name),
         }
@@ -239,6 +246,28 @@ fn rewrite_builder(
         }
     }
     Ok(())
+}
+
+/// Whether the body is optional (`Model | None = None`): not `required`, held as an `Option`.
+fn optional_body(op: &Op<'_>, field_types: &BTreeMap<String, syn::Type>) -> bool {
+    op.operation.pointer("/requestBody/required") != Some(&Value::Bool(true))
+        && field_types
+            .get("body")
+            .and_then(|ty| generic_arg(ty, "Result"))
+            .is_some_and(|held| generic_arg(&held, "Option").is_some())
+}
+
+/// Progenitor starts every body as "not initialized"; an optional one starts as `None`.
+fn body_defaults_to_none(f: &mut syn::ImplItemFn) {
+    struct Init;
+    impl syn::visit_mut::VisitMut for Init {
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            if matches!(&field.member, syn::Member::Named(id) if id == "body") {
+                field.expr = syn::parse_quote!(Ok(None));
+            }
+        }
+    }
+    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut Init, f);
 }
 
 fn add_options_to_constructor(f: &mut syn::ImplItemFn) {
@@ -394,16 +423,52 @@ fn build_send(
     let mut checks = Vec::new();
     let mut query = Vec::new();
     let mut headers = Vec::new();
+    let mut cookies = Vec::new();
     let mut body = None;
     for (name, ident) in fields.iter().zip(&field_idents) {
         if name == "body" {
-            let model = body_model(op.operation)?;
-            checks.push(quote! {
-                let body = body
-                    .and_then(|v| types::#model::try_from(v).map_err(|e| e.to_string()))
-                    .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+            // A model body is held by its builder (`types::builder::X`) and checked here; an
+            // array, optional or free-form body (`Vec<X>`, `Option<X>`, a JSON map) is held
+            // as it is sent.
+            let held = field_types
+                .get("body")
+                .and_then(|ty| generic_arg(ty, "Result"));
+            checks.push(match held.as_ref().and_then(model_of_builder) {
+                Some(model) => quote! {
+                    let body = body
+                        .and_then(|v| types::#model::try_from(v).map_err(|e| e.to_string()))
+                        .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+                },
+                None => quote! {
+                    let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+                },
             });
-            body = Some(body_call(op.operation)?);
+            if let Some(files) = bodies::file_fields(op.operation) {
+                checks.push(multipart::form_expr(&files));
+                body = Some(quote!(.multipart(body)));
+            } else if held
+                .as_ref()
+                .is_some_and(|held| generic_arg(held, "Option").is_some())
+            {
+                // An unset optional body is no body at all, not `null`.
+                let call = body_call(op.operation)?;
+                headers.push(quote! {
+                    let request = match &body {
+                        Some(body) => request #call,
+                        None => request,
+                    };
+                });
+            } else {
+                let call = body_call(op.operation)?;
+                if body_media(op.operation) == "application/x-www-form-urlencoded" {
+                    // Through name/value pairs: serde_urlencoded cannot encode a list.
+                    checks.push(quote! {
+                        let body = crate::form_fields::pairs(&body)
+                            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+                    });
+                }
+                body = Some(call);
+            }
             continue;
         }
         checks.push(quote! {
@@ -427,17 +492,52 @@ fn build_send(
                     let request = request.query(&progenitor_client::QueryParam::new(#wire, &#ident));
                 }
             }),
-            Some("header") => {
-                let required = param.get("required") == Some(&Value::Bool(true));
-                headers.push(if required {
-                    quote! { let request = request.header(#wire, #ident.to_string()); }
+            Some("header") if parameters::is_cookie(param) => {
+                if is_list(field_types.get(name)) {
+                    return Err(format!(
+                        "cookie parameter `{wire}` is a list, which is not supported: a cookie holds one value"
+                    ));
+                }
+                cookies.push(if is_optional(field_types.get(name)) {
+                    quote! {
+                        if let Some(value) = &#ident {
+                            cookies.push(cookie_pair(#wire, value.to_string())?);
+                        }
+                    }
                 } else {
+                    quote! { cookies.push(cookie_pair(#wire, #ident.to_string())?); }
+                });
+            }
+            Some("header") if is_list(field_types.get(name)) => {
+                // `list[str]` headers: one header line per item (reqwest appends).
+                headers.push(if is_optional(field_types.get(name)) {
+                    quote! {
+                        let mut request = request;
+                        for value in #ident.iter().flatten() {
+                            request = request.header(#wire, value.to_string());
+                        }
+                    }
+                } else {
+                    quote! {
+                        let mut request = request;
+                        for value in &#ident {
+                            request = request.header(#wire, value.to_string());
+                        }
+                    }
+                });
+            }
+            Some("header") => {
+                // The builder field's type, not `required`, says whether it is an `Option`
+                // (an optional header can also be nullable, or required and nullable).
+                headers.push(if is_optional(field_types.get(name)) {
                     quote! {
                         let request = match &#ident {
                             Some(value) => request.header(#wire, value.to_string()),
                             None => request,
                         };
                     }
+                } else {
+                    quote! { let request = request.header(#wire, #ident.to_string()); }
                 });
             }
             Some("path") => {}
@@ -449,6 +549,10 @@ fn build_send(
         }
     }
 
+    if !cookies.is_empty() {
+        headers.push(cookie_header(&cookies));
+    }
+    let file_parts = bodies::file_fields(op.operation).map(|_| quote!(file_parts,));
     let url = url_expr(path, &params)?;
     let accept = matches!(success, Success::Json(_)).then(|| {
         quote! {
@@ -482,7 +586,7 @@ fn build_send(
                 idempotent: #idempotent,
                 authenticated: #authenticated,
             };
-            let Self { client, #(#field_idents,)* request_options } = self;
+            let Self { client, #(#field_idents,)* #file_parts request_options } = self;
             #(#checks)*
             let url = #url;
             let request = client
@@ -495,6 +599,37 @@ fn build_send(
             #call
         }
     })
+}
+
+/// The cookie parameters (`pushes` add `name=value` pairs to `cookies`) sent as one `Cookie`
+/// header. A value a cookie cannot carry (RFC 6265 `cookie-octet`s: no controls, spaces,
+/// `"`, `,`, `;` or `\`) is refused before sending rather than split or altered.
+fn cookie_header(pushes: &[TokenStream]) -> TokenStream {
+    quote! {
+        let cookie_pair = |name: &str, value: String| -> Result<String, Error> {
+            if value.bytes().any(|b| !matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)) {
+                return Err(Error::invalid_request(
+                    &OPERATION,
+                    format!("cookie `{name}`: {value:?} holds characters a cookie value cannot carry"),
+                ));
+            }
+            Ok(format!("{name}={value}"))
+        };
+        let mut cookies: Vec<String> = Vec::new();
+        #(#pushes)*
+        let request = if cookies.is_empty() {
+            request
+        } else {
+            request.header(::reqwest::header::COOKIE, cookies.join("; "))
+        };
+    }
+}
+
+/// Whether a builder field holds a list (`Result<Vec<T>, String>`, or in an `Option`).
+fn is_list(ty: Option<&syn::Type>) -> bool {
+    let held = ty.and_then(|ty| generic_arg(ty, "Result"));
+    let held = held.map(|h| generic_arg(&h, "Option").unwrap_or(h));
+    held.is_some_and(|h| generic_arg(&h, "Vec").is_some())
 }
 
 /// Whether a builder field (`Result<Option<T>, String>`) holds an optional value.
@@ -528,42 +663,30 @@ fn url_expr(path: &str, params: &[&Value]) -> Result<TokenStream, String> {
     Ok(quote!(format!(#template, client.baseurl, #(#args),*)))
 }
 
-fn body_model(operation: &Value) -> Result<syn::Ident, String> {
-    let schema = operation
+/// `X` for a builder field holding `types::builder::X`.
+fn model_of_builder(ty: &syn::Type) -> Option<syn::Ident> {
+    let syn::Type::Path(p) = ty else { return None };
+    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    match segments.as_slice() {
+        [types, builder, model] if types.ident == "types" && builder.ident == "builder" => {
+            Some(model.ident.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The (one, after normalization) media type of the request body.
+fn body_media(operation: &Value) -> &str {
+    operation
         .pointer("/requestBody/content")
         .and_then(Value::as_object)
-        .and_then(|c| c.values().next())
-        .and_then(|m| m.get("schema"))
-        .ok_or("the request body has no schema")?;
-    // Progenitor names an inline body `<OperationId>Body`.
-    let name = match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference
-            .rsplit('/')
-            .next()
-            .unwrap_or(reference)
-            .to_string(),
-        None => format!(
-            "{}-body",
-            operation
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        ),
-    };
-    Ok(format_ident!(
-        "{}",
-        heck::ToUpperCamelCase::to_upper_camel_case(name.as_str())
-    ))
+        .and_then(|c| c.keys().next())
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 fn body_call(operation: &Value) -> Result<TokenStream, String> {
-    let content = operation
-        .pointer("/requestBody/content")
-        .and_then(Value::as_object);
-    let media = content
-        .and_then(|c| c.keys().next())
-        .map(String::as_str)
-        .unwrap_or("");
+    let media = body_media(operation);
     if media == "application/json" || media.starts_with("application/json;") {
         Ok(quote!(.json(&body)))
     } else if media == "application/x-www-form-urlencoded" {

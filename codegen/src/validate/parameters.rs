@@ -111,12 +111,6 @@ fn parameter<'a>(
             format!("must be one of {}, found {location}", LOCATIONS.join(", ")),
         ));
     };
-    if location == "cookie" {
-        return Err(cx.error(
-            &push_pointer(&at, "in"),
-            format!("cookie parameter `{name}` is not supported"),
-        ));
-    }
     for field in ["required", "deprecated", "allowEmptyValue", "explode"] {
         if let Some(value) = param.get(field)
             && !value.is_boolean()

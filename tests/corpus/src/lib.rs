@@ -25,9 +25,16 @@ mod error;
 mod extras;
 #[path = "../../../generated/src/filters.rs"]
 mod filters;
+#[doc(hidden)]
+#[path = "../../../generated/src/form_fields.rs"]
+pub mod form_fields;
 #[cfg(feature = "mock")]
 #[path = "../../../generated/src/mocking.rs"]
 mod mocking;
+/// `multipart/form-data` bodies: the file parts of upload operations.
+#[cfg(feature = "multipart")]
+#[path = "../../../generated/src/multipart.rs"]
+pub mod multipart;
 #[path = "../../../generated/src/pagination.rs"]
 mod pagination;
 #[path = "../../../generated/src/redact.rs"]

@@ -2968,6 +2968,1585 @@ Optional; defaults to `false`.*/
     }
 }
 
+/**Builder for [`Client::list_archived_items`]
+
+[`Client::list_archived_items`]: super::Client::list_archived_items*/
+#[derive(Debug, Clone)]
+pub struct ListArchivedItems<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListArchivedItems<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/archive/items`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Item>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_archived_items",
+            method: "GET",
+            path: "/corpus/archive/items",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/archive/items", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Item>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::restore_item`]
+
+[`Client::restore_item`]: super::Client::restore_item*/
+#[derive(Debug, Clone)]
+pub struct RestoreItem<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RestoreItem<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    ///Sends the `POST` request to `/corpus/archive/items/{item_id}/restore`.
+    pub async fn send(self) -> Result<ResponseValue<types::Item>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "restore_item",
+            method: "POST",
+            path: "/corpus/archive/items/{item_id}/restore",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, item_id, request_options } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/archive/items/{}/restore", client.baseurl, encode_path(& item_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::Item,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::upload_file`]
+
+[`Client::upload_file`]: super::Client::upload_file*/
+#[derive(Debug, Clone)]
+pub struct UploadFile<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::UploadFileBody, String>,
+    request_options: crate::transport::RequestOptions,
+    file_parts: crate::multipart::FileParts,
+}
+
+impl<'a> UploadFile<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+            file_parts: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UploadFileBody>,
+        <V as std::convert::TryInto<types::UploadFileBody>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UploadFileBody` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UploadFileBody,
+        ) -> types::builder::UploadFileBody,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/files`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "upload_file",
+            method: "POST",
+            path: "/corpus/files",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, file_parts, request_options } = self;
+        let body = body
+            .and_then(|v| types::UploadFileBody::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = crate::multipart::form(&OPERATION, &body, file_parts, &["file"])
+            .await?;
+        let url = format!("{}/corpus/files", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .multipart(body);
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///The file of the `file` form field. Required.
+    pub fn file(mut self, part: crate::multipart::FilePart) -> Self {
+        self.file_parts.set("file", part);
+        self
+    }
+    ///The file of the `thumbnail` form field. Optional.
+    pub fn thumbnail(mut self, part: crate::multipart::FilePart) -> Self {
+        self.file_parts.set("thumbnail", part);
+        self
+    }
+}
+
+/**Builder for [`Client::upload_files`]
+
+[`Client::upload_files`]: super::Client::upload_files*/
+#[derive(Debug, Clone)]
+pub struct UploadFiles<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::UploadFilesBody, String>,
+    request_options: crate::transport::RequestOptions,
+    file_parts: crate::multipart::FileParts,
+}
+
+impl<'a> UploadFiles<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+            file_parts: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UploadFilesBody>,
+        <V as std::convert::TryInto<types::UploadFilesBody>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UploadFilesBody` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UploadFilesBody,
+        ) -> types::builder::UploadFilesBody,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/files/batch`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "upload_files",
+            method: "POST",
+            path: "/corpus/files/batch",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, file_parts, request_options } = self;
+        let body = body
+            .and_then(|v| types::UploadFilesBody::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = crate::multipart::form(&OPERATION, &body, file_parts, &["files"])
+            .await?;
+        let url = format!("{}/corpus/files/batch", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .multipart(body);
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///The files of the `files` form field, one part each (replacing any set before). Required: at least one.
+    pub fn files<I>(mut self, parts: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = crate::multipart::FilePart>,
+    {
+        self.file_parts.set_all("files", parts);
+        self
+    }
+}
+
+/**Builder for [`Client::create_items`]
+
+[`Client::create_items`]: super::Client::create_items*/
+#[derive(Debug, Clone)]
+pub struct CreateItems<'a> {
+    client: &'a super::Client,
+    body: Result<::std::vec::Vec<types::Item>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CreateItems<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<types::Item>>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < Item >` for body failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/items/batch`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Item>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_items",
+            method: "POST",
+            path: "/corpus/items/batch",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/items/batch", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Item>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_item_content`]
+
+[`Client::get_item_content`]: super::Client::get_item_content*/
+#[derive(Debug, Clone)]
+pub struct GetItemContent<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    idempotency_key: Result<::std::string::String, String>,
+    range: Result<Option<::std::string::String>, String>,
+    session_id: Result<::std::string::String, String>,
+    theme: Result<Option<::std::string::String>, String>,
+    x_request_id: Result<Option<::std::string::String>, String>,
+    x_retry_count: Result<Option<i64>, String>,
+    x_tag: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetItemContent<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            idempotency_key: Err("idempotency_key was not initialized".to_string()),
+            range: Ok(None),
+            session_id: Err("session_id was not initialized".to_string()),
+            theme: Ok(None),
+            x_request_id: Ok(None),
+            x_retry_count: Ok(None),
+            x_tag: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    /**The `Idempotency-Key` header parameter.
+
+Required.*/
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `Range` header parameter.
+
+Optional.*/
+    pub fn range<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.range = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for range failed".to_string()
+            });
+        self
+    }
+    /**The `session_id` cookie parameter.
+
+Required.*/
+    pub fn session_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.session_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for session_id failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `theme` cookie parameter.
+
+Optional.*/
+    pub fn theme<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.theme = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for theme failed".to_string()
+            });
+        self
+    }
+    /**The `x-request-id` header parameter.
+
+Optional.*/
+    pub fn x_request_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_request_id = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_request_id failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `x-retry-count` header parameter.
+
+Optional.*/
+    pub fn x_retry_count<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.x_retry_count = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for x_retry_count failed".to_string());
+        self
+    }
+    /**The `x-tag` header parameter.
+
+Optional.*/
+    pub fn x_tag<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+    {
+        self.x_tag = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for x_tag failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/items/{item_id}/content`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_item_content",
+            method: "GET",
+            path: "/corpus/items/{item_id}/content",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            item_id,
+            idempotency_key,
+            range,
+            session_id,
+            theme,
+            x_request_id,
+            x_retry_count,
+            x_tag,
+            request_options,
+        } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let idempotency_key = idempotency_key
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let range = range.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let session_id = session_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let theme = theme.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_request_id = x_request_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_retry_count = x_retry_count
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tag = x_tag.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/items/{}/content", client.baseurl, encode_path(& item_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = request.header("Idempotency-Key", idempotency_key.to_string());
+        let request = match &range {
+            Some(value) => request.header("Range", value.to_string()),
+            None => request,
+        };
+        let request = match &x_request_id {
+            Some(value) => request.header("x-request-id", value.to_string()),
+            None => request,
+        };
+        let request = match &x_retry_count {
+            Some(value) => request.header("x-retry-count", value.to_string()),
+            None => request,
+        };
+        let mut request = request;
+        for value in x_tag.iter().flatten() {
+            request = request.header("x-tag", value.to_string());
+        }
+        let cookie_pair = |name: &str, value: String| -> Result<String, Error> {
+            if value
+                .bytes()
+                .any(|b| {
+                    !matches!(
+                        b, 0x21 | 0x23..= 0x2B | 0x2D..= 0x3A | 0x3C..= 0x5B | 0x5D..=
+                        0x7E
+                    )
+                })
+            {
+                return Err(
+                    Error::invalid_request(
+                        &OPERATION,
+                        format!(
+                            "cookie `{name}`: {value:?} holds characters a cookie value cannot carry"
+                        ),
+                    ),
+                );
+            }
+            Ok(format!("{name}={value}"))
+        };
+        let mut cookies: Vec<String> = Vec::new();
+        cookies.push(cookie_pair("session_id", session_id.to_string())?);
+        if let Some(value) = &theme {
+            cookies.push(cookie_pair("theme", value.to_string())?);
+        }
+        let request = if cookies.is_empty() {
+            request
+        } else {
+            request.header(::reqwest::header::COOKIE, cookies.join("; "))
+        };
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::move_item`]
+
+[`Client::move_item`]: super::Client::move_item*/
+#[derive(Debug, Clone)]
+pub struct MoveItem<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    body: Result<types::builder::MoveItemBody, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> MoveItem<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::MoveItemBody>,
+        <V as std::convert::TryInto<types::MoveItemBody>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `MoveItemBody` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::MoveItemBody,
+        ) -> types::builder::MoveItemBody,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/items/{item_id}/move`.
+    pub async fn send(self) -> Result<ResponseValue<types::Item>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "move_item",
+            method: "POST",
+            path: "/corpus/items/{item_id}/move",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, item_id, body, request_options } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::MoveItemBody::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/items/{}/move", client.baseurl, encode_path(& item_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::Item,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::set_item_note`]
+
+[`Client::set_item_note`]: super::Client::set_item_note*/
+#[derive(Debug, Clone)]
+pub struct SetItemNote<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    body: Result<::std::option::Option<types::Note>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> SetItemNote<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            body: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::option::Option<types::Note>>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: option :: Option < Note >` for body failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `PUT` request to `/corpus/items/{item_id}/note`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "set_item_note",
+            method: "PUT",
+            path: "/corpus/items/{item_id}/note",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, item_id, body, request_options } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/items/{}/note", client.baseurl, encode_path(& item_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::list_items_of_kind`]
+
+[`Client::list_items_of_kind`]: super::Client::list_items_of_kind*/
+#[derive(Debug, Clone)]
+pub struct ListItemsOfKind<'a> {
+    client: &'a super::Client,
+    kind: Result<types::ItemKind, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListItemsOfKind<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            kind: Err("kind was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `kind` path parameter.
+
+Required.*/
+    pub fn kind<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ItemKind>,
+    {
+        self.kind = value
+            .try_into()
+            .map_err(|_| "conversion to `ItemKind` for kind failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/kinds/{kind}/items`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Item>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_items_of_kind",
+            method: "GET",
+            path: "/corpus/kinds/{kind}/items",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, kind, request_options } = self;
+        let kind = kind.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/kinds/{}/items", client.baseurl, encode_path(& kind.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Item>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::list_legacy_items`]
+
+[`Client::list_legacy_items`]: super::Client::list_legacy_items*/
+#[derive(Debug, Clone)]
+pub struct ListLegacyItems<'a> {
+    client: &'a super::Client,
+    offset: Result<Option<i64>, String>,
+    page: Result<Option<i64>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListLegacyItems<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            offset: Ok(None),
+            page: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
+    pub fn offset<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.offset = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for offset failed".to_string());
+        self
+    }
+    /**Page number; use `offset`.
+
+Optional; defaults to `1`.*/
+    #[deprecated(note = "Page number; use `offset`.")]
+    pub fn page<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.page = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for page failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/legacy/items`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Item>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_legacy_items",
+            method: "GET",
+            path: "/corpus/legacy/items",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, offset, page, request_options } = self;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page = page.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/legacy/items", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
+        let request = match &page {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Item>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::login_form`]
+
+[`Client::login_form`]: super::Client::login_form*/
+#[derive(Debug, Clone)]
+pub struct LoginForm<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::LoginFormBody, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> LoginForm<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::LoginFormBody>,
+        <V as std::convert::TryInto<types::LoginFormBody>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `LoginFormBody` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::LoginFormBody,
+        ) -> types::builder::LoginFormBody,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/login`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "login_form",
+            method: "POST",
+            path: "/corpus/login",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::LoginFormBody::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = crate::form_fields::pairs(&body)
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/login", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .form(&body);
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::merge_metadata`]
+
+[`Client::merge_metadata`]: super::Client::merge_metadata*/
+#[derive(Debug, Clone)]
+pub struct MergeMetadata<'a> {
+    client: &'a super::Client,
+    body: Result<::serde_json::Map<::std::string::String, ::serde_json::Value>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> MergeMetadata<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >` for body failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/metadata`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        Error,
+    > {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "merge_metadata",
+            method: "POST",
+            path: "/corpus/metadata",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/metadata", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::echo_contact`]
 
 [`Client::echo_contact`]: super::Client::echo_contact*/
@@ -3808,11 +5387,7 @@ impl<'a> EchoShape<'a> {
             authenticated: false,
         };
         let Self { client, body, request_options } = self;
-        let body = body
-            .and_then(|v| {
-                types::CircleOrRectangle::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let url = format!("{}/corpus/models/shapes", client.baseurl,);
         let request = client
             .client

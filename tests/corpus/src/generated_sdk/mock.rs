@@ -124,6 +124,78 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "list_archived_items",
+        method: "GET",
+        path: "/corpus/archive/items",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "restore_item",
+        method: "POST",
+        path: "/corpus/archive/items/{item_id}/restore",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "upload_file",
+        method: "POST",
+        path: "/corpus/files",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "upload_files",
+        method: "POST",
+        path: "/corpus/files/batch",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "create_items",
+        method: "POST",
+        path: "/corpus/items/batch",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_item_content",
+        method: "GET",
+        path: "/corpus/items/{item_id}/content",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "move_item",
+        method: "POST",
+        path: "/corpus/items/{item_id}/move",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "set_item_note",
+        method: "PUT",
+        path: "/corpus/items/{item_id}/note",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "list_items_of_kind",
+        method: "GET",
+        path: "/corpus/kinds/{kind}/items",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "list_legacy_items",
+        method: "GET",
+        path: "/corpus/legacy/items",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "login_form",
+        method: "POST",
+        path: "/corpus/login",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "merge_metadata",
+        method: "POST",
+        path: "/corpus/metadata",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "echo_contact",
         method: "POST",
         path: "/corpus/models/contacts",
@@ -327,81 +399,165 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[18usize]),
         }
     }
+    ///Mocks [`crate::Client::list_archived_items`] (`GET /corpus/archive/items`): set what the request must carry, then how to answer.
+    pub fn list_archived_items(&self) -> ListArchivedItems<'_> {
+        ListArchivedItems {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[19usize]),
+        }
+    }
+    ///Mocks [`crate::Client::restore_item`] (`POST /corpus/archive/items/{item_id}/restore`): set what the request must carry, then how to answer.
+    pub fn restore_item(&self) -> RestoreItem<'_> {
+        RestoreItem {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[20usize]),
+        }
+    }
+    ///Mocks [`crate::Client::upload_file`] (`POST /corpus/files`): set what the request must carry, then how to answer.
+    pub fn upload_file(&self) -> UploadFile<'_> {
+        UploadFile {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+        }
+    }
+    ///Mocks [`crate::Client::upload_files`] (`POST /corpus/files/batch`): set what the request must carry, then how to answer.
+    pub fn upload_files(&self) -> UploadFiles<'_> {
+        UploadFiles {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+        }
+    }
+    ///Mocks [`crate::Client::create_items`] (`POST /corpus/items/batch`): set what the request must carry, then how to answer.
+    pub fn create_items(&self) -> CreateItems<'_> {
+        CreateItems {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_item_content`] (`GET /corpus/items/{item_id}/content`): set what the request must carry, then how to answer.
+    pub fn get_item_content(&self) -> GetItemContent<'_> {
+        GetItemContent {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
+        }
+    }
+    ///Mocks [`crate::Client::move_item`] (`POST /corpus/items/{item_id}/move`): set what the request must carry, then how to answer.
+    pub fn move_item(&self) -> MoveItem<'_> {
+        MoveItem {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
+        }
+    }
+    ///Mocks [`crate::Client::set_item_note`] (`PUT /corpus/items/{item_id}/note`): set what the request must carry, then how to answer.
+    pub fn set_item_note(&self) -> SetItemNote<'_> {
+        SetItemNote {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`): set what the request must carry, then how to answer.
+    pub fn list_items_of_kind(&self) -> ListItemsOfKind<'_> {
+        ListItemsOfKind {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`): set what the request must carry, then how to answer.
+    pub fn list_legacy_items(&self) -> ListLegacyItems<'_> {
+        ListLegacyItems {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
+        }
+    }
+    ///Mocks [`crate::Client::login_form`] (`POST /corpus/login`): set what the request must carry, then how to answer.
+    pub fn login_form(&self) -> LoginForm<'_> {
+        LoginForm {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
+        }
+    }
+    ///Mocks [`crate::Client::merge_metadata`] (`POST /corpus/metadata`): set what the request must carry, then how to answer.
+    pub fn merge_metadata(&self) -> MergeMetadata<'_> {
+        MergeMetadata {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
+        }
+    }
     ///Mocks [`crate::Client::echo_contact`] (`POST /corpus/models/contacts`): set what the request must carry, then how to answer.
     pub fn echo_contact(&self) -> EchoContact<'_> {
         EchoContact {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[19usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
         }
     }
     ///Mocks [`crate::Client::echo_drawing`] (`POST /corpus/models/drawings`): set what the request must carry, then how to answer.
     pub fn echo_drawing(&self) -> EchoDrawing<'_> {
         EchoDrawing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[20usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
         }
     }
     ///Mocks [`crate::Client::echo_folder`] (`POST /corpus/models/folders`): set what the request must carry, then how to answer.
     pub fn echo_folder(&self) -> EchoFolder<'_> {
         EchoFolder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
         }
     }
     ///Mocks [`crate::Client::echo_geo_point`] (`POST /corpus/models/geo`): set what the request must carry, then how to answer.
     pub fn echo_geo_point(&self) -> EchoGeoPoint<'_> {
         EchoGeoPoint {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
         }
     }
     ///Mocks [`crate::Client::echo_index`] (`POST /corpus/models/indexes`): set what the request must carry, then how to answer.
     pub fn echo_index(&self) -> EchoIndex<'_> {
         EchoIndex {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
         }
     }
     ///Mocks [`crate::Client::echo_invoice`] (`POST /corpus/models/invoices`): set what the request must carry, then how to answer.
     pub fn echo_invoice(&self) -> EchoInvoice<'_> {
         EchoInvoice {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
         }
     }
     ///Mocks [`crate::Client::replace_settings`] (`PUT /corpus/models/settings`): set what the request must carry, then how to answer.
     pub fn replace_settings(&self) -> ReplaceSettings<'_> {
         ReplaceSettings {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
         }
     }
     ///Mocks [`crate::Client::echo_shape`] (`POST /corpus/models/shapes`): set what the request must carry, then how to answer.
     pub fn echo_shape(&self) -> EchoShape<'_> {
         EchoShape {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
         }
     }
     ///Mocks [`crate::Client::echo_ticket`] (`POST /corpus/models/tickets`): set what the request must carry, then how to answer.
     pub fn echo_ticket(&self) -> EchoTicket<'_> {
         EchoTicket {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
         }
     }
     ///Mocks [`crate::Client::find_tickets`] (`GET /corpus/models/tickets/{priority}`): set what the request must carry, then how to answer.
     pub fn find_tickets(&self) -> FindTickets<'_> {
         FindTickets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
         }
     }
     ///Mocks [`crate::Client::echo_tree`] (`POST /corpus/models/trees`): set what the request must carry, then how to answer.
     pub fn echo_tree(&self) -> EchoTree<'_> {
         EchoTree {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
         }
     }
 }
@@ -1506,6 +1662,575 @@ impl<'a> SearchResources<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_archived_items`] (`GET /corpus/archive/items`), from [`MockServer::list_archived_items`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListArchivedItems<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListArchivedItems<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Item>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::restore_item`] (`POST /corpus/archive/items/{item_id}/restore`), from [`MockServer::restore_item`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RestoreItem<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RestoreItem<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Item) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::upload_file`] (`POST /corpus/files`), from [`MockServer::upload_file`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct UploadFile<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> UploadFile<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::upload_files`] (`POST /corpus/files/batch`), from [`MockServer::upload_files`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct UploadFiles<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> UploadFiles<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::create_items`] (`POST /corpus/items/batch`), from [`MockServer::create_items`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct CreateItems<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> CreateItems<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &::std::vec::Vec<types::Item>) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Item>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_item_content`] (`GET /corpus/items/{item_id}/content`), from [`MockServer::get_item_content`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetItemContent<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetItemContent<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    ///Matches only requests whose `Idempotency-Key` header parameter is `value`.
+    pub fn idempotency_key(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("Idempotency-Key", &value);
+        self
+    }
+    ///Matches only requests whose `Range` header parameter is `value`.
+    pub fn range(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("Range", &value);
+        self
+    }
+    ///Matches only requests whose `session_id` cookie parameter is `value`.
+    pub fn session_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.cookie("session_id", &value);
+        self
+    }
+    ///Matches only requests whose `theme` cookie parameter is `value`.
+    pub fn theme(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.cookie("theme", &value);
+        self
+    }
+    ///Matches only requests whose `x-request-id` header parameter is `value`.
+    pub fn x_request_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-request-id", &value);
+        self
+    }
+    ///Matches only requests whose `x-retry-count` header parameter is `value`.
+    pub fn x_retry_count(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.header("x-retry-count", &value);
+        self
+    }
+    ///Matches only requests whose `x-tag` header parameter is `value`.
+    pub fn x_tag(
+        mut self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        let value: ::std::vec::Vec<::std::string::String> = value.into();
+        self.conditions = self.conditions.header("x-tag", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::move_item`] (`POST /corpus/items/{item_id}/move`), from [`MockServer::move_item`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct MoveItem<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> MoveItem<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::MoveItemBody) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Item) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::set_item_note`] (`PUT /corpus/items/{item_id}/note`), from [`MockServer::set_item_note`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct SetItemNote<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> SetItemNote<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::Note) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`), from [`MockServer::list_items_of_kind`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListItemsOfKind<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListItemsOfKind<'a> {
+    ///Matches only requests whose `kind` path parameter is `value`.
+    pub fn kind(mut self, value: impl Into<types::ItemKind>) -> Self {
+        let value: types::ItemKind = value.into();
+        self.conditions = self.conditions.path_param("kind", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Item>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`), from [`MockServer::list_legacy_items`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListLegacyItems<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListLegacyItems<'a> {
+    ///Matches only requests whose `offset` query parameter is `value`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("offset", &value);
+        self
+    }
+    ///Matches only requests whose `page` query parameter is `value`.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("page", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Item>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::login_form`] (`POST /corpus/login`), from [`MockServer::login_form`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct LoginForm<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> LoginForm<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::merge_metadata`] (`POST /corpus/metadata`), from [`MockServer::merge_metadata`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct MergeMetadata<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> MergeMetadata<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(
+        mut self,
+        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(
+        self,
+        value: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

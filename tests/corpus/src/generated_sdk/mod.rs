@@ -436,6 +436,225 @@ let response = client.search_resources()
     pub fn search_resources(&self) -> builder::SearchResources<'_> {
         builder::SearchResources::new(self)
     }
+    /**List Archived Items
+
+List archived items (operationId `archive-list_archived_items`).
+
+Sends a `GET` request to `/corpus/archive/items`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.list_archived_items()
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_archived_items(&self) -> builder::ListArchivedItems<'_> {
+        builder::ListArchivedItems::new(self)
+    }
+    /**Restore Item
+
+Restore an archived item (operationId `archive-restore_item`).
+
+Sends a `POST` request to `/corpus/archive/items/{item_id}/restore`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64) {
+let response = client.restore_item()
+    .item_id(item_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn restore_item(&self) -> builder::RestoreItem<'_> {
+        builder::RestoreItem::new(self)
+    }
+    /**Upload File
+
+Upload one file with typed form fields beside it.
+
+Sends a `POST` request to `/corpus/files`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFileBody, file_parts: crate::multipart::FileParts) {
+let response = client.upload_file()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn upload_file(&self) -> builder::UploadFile<'_> {
+        builder::UploadFile::new(self)
+    }
+    /**Upload Files
+
+Upload several files in one request.
+
+Sends a `POST` request to `/corpus/files/batch`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFilesBody, file_parts: crate::multipart::FileParts) {
+let response = client.upload_files()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn upload_files(&self) -> builder::UploadFiles<'_> {
+        builder::UploadFiles::new(self)
+    }
+    /**Create Items
+
+Create several items at once (a JSON array body).
+
+Sends a `POST` request to `/corpus/items/batch`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: Vec<stackai_connections::types::Item>) {
+let response = client.create_items()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn create_items(&self) -> builder::CreateItems<'_> {
+        builder::CreateItems::new(self)
+    }
+    /**Get Item Content
+
+Read an item's content; headers and cookies, required and optional.
+
+Sends a `GET` request to `/corpus/items/{item_id}/content`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64, idempotency_key: String, range: String, session_id: String, theme: String, x_request_id: String, x_retry_count: i64, x_tag: Vec<String>) {
+let response = client.get_item_content()
+    .item_id(item_id)
+    .idempotency_key(idempotency_key)
+    .range(range)
+    .session_id(session_id)
+    .theme(theme)
+    .x_request_id(x_request_id)
+    .x_retry_count(x_retry_count)
+    .x_tag(x_tag)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_item_content(&self) -> builder::GetItemContent<'_> {
+        builder::GetItemContent::new(self)
+    }
+    /**Move Item
+
+Move an item (an embedded body: FastAPI names its schema `Body_move_item...`).
+
+Sends a `POST` request to `/corpus/items/{item_id}/move`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64, body: stackai_connections::types::MoveItemBody) {
+let response = client.move_item()
+    .item_id(item_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn move_item(&self) -> builder::MoveItem<'_> {
+        builder::MoveItem::new(self)
+    }
+    /**Set Item Note
+
+Set or clear an item's note (an optional body).
+
+Sends a `PUT` request to `/corpus/items/{item_id}/note`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64, body: stackai_connections::types::Note) {
+let response = client.set_item_note()
+    .item_id(item_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn set_item_note(&self) -> builder::SetItemNote<'_> {
+        builder::SetItemNote::new(self)
+    }
+    /**List Items Of Kind
+
+List the items of one kind (a string enum in the path).
+
+Sends a `GET` request to `/corpus/kinds/{kind}/items`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, kind: stackai_connections::types::ItemKind) {
+let response = client.list_items_of_kind()
+    .kind(kind)
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_items_of_kind(&self) -> builder::ListItemsOfKind<'_> {
+        builder::ListItemsOfKind::new(self)
+    }
+    /**List Legacy Items
+
+Lists items the old way. Deprecated: use `create_items` and the item endpoints.
+
+Sends a `GET` request to `/corpus/legacy/items`
+
+Arguments:
+- `offset`
+- `page`: Page number; use `offset`.
+```no_run
+# async fn example(client: &stackai_connections::Client, offset: i64, page: i64) {
+let response = client.list_legacy_items()
+    .offset(offset)
+    .page(page)
+    .send()
+    .await;
+# }
+```*/
+    #[deprecated(
+        note = "Lists items the old way. Deprecated: use `create_items` and the item endpoints."
+    )]
+    pub fn list_legacy_items(&self) -> builder::ListLegacyItems<'_> {
+        builder::ListLegacyItems::new(self)
+    }
+    /**Login Form
+
+Sign in with a URL-encoded form.
+
+Sends a `POST` request to `/corpus/login`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::LoginFormBody) {
+let response = client.login_form()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn login_form(&self) -> builder::LoginForm<'_> {
+        builder::LoginForm::new(self)
+    }
+    /**Merge Metadata
+
+Merge free-form metadata (a `dict[str, Any]` body).
+
+Sends a `POST` request to `/corpus/metadata`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: Map<String, Value>) {
+let response = client.merge_metadata()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn merge_metadata(&self) -> builder::MergeMetadata<'_> {
+        builder::MergeMetadata::new(self)
+    }
     /**Echo Contact
 
 Echo a contact (string formats and a pattern).
@@ -641,6 +860,11 @@ pub use crate::error::Error;
 /// Where the OAuth2 password flow gets tokens, as the document's security scheme
 /// gives it; a relative URL is relative to the client's base URL.
 pub const OAUTH2_TOKEN_URL: &str = "token";
+
+#[cfg(not(feature = "multipart"))]
+compile_error!(
+    "this API has multipart/form-data operations: enable the client crate's `multipart` feature"
+);
 
 /// Keys whose values are secrets wherever they appear in a JSON body; the runtime
 /// replaces them with `<redacted>` in error excerpts.

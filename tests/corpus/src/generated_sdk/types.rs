@@ -828,8 +828,8 @@ impl ::std::convert::From<Circle> for DrawingAnchor {
 pub enum DrawingAttachment {
     ///`Link`.
     Link(Link),
-    ///`Note`.
-    Note(Note),
+    ///`StickyNote`.
+    StickyNote(StickyNote),
 }
 
 impl ::std::convert::From<Link> for DrawingAttachment {
@@ -838,9 +838,9 @@ impl ::std::convert::From<Link> for DrawingAttachment {
     }
 }
 
-impl ::std::convert::From<Note> for DrawingAttachment {
-    fn from(value: Note) -> Self {
-        Self::Note(value)
+impl ::std::convert::From<StickyNote> for DrawingAttachment {
+    fn from(value: StickyNote) -> Self {
+        Self::StickyNote(value)
     }
 }
 
@@ -867,6 +867,27 @@ impl ::std::fmt::Display for DrawingLabel {
 impl ::std::convert::From<i64> for DrawingLabel {
     fn from(value: i64) -> Self {
         Self::Integer(value)
+    }
+}
+
+///What the server received (headers, cookies, form fields, file parts).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Echo {
+    /**The `values` field.
+
+Optional; defaults to `{}`.*/
+    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Echo {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Echo {
+        Default::default()
     }
 }
 
@@ -1165,6 +1186,56 @@ impl InvoiceOutput {
     }
 }
 
+///An item of the corpus.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Item {
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    /**The `quantity` field.
+
+Optional; defaults to `1`.*/
+    #[serde(default = "defaults::default_u64::<i64, 1>")]
+    pub quantity: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Item {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Item {
+        Default::default()
+    }
+}
+
+///The kinds of item, used as a path parameter.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum ItemKind {
+    ///`book` on the wire.
+    #[serde(rename = "book")]
+    Book,
+    ///`tool` on the wire.
+    #[serde(rename = "tool")]
+    Tool,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
 ///`Link`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -1189,15 +1260,79 @@ impl Link {
     }
 }
 
-///`Note`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+///`LoginFormBody`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[non_exhaustive]
-pub struct Note {
-    /**The `pinned` field.
+pub struct LoginFormBody {
+    /**The `attempts` field.
+
+Optional; defaults to `1`.*/
+    #[serde(default = "defaults::default_u64::<i64, 1>")]
+    pub attempts: i64,
+    /**The `password` field.
+
+Required.*/
+    pub password: ::std::string::String,
+    /**The `remember` field.
 
 Optional; defaults to `false`.*/
     #[serde(default)]
-    pub pinned: bool,
+    pub remember: bool,
+    /**The `scope` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /**The `scopes` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    /**The `username` field.
+
+Required.*/
+    pub username: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl LoginFormBody {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::LoginFormBody {
+        Default::default()
+    }
+}
+
+///`MoveItemBody`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct MoveItemBody {
+    /**The `destination` field.
+
+Required.*/
+    pub destination: ::std::string::String,
+    /**The `position` field.
+
+Optional; defaults to `0`.*/
+    #[serde(default)]
+    pub position: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl MoveItemBody {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::MoveItemBody {
+        Default::default()
+    }
+}
+
+///A note on an item.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Note {
     /**The `text` field.
 
 Required.*/
@@ -1632,6 +1767,31 @@ pub enum SortDirection {
     Unknown(::std::string::String),
 }
 
+///`StickyNote`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct StickyNote {
+    /**The `pinned` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub pinned: bool,
+    /**The `text` field.
+
+Required.*/
+    pub text: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl StickyNote {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::StickyNote {
+        Default::default()
+    }
+}
+
 ///Settings that reject unknown fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -1831,6 +1991,57 @@ Optional; may be null.*/
 impl TreeNodeOutput {
     ///Starts a builder for this type.
     pub fn builder() -> builder::TreeNodeOutput {
+        Default::default()
+    }
+}
+
+///`UploadFileBody`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct UploadFileBody {
+    /**The `description` field.
+
+Required.*/
+    pub description: ::std::string::String,
+    /**The `overwrite` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub overwrite: bool,
+    /**The `tags` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub tags: ::std::vec::Vec<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl UploadFileBody {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::UploadFileBody {
+        Default::default()
+    }
+}
+
+///`UploadFilesBody`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct UploadFilesBody {
+    /**The `folder` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub folder: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl UploadFilesBody {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::UploadFilesBody {
         Default::default()
     }
 }
@@ -4219,6 +4430,75 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::Echo`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Echo {
+        values: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Echo {
+        fn default() -> Self {
+            Self {
+                values: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Echo {
+        /**The `values` field.
+
+Optional; defaults to `{}`.*/
+        pub fn values<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.values = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for values: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Echo> for super::Echo {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Echo,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                values: value.values?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Echo> for Echo {
+        fn from(value: super::Echo) -> Self {
+            Self {
+                values: Ok(value.values),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::FolderInput`], field by field.
     #[derive(Clone, Debug)]
     pub struct FolderInput {
@@ -5207,6 +5487,89 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::Item`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Item {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        quantity: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Item {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+                quantity: Ok(super::defaults::default_u64::<i64, 1>()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Item {
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        /**The `quantity` field.
+
+Optional; defaults to `1`.*/
+        pub fn quantity<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.quantity = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for quantity: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Item> for super::Item {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Item,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                name: value.name?,
+                quantity: value.quantity?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Item> for Item {
+        fn from(value: super::Item) -> Self {
+            Self {
+                name: Ok(value.name),
+                quantity: Ok(value.quantity),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::Link`], field by field.
     #[derive(Clone, Debug)]
     pub struct Link {
@@ -5288,10 +5651,257 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::LoginFormBody`], field by field.
+    #[derive(Clone)]
+    pub struct LoginFormBody {
+        attempts: ::std::result::Result<i64, ::std::string::String>,
+        password: ::std::result::Result<::std::string::String, ::std::string::String>,
+        remember: ::std::result::Result<bool, ::std::string::String>,
+        scope: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        username: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for LoginFormBody {
+        fn default() -> Self {
+            Self {
+                attempts: Ok(super::defaults::default_u64::<i64, 1>()),
+                password: Err("no value supplied for password".to_string()),
+                remember: Ok(Default::default()),
+                scope: Ok(Default::default()),
+                scopes: Ok(Default::default()),
+                username: Err("no value supplied for username".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl LoginFormBody {
+        /**The `attempts` field.
+
+Optional; defaults to `1`.*/
+        pub fn attempts<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.attempts = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for attempts: {e}")
+                });
+            self
+        }
+        /**The `password` field.
+
+Required.*/
+        pub fn password<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.password = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for password: {e}")
+                });
+            self
+        }
+        /**The `remember` field.
+
+Optional; defaults to `false`.*/
+        pub fn remember<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.remember = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for remember: {e}")
+                });
+            self
+        }
+        /**The `scope` field.
+
+Optional; may be null.*/
+        pub fn scope<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scope = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scope: {e}"));
+            self
+        }
+        /**The `scopes` field.
+
+Optional; defaults to `[]`.*/
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        /**The `username` field.
+
+Required.*/
+        pub fn username<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.username = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for username: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LoginFormBody> for super::LoginFormBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LoginFormBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                attempts: value.attempts?,
+                password: value.password?,
+                remember: value.remember?,
+                scope: value.scope?,
+                scopes: value.scopes?,
+                username: value.username?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::LoginFormBody> for LoginFormBody {
+        fn from(value: super::LoginFormBody) -> Self {
+            Self {
+                attempts: Ok(value.attempts),
+                password: Ok(value.password),
+                remember: Ok(value.remember),
+                scope: Ok(value.scope),
+                scopes: Ok(value.scopes),
+                username: Ok(value.username),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::MoveItemBody`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct MoveItemBody {
+        destination: ::std::result::Result<::std::string::String, ::std::string::String>,
+        position: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MoveItemBody {
+        fn default() -> Self {
+            Self {
+                destination: Err("no value supplied for destination".to_string()),
+                position: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl MoveItemBody {
+        /**The `destination` field.
+
+Required.*/
+        pub fn destination<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.destination = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for destination: {e}")
+                });
+            self
+        }
+        /**The `position` field.
+
+Optional; defaults to `0`.*/
+        pub fn position<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.position = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for position: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MoveItemBody> for super::MoveItemBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MoveItemBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                destination: value.destination?,
+                position: value.position?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MoveItemBody> for MoveItemBody {
+        fn from(value: super::MoveItemBody) -> Self {
+            Self {
+                destination: Ok(value.destination),
+                position: Ok(value.position),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::Note`], field by field.
     #[derive(Clone, Debug)]
     pub struct Note {
-        pinned: ::std::result::Result<bool, ::std::string::String>,
         text: ::std::result::Result<::std::string::String, ::std::string::String>,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5301,26 +5911,12 @@ Required.*/
     impl ::std::default::Default for Note {
         fn default() -> Self {
             Self {
-                pinned: Ok(Default::default()),
                 text: Err("no value supplied for text".to_string()),
                 extra: Ok(::std::default::Default::default()),
             }
         }
     }
     impl Note {
-        /**The `pinned` field.
-
-Optional; defaults to `false`.*/
-        pub fn pinned<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<bool>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.pinned = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for pinned: {e}"));
-            self
-        }
         /**The `text` field.
 
 Required.*/
@@ -5354,7 +5950,6 @@ Required.*/
             value: Note,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
-                pinned: value.pinned?,
                 text: value.text?,
                 extra: value.extra?,
             })
@@ -5363,7 +5958,6 @@ Required.*/
     impl ::std::convert::From<super::Note> for Note {
         fn from(value: super::Note) -> Self {
             Self {
-                pinned: Ok(value.pinned),
                 text: Ok(value.text),
                 extra: Ok(value.extra),
             }
@@ -6202,6 +6796,87 @@ Optional; defaults to `{}`.*/
             }
         }
     }
+    ///A builder for [`super::StickyNote`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct StickyNote {
+        pinned: ::std::result::Result<bool, ::std::string::String>,
+        text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for StickyNote {
+        fn default() -> Self {
+            Self {
+                pinned: Ok(Default::default()),
+                text: Err("no value supplied for text".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl StickyNote {
+        /**The `pinned` field.
+
+Optional; defaults to `false`.*/
+        pub fn pinned<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pinned = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for pinned: {e}"));
+            self
+        }
+        /**The `text` field.
+
+Required.*/
+        pub fn text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for text: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<StickyNote> for super::StickyNote {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: StickyNote,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                pinned: value.pinned?,
+                text: value.text?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::StickyNote> for StickyNote {
+        fn from(value: super::StickyNote) -> Self {
+            Self {
+                pinned: Ok(value.pinned),
+                text: Ok(value.text),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::StrictSettings`], field by field.
     #[derive(Clone, Debug)]
     pub struct StrictSettings {
@@ -6610,6 +7285,178 @@ Optional; may be null.*/
             }
         }
     }
+    ///A builder for [`super::UploadFileBody`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct UploadFileBody {
+        description: ::std::result::Result<::std::string::String, ::std::string::String>,
+        overwrite: ::std::result::Result<bool, ::std::string::String>,
+        tags: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UploadFileBody {
+        fn default() -> Self {
+            Self {
+                description: Err("no value supplied for description".to_string()),
+                overwrite: Ok(Default::default()),
+                tags: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl UploadFileBody {
+        /**The `description` field.
+
+Required.*/
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        /**The `overwrite` field.
+
+Optional; defaults to `false`.*/
+        pub fn overwrite<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overwrite = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overwrite: {e}")
+                });
+            self
+        }
+        /**The `tags` field.
+
+Optional; defaults to `[]`.*/
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UploadFileBody> for super::UploadFileBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UploadFileBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                description: value.description?,
+                overwrite: value.overwrite?,
+                tags: value.tags?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UploadFileBody> for UploadFileBody {
+        fn from(value: super::UploadFileBody) -> Self {
+            Self {
+                description: Ok(value.description),
+                overwrite: Ok(value.overwrite),
+                tags: Ok(value.tags),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::UploadFilesBody`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct UploadFilesBody {
+        folder: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UploadFilesBody {
+        fn default() -> Self {
+            Self {
+                folder: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl UploadFilesBody {
+        /**The `folder` field.
+
+Optional; may be null.*/
+        pub fn folder<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.folder = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for folder: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UploadFilesBody> for super::UploadFilesBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UploadFilesBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                folder: value.folder?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UploadFilesBody> for UploadFilesBody {
+        fn from(value: super::UploadFilesBody) -> Self {
+            Self {
+                folder: Ok(value.folder),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::User`], field by field.
     #[derive(Clone, Debug)]
     pub struct User {
@@ -6973,6 +7820,19 @@ Required.*/
                 .field("connection_type_id", &self.connection_type_id)
                 .field("name", &self.name)
                 .field("provider_id", &self.provider_id)
+                .field("extra", &self.extra)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for LoginFormBody {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LoginFormBody")
+                .field("attempts", &self.attempts)
+                .field("password", &crate::redact::Redacted)
+                .field("remember", &self.remember)
+                .field("scope", &self.scope)
+                .field("scopes", &self.scopes)
+                .field("username", &self.username)
                 .field("extra", &self.extra)
                 .finish()
         }
@@ -7752,6 +8612,52 @@ impl ::std::str::FromStr for InodeType {
     }
 }
 
+impl ItemKind {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Book => "book",
+            Self::Tool => "tool",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for ItemKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "book" => Self::Book,
+            "tool" => Self::Tool,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ItemKind {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for ItemKind {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for ItemKind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
 impl RbacSubjectType {
     /// The value as it is sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8019,6 +8925,20 @@ impl ::std::fmt::Debug for ConnectionRequest {
             .field("connection_type_id", &self.connection_type_id)
             .field("name", &self.name)
             .field("provider_id", &self.provider_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Debug for LoginFormBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LoginFormBody")
+            .field("attempts", &self.attempts)
+            .field("password", &crate::redact::Redacted)
+            .field("remember", &self.remember)
+            .field("scope", &self.scope)
+            .field("scopes", &self.scopes)
+            .field("username", &self.username)
             .field("extra", &self.extra)
             .finish()
     }
