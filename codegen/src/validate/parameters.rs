@@ -111,6 +111,8 @@ fn parameter<'a>(
             format!("must be one of {}, found {location}", LOCATIONS.join(", ")),
         ));
     };
+    // Moved here from the normalizer with the other parameter checks; delete it when the
+    // client sends cookie parameters.
     if location == "cookie" {
         return Err(cx.error(
             &push_pointer(&at, "in"),
