@@ -1,8 +1,8 @@
 //! Mutation fuzzing of the generator, bounded for `cargo test`: a few hundred seeded mutants
 //! of `openapi/connections.json` (and a few of each document of the upstream feature corpus,
-//! when `tests/corpus/` exists), each answered with generated code or with an error located
-//! in the mutated document, never with a panic. `cargo xtask fuzz` runs any number, and
-//! checks that accepted mutants compile; RELIABILITY.md has the figures.
+//! when the tree has one: `mutate::CORPUS_DIRS`), each answered with generated code or with
+//! an error located in the mutated document, never with a panic. `cargo xtask fuzz` runs any
+//! number, and checks that accepted mutants compile; RELIABILITY.md has the figures.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

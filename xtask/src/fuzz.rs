@@ -3,10 +3,10 @@
 //!
 //! The mutants run in a worker process (this program, `fuzz-worker`), so that a crash the
 //! generator cannot catch (a stack overflow, an abort) is counted against the mutant that
-//! caused it and the run goes on with the next one. With `--compile K`, the first K accepted
-//! mutants' generated code is put into scratch copies of the client crate under
-//! `target/fuzz-compile/` and `cargo check`ed there with one shared target directory: a
-//! document the generator accepts must give code that compiles.
+//! caused it and the run goes on with the next one. With `--compile K`, the generated code of
+//! K accepted mutants, spread over the run, goes into scratch copies of the client crate
+//! under `target/fuzz-compile/`, which are `cargo check`ed there with one shared target
+//! directory: a document the generator accepts must give code that compiles.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -84,7 +84,7 @@ pub(crate) fn fuzz(args: &[&str]) -> Result<(), String> {
     let mut total: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut failures = Vec::new();
-    let mut accepted_samples: Vec<(PathBuf, u64)> = Vec::new();
+    let mut accepted: Vec<(PathBuf, u64)> = Vec::new();
     for input in &inputs {
         let rows = run_workers(input, args.seed, range)?;
         for row in rows {
@@ -110,12 +110,16 @@ pub(crate) fn fuzz(args: &[&str]) -> Result<(), String> {
                     failures.push(line);
                 }
             }
-            if row.class == "accepted" && accepted_samples.len() < args.compile {
-                accepted_samples.push((input.clone(), row.index));
+            if row.class == "accepted" {
+                accepted.push((input.clone(), row.index));
             }
         }
     }
     let elapsed = started.elapsed();
+    // The sample is spread over the whole run, not its first accepted mutants.
+    let accepted_samples: Vec<(PathBuf, u64)> = (0..args.compile.min(accepted.len()))
+        .map(|i| accepted[i * accepted.len() / args.compile.min(accepted.len())].clone())
+        .collect();
 
     let mut compile_failures = Vec::new();
     let compiled = if args.compile > 0 {
@@ -350,7 +354,8 @@ fn compile_check(
                 .collect::<Vec<_>>()
                 .join(" / ");
             failures.push(format!(
-                "{} #{index} ({name}) does not compile: {first}",
+                "{} #{index} ({name}) does not compile: {first} \
+                 (reproduce: cargo xtask fuzz --seed {seed} --only {index} --compile 1)",
                 relative(root, input)
             ));
         }

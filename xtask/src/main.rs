@@ -49,7 +49,7 @@ commands:
                   mutation-fuzz the generator (default: 1000 mutants, seed 1)
                   and print a table: accepted, rejected with a location,
                   unlocated, progenitor panic, panicked, crashed; --compile K
-                  cargo-checks the code of the first K accepted mutants
+                  cargo-checks the code of K accepted mutants
   bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick]
                   print the benchmark figures of BENCHMARKS.md (default: all)";
 

@@ -196,13 +196,21 @@ fn reference(cx: &Context, r_ptr: &str, reference: &Value) -> Result<(), Error> 
             ),
         ));
     };
+    if name.contains('/') {
+        return Err(cx.error(
+            r_ptr,
+            format!(
+                "{reference:?} points inside a schema; a reference must name a whole schema of `#/components/schemas/`"
+            ),
+        ));
+    }
     let exists = cx
         .doc
         .get("components")
         .and_then(|c| c.get("schemas"))
         .and_then(|s| s.pointer(&format!("/{name}")))
         .is_some();
-    if !exists || name.contains('/') {
+    if !exists {
         return Err(cx.error(
             r_ptr,
             format!("{reference:?} does not point at anything in the document"),
