@@ -182,3 +182,32 @@ router.include_router(archive)
 def list_items_of_kind(kind: ItemKind):
     """List the items of one kind (a string enum in the path)."""
     return []
+
+
+# -- pagination envelopes whose fields are typed differently from the Connections API's --
+
+
+class LoosePage(BaseModel):
+    """An offset page whose `total` the server may leave out."""
+
+    data: list[Item]
+    total: int | None = None
+
+
+@router.get("/corpus/pages/offset", response_model=LoosePage)
+def list_loose_pages(limit: int = 2, offset: int = 0):
+    """Pages by offset; `total` is optional."""
+    return LoosePage(data=[])
+
+
+class StrictCursorPage(BaseModel):
+    """A cursor page whose `next_cursor` is always there: empty on the last page."""
+
+    data: list[Item]
+    next_cursor: str
+
+
+@router.get("/corpus/pages/cursor", response_model=StrictCursorPage)
+def list_strict_cursor_pages(cursor: str | None = None):
+    """Pages by cursor; `next_cursor` is required."""
+    return StrictCursorPage(data=[], next_cursor="")

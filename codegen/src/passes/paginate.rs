@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::syntax::{Success, generic_arg, param_ident};
+use crate::syntax::{Success, generic_arg, param_ident, type_text};
 
 /// `stream()` and `page()` for the builder, when the operation paginates.
 pub(crate) fn methods(
@@ -33,7 +33,12 @@ pub(crate) fn methods(
     let envelope = model_of(response).and_then(|name| models.get(&name));
     let fetch = if query("cursor").is_some() {
         let envelope = envelope?;
-        envelope.get("next_cursor")?;
+        // A required cursor is a `String`, an optional one an `Option<String>`.
+        let next_cursor = match type_text(envelope.get("next_cursor")?).as_str() {
+            "Option<String>" => quote!(page.next_cursor),
+            "String" => quote!(Some(page.next_cursor)),
+            _ => return None,
+        };
         let item = item_type(envelope.get("data")?)?;
         let body = quote! {
             let builder = match next {
@@ -41,8 +46,7 @@ pub(crate) fn methods(
                 _ => builder,
             };
             let page = builder.send().await?.into_inner();
-            let next = page
-                .next_cursor
+            let next = #next_cursor
                 .filter(|cursor| !cursor.is_empty())
                 .map(crate::pagination::NextPage::Cursor);
             Ok(crate::pagination::Page::new(page.data, next, None))
@@ -69,11 +73,7 @@ pub(crate) fn methods(
             (Some(item), _) => (item, quote!(response), quote!(None)),
             (None, Some(envelope)) => {
                 let item = item_type(envelope.get("data")?)?;
-                let total = if envelope.contains_key("total") {
-                    quote!(Some(response.total))
-                } else {
-                    quote!(None)
-                };
+                let total = envelope.get("total").map_or(quote!(None), total_expr);
                 (item, quote!(response.data), total)
             }
             _ => return None,
@@ -125,6 +125,30 @@ pub(crate) fn methods(
             }
         },
     ])
+}
+
+/// The page's `total` as an `Option<i64>`, from the field as typify typed it: required or
+/// optional, any integer type; a `total` of another type is not used.
+fn total_expr(ty: &syn::Type) -> TokenStream {
+    let text = type_text(ty);
+    let (optional, inner) = match text
+        .strip_prefix("Option<")
+        .and_then(|t| t.strip_suffix('>'))
+    {
+        Some(inner) => (true, inner),
+        None => (false, text.as_str()),
+    };
+    let integer = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "isize", "usize",
+    ]
+    .contains(&inner);
+    match (integer, optional, inner == "i64") {
+        (false, _, _) => quote!(None),
+        (true, false, true) => quote!(Some(response.total)),
+        (true, true, true) => quote!(response.total),
+        (true, false, false) => quote!(i64::try_from(response.total).ok()),
+        (true, true, false) => quote!(response.total.and_then(|t| i64::try_from(t).ok())),
+    }
 }
 
 /// `types::CursorPageResource` → `CursorPageResource`.

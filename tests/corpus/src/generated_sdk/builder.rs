@@ -5810,3 +5810,337 @@ impl<'a> EchoTree<'a> {
         self
     }
 }
+
+/**Builder for [`Client::list_strict_cursor_pages`]
+
+[`Client::list_strict_cursor_pages`]: super::Client::list_strict_cursor_pages*/
+#[derive(Debug, Clone)]
+pub struct ListStrictCursorPages<'a> {
+    client: &'a super::Client,
+    cursor: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListStrictCursorPages<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            cursor: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `cursor` query parameter.
+
+Optional; may be null.*/
+    pub fn cursor<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.cursor = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for cursor failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/pages/cursor`.
+    pub async fn send(self) -> Result<ResponseValue<types::StrictCursorPage>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_strict_cursor_pages",
+            method: "GET",
+            path: "/corpus/pages/cursor",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, cursor, request_options } = self;
+        let cursor = cursor.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/pages/cursor", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &cursor {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("cursor", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::StrictCursorPage,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (cursor pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Item> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let builder = match next {
+                        Some(crate::pagination::NextPage::Cursor(cursor)) => {
+                            builder.cursor(cursor)
+                        }
+                        _ => builder,
+                    };
+                    let page = builder.send().await?.into_inner();
+                    let next = Some(page.next_cursor)
+                        .filter(|cursor| !cursor.is_empty())
+                        .map(crate::pagination::NextPage::Cursor);
+                    Ok(crate::pagination::Page::new(page.data, next, None))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by cursor).
+    pub async fn page(self) -> Result<crate::pagination::Page<types::Item>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let builder = match next {
+            Some(crate::pagination::NextPage::Cursor(cursor)) => builder.cursor(cursor),
+            _ => builder,
+        };
+        let page = builder.send().await?.into_inner();
+        let next = Some(page.next_cursor)
+            .filter(|cursor| !cursor.is_empty())
+            .map(crate::pagination::NextPage::Cursor);
+        Ok(crate::pagination::Page::new(page.data, next, None))
+    }
+}
+
+/**Builder for [`Client::list_loose_pages`]
+
+[`Client::list_loose_pages`]: super::Client::list_loose_pages*/
+#[derive(Debug, Clone)]
+pub struct ListLoosePages<'a> {
+    client: &'a super::Client,
+    limit: Result<Option<i64>, String>,
+    offset: Result<Option<i64>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListLoosePages<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            limit: Ok(None),
+            offset: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `limit` query parameter.
+
+Optional; defaults to `2`.*/
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
+    pub fn offset<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.offset = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for offset failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/pages/offset`.
+    pub async fn send(self) -> Result<ResponseValue<types::LoosePage>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_loose_pages",
+            method: "GET",
+            path: "/corpus/pages/offset",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, limit, offset, request_options } = self;
+        let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/pages/offset", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &limit {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("limit", value))
+            }
+            None => request,
+        };
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::LoosePage,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::Item> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(2i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = response.total;
+                    let items = response.data;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(self) -> Result<crate::pagination::Page<types::Item>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+        };
+        let limit: i64 = builder.limit.clone().ok().flatten().unwrap_or(2i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = response.total;
+        let items = response.data;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
+    }
+}

@@ -261,6 +261,18 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         path: "/corpus/models/trees",
         success: 200,
     },
+    crate::mocking::MockOperation {
+        id: "list_strict_cursor_pages",
+        method: "GET",
+        path: "/corpus/pages/cursor",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "list_loose_pages",
+        method: "GET",
+        path: "/corpus/pages/offset",
+        success: 200,
+    },
 ];
 
 impl MockServer {
@@ -558,6 +570,20 @@ impl MockServer {
         EchoTree {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
+    pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
+        ListStrictCursorPages {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
+    pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
+        ListLoosePages {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
         }
     }
 }
@@ -2749,6 +2775,151 @@ impl<'a> EchoTree<'a> {
     pub async fn ok(self, value: &types::TreeNodeOutput) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`), from [`MockServer::list_strict_cursor_pages`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`, `pages`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListStrictCursorPages<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListStrictCursorPages<'a> {
+    ///Matches only requests whose `cursor` query parameter is `value`.
+    pub fn cursor(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("cursor", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::StrictCursorPage) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Serves `items` as the pages the client's `stream()` and `page()` ask for (by the request's cursor and page size), answering 200; combine it with matchers (filters) to check what every page request carries. `types::Item` values are sent as JSON.
+    pub async fn pages(self, items: ::std::vec::Vec<types::Item>) {
+        let items = items.iter().map(crate::mocking::to_json).collect();
+        let pages = crate::mocking::Pages {
+            items,
+            style: crate::mocking::PageStyle::Cursor {
+                cursor: "cursor",
+                size: None,
+                default_size: 50,
+            },
+            status: 200,
+            envelope: |mut items, page| {
+                let mut object = ::serde_json::Map::new();
+                object
+                    .insert(
+                        "data".to_string(),
+                        ::serde_json::Value::Array(::std::mem::take(&mut items)),
+                    );
+                object
+                    .insert(
+                        "next_cursor".to_string(),
+                        ::serde_json::Value::from(page.next_cursor.clone()),
+                    );
+                let _ = (&items, &page);
+                ::serde_json::Value::Object(object)
+            },
+        };
+        self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`), from [`MockServer::list_loose_pages`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`, `pages`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListLoosePages<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListLoosePages<'a> {
+    ///Matches only requests whose `limit` query parameter is `value`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("limit", &value);
+        self
+    }
+    ///Matches only requests whose `offset` query parameter is `value`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("offset", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::LoosePage) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Serves `items` as the pages the client's `stream()` and `page()` ask for (by the request's offset and limit), answering 200; combine it with matchers (filters) to check what every page request carries. `types::Item` values are sent as JSON.
+    pub async fn pages(self, items: ::std::vec::Vec<types::Item>) {
+        let items = items.iter().map(crate::mocking::to_json).collect();
+        let pages = crate::mocking::Pages {
+            items,
+            style: crate::mocking::PageStyle::Offset {
+                offset: "offset",
+                limit: "limit",
+                default_limit: 2,
+            },
+            status: 200,
+            envelope: |mut items, page| {
+                let mut object = ::serde_json::Map::new();
+                object
+                    .insert(
+                        "data".to_string(),
+                        ::serde_json::Value::Array(::std::mem::take(&mut items)),
+                    );
+                object
+                    .insert("total".to_string(), ::serde_json::Value::from(page.total));
+                let _ = (&items, &page);
+                ::serde_json::Value::Object(object)
+            },
+        };
+        self.server.mount(self.conditions, pages).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

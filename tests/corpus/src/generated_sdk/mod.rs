@@ -843,6 +843,41 @@ let response = client.echo_tree()
     pub fn echo_tree(&self) -> builder::EchoTree<'_> {
         builder::EchoTree::new(self)
     }
+    /**List Strict Cursor Pages
+
+Pages by cursor; `next_cursor` is required.
+
+Sends a `GET` request to `/corpus/pages/cursor`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, cursor: String) {
+let response = client.list_strict_cursor_pages()
+    .cursor(cursor)
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_strict_cursor_pages(&self) -> builder::ListStrictCursorPages<'_> {
+        builder::ListStrictCursorPages::new(self)
+    }
+    /**List Loose Pages
+
+Pages by offset; `total` is optional.
+
+Sends a `GET` request to `/corpus/pages/offset`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, limit: i64, offset: i64) {
+let response = client.list_loose_pages()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
+        builder::ListLoosePages::new(self)
+    }
 }
 
 /// Types for composing operation parameters.

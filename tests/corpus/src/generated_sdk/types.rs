@@ -1304,6 +1304,31 @@ impl LoginFormBody {
     }
 }
 
+///An offset page whose `total` the server may leave out.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct LoosePage {
+    /**The `data` field.
+
+Required.*/
+    pub data: ::std::vec::Vec<Item>,
+    /**The `total` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl LoosePage {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::LoosePage {
+        Default::default()
+    }
+}
+
 ///`MoveItemBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -1788,6 +1813,30 @@ Required.*/
 impl StickyNote {
     ///Starts a builder for this type.
     pub fn builder() -> builder::StickyNote {
+        Default::default()
+    }
+}
+
+///A cursor page whose `next_cursor` is always there: empty on the last page.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct StrictCursorPage {
+    /**The `data` field.
+
+Required.*/
+    pub data: ::std::vec::Vec<Item>,
+    /**The `next_cursor` field.
+
+Required.*/
+    pub next_cursor: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl StrictCursorPage {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::StrictCursorPage {
         Default::default()
     }
 }
@@ -5814,6 +5863,87 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::LoosePage`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct LoosePage {
+        data: ::std::result::Result<::std::vec::Vec<super::Item>, ::std::string::String>,
+        total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for LoosePage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                total: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl LoosePage {
+        /**The `data` field.
+
+Required.*/
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Item>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        /**The `total` field.
+
+Optional; may be null.*/
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LoosePage> for super::LoosePage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LoosePage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                total: value.total?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::LoosePage> for LoosePage {
+        fn from(value: super::LoosePage) -> Self {
+            Self {
+                data: Ok(value.data),
+                total: Ok(value.total),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::MoveItemBody`], field by field.
     #[derive(Clone, Debug)]
     pub struct MoveItemBody {
@@ -6873,6 +7003,89 @@ Required.*/
             Self {
                 pinned: Ok(value.pinned),
                 text: Ok(value.text),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::StrictCursorPage`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct StrictCursorPage {
+        data: ::std::result::Result<::std::vec::Vec<super::Item>, ::std::string::String>,
+        next_cursor: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for StrictCursorPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                next_cursor: Err("no value supplied for next_cursor".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl StrictCursorPage {
+        /**The `data` field.
+
+Required.*/
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Item>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        /**The `next_cursor` field.
+
+Required.*/
+        pub fn next_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for next_cursor: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<StrictCursorPage> for super::StrictCursorPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: StrictCursorPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                next_cursor: value.next_cursor?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::StrictCursorPage> for StrictCursorPage {
+        fn from(value: super::StrictCursorPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                next_cursor: Ok(value.next_cursor),
                 extra: Ok(value.extra),
             }
         }
