@@ -439,8 +439,12 @@ fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)
                 .iter()
                 .filter_map(|f| {
                     let name = f.ident.as_ref()?.to_string();
-                    (name != "client" && name != "request_options" && name != super::filters::FIELD)
-                        .then(|| (name, setter_type(&f.ty)))
+                    // Fields the caller never sets by name: the client, the per-request
+                    // options, the filters and the upload's file parts (set per file).
+                    let internal =
+                        matches!(name.as_str(), "client" | "request_options" | "file_parts")
+                            || name == super::filters::FIELD;
+                    (!internal).then(|| (name, setter_type(&f.ty)))
                 })
                 .collect();
             out.insert(s.ident.to_string(), fields);

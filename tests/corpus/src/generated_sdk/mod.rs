@@ -476,7 +476,7 @@ Upload one file with typed form fields beside it.
 Sends a `POST` request to `/corpus/files`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFileBody, file_parts: crate::multipart::FileParts) {
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFileBody) {
 let response = client.upload_file()
     .body(body)
     .send()
@@ -493,7 +493,7 @@ Upload several files in one request.
 Sends a `POST` request to `/corpus/files/batch`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFilesBody, file_parts: crate::multipart::FileParts) {
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::UploadFilesBody) {
 let response = client.upload_files()
     .body(body)
     .send()
