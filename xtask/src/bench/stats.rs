@@ -38,40 +38,6 @@ pub(crate) fn growth_exponent(n1: f64, t1: f64, n2: f64, t2: f64) -> f64 {
     (t2 / t1).ln() / (n2 / n1).ln()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-    fn thread_cpu_time_grows_with_work_and_not_with_sleep() {
-        let start = super::thread_cpu_ms();
-        let mut x = 0u64;
-        for i in 0..5_000_000u64 {
-            x = std::hint::black_box(x.wrapping_add(i.wrapping_mul(i)));
-        }
-        let worked = super::thread_cpu_ms();
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        let slept = super::thread_cpu_ms();
-        assert!(start.is_finite() && worked > start, "{start} -> {worked}");
-        // Sleeping costs (almost) no CPU: far less than the 200 ms of wall time.
-        assert!(slept - worked < 100.0, "{worked} -> {slept}");
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(&[]), 0.0);
-    }
-
-    #[test]
-    fn exponents() {
-        assert!((growth_exponent(10.0, 1.0, 100.0, 10.0) - 1.0).abs() < 1e-9);
-        assert!((growth_exponent(10.0, 1.0, 100.0, 100.0) - 2.0).abs() < 1e-9);
-    }
-}
-
 /// A stopwatch for stages: wall time, and the time this thread spent on a CPU. The second
 /// is what a stage costs whatever else the machine runs (2 cores shared with other
 /// builds make wall times wander); it counts this thread only, so it fits stages that do
@@ -132,4 +98,38 @@ fn thread_cpu_ns() -> Option<u64> {
 #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
 fn thread_cpu_ns() -> Option<u64> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    fn thread_cpu_time_grows_with_work_and_not_with_sleep() {
+        let start = super::thread_cpu_ms();
+        let mut x = 0u64;
+        for i in 0..5_000_000u64 {
+            x = std::hint::black_box(x.wrapping_add(i.wrapping_mul(i)));
+        }
+        let worked = super::thread_cpu_ms();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let slept = super::thread_cpu_ms();
+        assert!(start.is_finite() && worked > start, "{start} -> {worked}");
+        // Sleeping costs (almost) no CPU: far less than the 200 ms of wall time.
+        assert!(slept - worked < 100.0, "{worked} -> {slept}");
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn exponents() {
+        assert!((growth_exponent(10.0, 1.0, 100.0, 10.0) - 1.0).abs() < 1e-9);
+        assert!((growth_exponent(10.0, 1.0, 100.0, 100.0) - 2.0).abs() < 1e-9);
+    }
 }
