@@ -18,8 +18,11 @@
 //! `api-version` header (in any block) and `docs`' fallback line (on any public item,
 //! method, field and variant). [`apply`] does both in a single walk at the end, which gives
 //! the same result as the passes one by one: no other pass reads or writes those
-//! statements, and the fallback must see everything the other passes add. The rest of
-//! each pass visits only the modules and items it changes, which costs little.
+//! statements, and the fallback must see everything the other passes add. The header
+//! removal thus runs after `runtime_calls` has replaced the `send` bodies that held the
+//! header, instead of editing (and printing) code about to be thrown away. The rest of
+//! each pass visits only the modules and items it changes, which costs little. A new
+//! pass that must look at every node belongs in [`OneWalk`], not in a walk of its own.
 
 pub mod closed_models;
 pub mod compat;

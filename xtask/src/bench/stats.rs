@@ -38,24 +38,6 @@ pub(crate) fn growth_exponent(n1: f64, t1: f64, n2: f64, t2: f64) -> f64 {
     (t2 / t1).ln() / (n2 / n1).ln()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(&[]), 0.0);
-    }
-
-    #[test]
-    fn exponents() {
-        assert!((growth_exponent(10.0, 1.0, 100.0, 10.0) - 1.0).abs() < 1e-9);
-        assert!((growth_exponent(10.0, 1.0, 100.0, 100.0) - 2.0).abs() < 1e-9);
-    }
-}
-
 /// A stopwatch for stages: wall time, and the time this thread spent on a CPU. The second
 /// is what a stage costs whatever else the machine runs (2 cores shared with other
 /// builds make wall times wander); it counts this thread only, so it fits stages that do
@@ -84,11 +66,70 @@ impl Clock {
     }
 }
 
-/// The milliseconds this thread has run on a CPU, from Linux's
-/// `/proc/thread-self/schedstat` (nanosecond resolution); NaN where that is missing.
+/// The milliseconds this thread has run on a CPU: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`,
+/// which the kernel brings up to date when asked (unlike `/proc/thread-self/schedstat`,
+/// which moves only at scheduler ticks). NaN where it is not available.
 pub(crate) fn thread_cpu_ms() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|text| text.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(f64::NAN, |ns| ns / 1e6)
+    thread_cpu_ns().map_or(f64::NAN, |ns| ns as f64 / 1e6)
+}
+
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn thread_cpu_ns() -> Option<u64> {
+    // `struct timespec` on 64-bit Linux: `time_t` and `long` are both 64 bits.
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut time = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `time` is a valid, writable `struct timespec` for the call's duration, and
+    // glibc's `clock_gettime` writes nothing else.
+    let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut time) };
+    (status == 0).then(|| time.tv_sec as u64 * 1_000_000_000 + time.tv_nsec as u64)
+}
+
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+fn thread_cpu_ns() -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    fn thread_cpu_time_grows_with_work_and_not_with_sleep() {
+        let start = super::thread_cpu_ms();
+        let mut x = 0u64;
+        for i in 0..5_000_000u64 {
+            x = std::hint::black_box(x.wrapping_add(i.wrapping_mul(i)));
+        }
+        let worked = super::thread_cpu_ms();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let slept = super::thread_cpu_ms();
+        assert!(start.is_finite() && worked > start, "{start} -> {worked}");
+        // Sleeping costs (almost) no CPU: far less than the 200 ms of wall time.
+        assert!(slept - worked < 100.0, "{worked} -> {slept}");
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn exponents() {
+        assert!((growth_exponent(10.0, 1.0, 100.0, 10.0) - 1.0).abs() < 1e-9);
+        assert!((growth_exponent(10.0, 1.0, 100.0, 100.0) - 2.0).abs() < 1e-9);
+    }
 }
