@@ -16,6 +16,8 @@ pub(crate) enum Success {
     Empty,
     /// A JSON body of this type.
     Json(Box<syn::Type>),
+    /// A text body (`text/*`), decoded into a `String`; `accept` lists its media types.
+    Text { accept: String },
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

@@ -30,6 +30,8 @@ pub mod multipart;
 mod pagination;
 mod redact;
 mod retry;
+#[doc(hidden)]
+pub mod text;
 mod transport;
 
 pub use auth::Credentials;

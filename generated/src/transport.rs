@@ -137,12 +137,12 @@ pub struct Runtime {
 }
 
 /// A response the operation documents as a success: status, headers and body.
-struct Success {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: bytes::Bytes,
+pub(crate) struct Success {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: bytes::Bytes,
     /// How many times the request was sent, so that a decode error can report it.
-    attempts: u32,
+    pub(crate) attempts: u32,
 }
 
 /// Sends `request` and decodes a JSON body into `T`.
@@ -183,7 +183,7 @@ pub async fn send_empty(
     Ok(ResponseValue::new((), ok.status, ok.headers))
 }
 
-async fn execute(
+pub(crate) async fn execute(
     client: &Client,
     operation: &'static Operation,
     request: reqwest::RequestBuilder,

@@ -41,6 +41,9 @@ mod pagination;
 mod redact;
 #[path = "../../../generated/src/retry.rs"]
 mod retry;
+#[doc(hidden)]
+#[path = "../../../generated/src/text.rs"]
+pub mod text;
 #[path = "../../../generated/src/transport.rs"]
 mod transport;
 

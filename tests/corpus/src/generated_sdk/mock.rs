@@ -273,6 +273,24 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         path: "/corpus/pages/offset",
         success: 200,
     },
+    crate::mocking::MockOperation {
+        id: "get_csv_report",
+        method: "GET",
+        path: "/corpus/text/csv",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_html_page",
+        method: "GET",
+        path: "/corpus/text/html",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_plain_text",
+        method: "GET",
+        path: "/corpus/text/plain",
+        success: 200,
+    },
 ];
 
 impl MockServer {
@@ -584,6 +602,27 @@ impl MockServer {
         ListLoosePages {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
+    pub fn get_csv_report(&self) -> GetCsvReport<'_> {
+        GetCsvReport {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
+    pub fn get_html_page(&self) -> GetHtmlPage<'_> {
+        GetHtmlPage {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
+    pub fn get_plain_text(&self) -> GetPlainText<'_> {
+        GetPlainText {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
         }
     }
 }
@@ -2920,6 +2959,123 @@ impl<'a> ListLoosePages<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`), from [`MockServer::get_csv_report`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetCsvReport<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetCsvReport<'a> {
+    ///Answers 200 with `text` as the body, as `text/csv; charset=utf-8`.
+    pub async fn ok(self, text: &str) {
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(text.to_owned(), "text/csv; charset=utf-8");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_html_page`] (`GET /corpus/text/html`), from [`MockServer::get_html_page`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetHtmlPage<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetHtmlPage<'a> {
+    ///Answers 200 with `text` as the body, as `text/html; charset=utf-8`.
+    pub async fn ok(self, text: &str) {
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(text.to_owned(), "text/html; charset=utf-8");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`), from [`MockServer::get_plain_text`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetPlainText<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Matches only requests whose `name` query parameter is `value`.
+    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("name", &value);
+        self
+    }
+    ///Answers 200 with `text` as the body, as `text/plain; charset=utf-8`.
+    pub async fn ok(self, text: &str) {
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(text.to_owned(), "text/plain; charset=utf-8");
+        self.server.mount(self.conditions, response).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

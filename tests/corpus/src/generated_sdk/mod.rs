@@ -878,6 +878,55 @@ let response = client.list_loose_pages()
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
     }
+    /**Get Csv Report
+
+A report as CSV.
+
+Sends a `GET` request to `/corpus/text/csv`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.get_csv_report()
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_csv_report(&self) -> builder::GetCsvReport<'_> {
+        builder::GetCsvReport::new(self)
+    }
+    /**Get Html Page
+
+A small HTML page.
+
+Sends a `GET` request to `/corpus/text/html`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.get_html_page()
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_html_page(&self) -> builder::GetHtmlPage<'_> {
+        builder::GetHtmlPage::new(self)
+    }
+    /**Get Plain Text
+
+A greeting as plain text.
+
+Sends a `GET` request to `/corpus/text/plain`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, name: String) {
+let response = client.get_plain_text()
+    .name(name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
+        builder::GetPlainText::new(self)
+    }
 }
 
 /// Types for composing operation parameters.
