@@ -204,8 +204,8 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                 }
             });
         }
-        let text = shape.success.as_ref().and(responses::text_media(op));
-        let ok = match (&shape.success, text) {
+        let raw = shape.success.as_ref().and(responses::mock_body(op));
+        let ok = match (&shape.success, raw) {
             (None, _) => {
                 let doc = format!("Answers {success} with no body.");
                 quote! {
@@ -215,13 +215,24 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                     }
                 }
             }
-            (Some(_), Some(media)) => {
+            (Some(_), Some(responses::MockBody::Text(media))) => {
                 let doc = format!("Answers {success} with `text` as the body, as `{media}`.");
                 quote! {
                     #[doc = #doc]
                     pub async fn ok(self, text: &str) {
                         let response = ::wiremock::ResponseTemplate::new(#success)
                             .set_body_raw(text.to_owned(), #media);
+                        self.server.mount(self.conditions, response).await;
+                    }
+                }
+            }
+            (Some(_), Some(responses::MockBody::Bytes(media))) => {
+                let doc = format!("Answers {success} with `body` as `{media}`.");
+                quote! {
+                    #[doc = #doc]
+                    pub async fn ok(self, body: &[u8]) {
+                        let response = ::wiremock::ResponseTemplate::new(#success)
+                            .set_body_raw(body.to_vec(), #media);
                         self.server.mount(self.conditions, response).await;
                     }
                 }

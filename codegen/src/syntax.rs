@@ -18,6 +18,9 @@ pub(crate) enum Success {
     Json(Box<syn::Type>),
     /// A text body (`text/*`), decoded into a `String`; `accept` lists its media types.
     Text { accept: String },
+    /// Any other body that is not JSON, streamed as a `Download`; `accept` lists its
+    /// media types.
+    Download { accept: String },
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

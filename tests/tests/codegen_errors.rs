@@ -274,11 +274,6 @@ fn operations_that_cannot_be_generated() {
             &["success responses 200, 204", "mix JSON", "one success type"],
         ),
         case(
-            "binary-response.yaml",
-            "/paths/~1things~1{id}~1content/get",
-            &["application/octet-stream", "not supported"],
-        ),
-        case(
             "event-stream-response.yaml",
             "/paths/~1events/get",
             &["text/event-stream", "not supported"],

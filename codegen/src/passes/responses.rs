@@ -4,8 +4,9 @@
 //!
 //! - `text/*` (`text/plain`, `text/html`, `text/csv`, ...): a `String`, decoded with the
 //!   response's charset by `crate::text::send_text`;
-//! - anything else (`application/octet-stream`, `image/*`, ...): not supported yet, an error
-//!   naming the media type.
+//! - anything else (`application/octet-stream`, `image/*`, ...): a `Download`, the body
+//!   streamed as it arrives, by `crate::download::send_download`;
+//! - `text/event-stream`: not supported yet, an error naming the media type.
 //!
 //! Used by [`super::runtime_calls`] when it rewrites `send()`.
 
@@ -66,24 +67,43 @@ pub(crate) fn raw_success(operation: &Value) -> Result<Success, String> {
             accept: media.join(", "),
         });
     }
-    Err(format!(
-        "responses of type {} are not supported (JSON and text/* are)",
-        media.join(", ")
-    ))
+    Ok(Success::Download {
+        accept: media.join(", "),
+    })
 }
 
-/// For an operation whose success is text, the `Content-Type` a mock answers with: its
-/// first media type, with `charset=utf-8` unless the document names a charset.
-pub(crate) fn text_media(operation: &Value) -> Option<String> {
-    let Ok(Success::Text { .. }) = raw_success(operation) else {
+/// What a typed mock of an operation whose success is not JSON answers with.
+pub(crate) enum MockBody {
+    /// A `&str`, sent as this `Content-Type` (with `charset=utf-8` unless the document
+    /// names a charset).
+    Text(String),
+    /// A `&[u8]`, sent as this `Content-Type`.
+    Bytes(String),
+}
+
+/// For an operation whose success is text or binary, what its mock's `ok` takes; its
+/// first media type is the one answered.
+pub(crate) fn mock_body(operation: &Value) -> Option<MockBody> {
+    let media = success_media(operation);
+    // Progenitor types the body by its JSON media type whenever there is one.
+    if media
+        .iter()
+        .any(|m| m == "application/json" || m.starts_with("application/json;"))
+    {
         return None;
-    };
-    let first = success_media(operation).into_iter().next()?;
-    Some(if first.to_ascii_lowercase().contains("charset=") {
-        first
-    } else {
-        format!("{first}; charset=utf-8")
-    })
+    }
+    let first = media.into_iter().next()?;
+    match raw_success(operation) {
+        Ok(Success::Text { .. }) => Some(MockBody::Text(
+            if first.to_ascii_lowercase().contains("charset=") {
+                first
+            } else {
+                format!("{first}; charset=utf-8")
+            },
+        )),
+        Ok(Success::Download { .. }) => Some(MockBody::Bytes(first)),
+        _ => None,
+    }
 }
 
 /// The `Accept` header a text operation sends: the document's media types.
@@ -124,14 +144,33 @@ mod tests {
     }
 
     #[test]
-    fn other_media_types_are_refused_by_name() {
-        let err = raw_success(&op(&["application/octet-stream"]))
-            .err()
-            .unwrap();
-        assert!(err.contains("application/octet-stream"), "{err}");
-        let err = raw_success(&op(&["text/plain", "image/png"]))
-            .err()
-            .unwrap();
-        assert!(err.contains("image/png"), "{err}");
+    fn other_media_types_are_downloads_and_event_streams_are_refused() {
+        let Ok(Success::Download { accept }) = raw_success(&op(&["text/plain", "image/png"]))
+        else {
+            panic!("a body that is not all text is binary");
+        };
+        assert!(
+            accept.contains("image/png") && accept.contains("text/plain"),
+            "{accept}"
+        );
+        assert!(matches!(
+            raw_success(&op(&["application/octet-stream"])),
+            Ok(Success::Download { .. })
+        ));
+        let err = raw_success(&op(&["text/event-stream"])).err().unwrap();
+        assert!(err.contains("text/event-stream"), "{err}");
+    }
+
+    #[test]
+    fn mocks_answer_the_first_media_type_and_leave_json_alone() {
+        assert!(matches!(
+            mock_body(&op(&["text/csv"])),
+            Some(MockBody::Text(m)) if m == "text/csv; charset=utf-8"
+        ));
+        assert!(matches!(
+            mock_body(&op(&["image/png"])),
+            Some(MockBody::Bytes(m)) if m == "image/png"
+        ));
+        assert!(mock_body(&op(&["application/json"])).is_none());
     }
 }

@@ -556,7 +556,9 @@ fn build_send(
     let url = url_expr(path, &params)?;
     let accept = match success {
         Success::Json(_) => Some(responses::accept_header("application/json")),
-        Success::Text { accept } => Some(responses::accept_header(accept)),
+        Success::Text { accept } | Success::Download { accept } => {
+            Some(responses::accept_header(accept))
+        }
         Success::Empty => None,
     };
     let (return_type, call) = match success {
@@ -573,6 +575,12 @@ fn build_send(
         Success::Text { .. } => (
             quote!(::std::string::String),
             quote!(crate::text::send_text(client, &OPERATION, request, request_options).await),
+        ),
+        Success::Download { .. } => (
+            quote!(crate::Download),
+            quote!(
+                crate::download::send_download(client, &OPERATION, request, request_options).await
+            ),
         ),
     };
     let doc = format!("Sends the `{http_method}` request to `{path}`.");
