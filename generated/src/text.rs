@@ -90,6 +90,11 @@ mod tests {
     #[test]
     fn charsets() {
         assert_eq!(decode(&HeaderMap::new(), "é".as_bytes()).unwrap(), "é");
+        assert_eq!(decode(&HeaderMap::new(), b"\xEF\xBB\xBFhi").unwrap(), "hi");
+        assert_eq!(
+            decode(&headers("text/plain;Charset=US-ASCII"), b"plain").unwrap(),
+            "plain"
+        );
         assert_eq!(
             decode(&headers("text/plain; charset=\"ISO-8859-1\""), b"caf\xe9").unwrap(),
             "café"

@@ -191,7 +191,13 @@ pub(crate) async fn execute(
 ) -> Result<Success, Error> {
     match execute_as(client, operation, request, options, false).await? {
         Received::Buffered(ok) => Ok(ok),
-        Received::Streaming(..) => unreachable!("only `stream: true` leaves the body unread"),
+        // Only `stream: true` leaves a body unread; never reached, and no panic if it were.
+        Received::Streaming(_, attempts) => Err(Error::new(
+            ErrorKind::Decode,
+            operation.id,
+            "internal: a response expected whole was left unread",
+        )
+        .with_attempts(attempts)),
     }
 }
 
