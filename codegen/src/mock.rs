@@ -21,7 +21,7 @@ use syn::Item;
 use crate::document::METHODS;
 use crate::normalize::bodies::MULTIPART_MARKER;
 use crate::normalize::parameters::COOKIE_MARKER;
-use crate::passes::filters;
+use crate::passes::{filters, responses};
 use crate::syntax::{
     builder_names, generic_arg, module_items, param_ident, serde_rename, type_text,
 };
@@ -204,8 +204,9 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                 }
             });
         }
-        let ok = match &shape.success {
-            None => {
+        let raw = shape.success.as_ref().and(responses::mock_body(op));
+        let ok = match (&shape.success, raw) {
+            (None, _) => {
                 let doc = format!("Answers {success} with no body.");
                 quote! {
                     #[doc = #doc]
@@ -214,7 +215,29 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                     }
                 }
             }
-            Some(ty) => {
+            (Some(_), Some(responses::MockBody::Text(media))) => {
+                let doc = format!("Answers {success} with `text` as the body, as `{media}`.");
+                quote! {
+                    #[doc = #doc]
+                    pub async fn ok(self, text: &str) {
+                        let response = ::wiremock::ResponseTemplate::new(#success)
+                            .set_body_raw(text.to_owned(), #media);
+                        self.server.mount(self.conditions, response).await;
+                    }
+                }
+            }
+            (Some(_), Some(responses::MockBody::Bytes(media))) => {
+                let doc = format!("Answers {success} with `body` as `{media}`.");
+                quote! {
+                    #[doc = #doc]
+                    pub async fn ok(self, body: &[u8]) {
+                        let response = ::wiremock::ResponseTemplate::new(#success)
+                            .set_body_raw(body.to_vec(), #media);
+                        self.server.mount(self.conditions, response).await;
+                    }
+                }
+            }
+            (Some(ty), None) => {
                 let doc = format!("Answers {success} with `value` as JSON.");
                 quote! {
                     #[doc = #doc]

@@ -16,6 +16,11 @@ pub(crate) enum Success {
     Empty,
     /// A JSON body of this type.
     Json(Box<syn::Type>),
+    /// A text body (`text/*`), decoded into a `String`; `accept` lists its media types.
+    Text { accept: String },
+    /// Any other body that is not JSON, streamed as a `Download`; `accept` lists its
+    /// media types.
+    Download { accept: String },
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

@@ -120,7 +120,7 @@ impl Error {
         status: StatusCode,
         headers: HeaderMap,
         body: &[u8],
-        source: serde_json::Error,
+        source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         Error {
             status: Some(status),

@@ -137,12 +137,12 @@ pub struct Runtime {
 }
 
 /// A response the operation documents as a success: status, headers and body.
-struct Success {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: bytes::Bytes,
+pub(crate) struct Success {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: bytes::Bytes,
     /// How many times the request was sent, so that a decode error can report it.
-    attempts: u32,
+    pub(crate) attempts: u32,
 }
 
 /// Sends `request` and decodes a JSON body into `T`.
@@ -183,12 +183,60 @@ pub async fn send_empty(
     Ok(ResponseValue::new((), ok.status, ok.headers))
 }
 
-async fn execute(
+pub(crate) async fn execute(
     client: &Client,
     operation: &'static Operation,
     request: reqwest::RequestBuilder,
     options: RequestOptions,
 ) -> Result<Success, Error> {
+    match execute_as(client, operation, request, options, false).await? {
+        Received::Buffered(ok) => Ok(ok),
+        // Only `stream: true` leaves a body unread; never reached, and no panic if it were.
+        Received::Streaming(_, attempts) => Err(Error::new(
+            ErrorKind::Decode,
+            operation.id,
+            "internal: a response expected whole was left unread",
+        )
+        .with_attempts(attempts)),
+    }
+}
+
+/// A success as [`execute_as`] hands it over: read whole, or with its body still unread.
+pub(crate) enum Received {
+    Buffered(Success),
+    /// The response (status and headers read, body not) and the number of attempts.
+    Streaming(reqwest::Response, u32),
+}
+
+/// Why one attempt failed before the status was known.
+enum AttemptError {
+    Http(reqwest::Error),
+    /// No response headers within the timeout (streamed responses, see [`execute_as`]).
+    Timeout(Duration),
+}
+
+impl From<reqwest::Error> for AttemptError {
+    fn from(e: reqwest::Error) -> Self {
+        AttemptError::Http(e)
+    }
+}
+
+/// How long a streamed response may last at most: practically unbounded, since its
+/// timeout is enforced per wait instead (see [`execute_as`]).
+const STREAM_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// Sends `request` with authentication, retries and tracing. With `stream`, a success is
+/// handed over with its body unread, and the timeout applies to each wait rather than to
+/// the whole exchange: the response headers must arrive within it (the attempt is retried
+/// like any other timeout), and then each chunk of the body (see `download.rs`), so a long
+/// download that keeps making progress is never cut.
+pub(crate) async fn execute_as(
+    client: &Client,
+    operation: &'static Operation,
+    request: reqwest::RequestBuilder,
+    options: RequestOptions,
+    stream: bool,
+) -> Result<Received, Error> {
     let runtime = &client.inner;
     let request = request
         .build()
@@ -232,6 +280,9 @@ async fn execute(
         } else if options.timeout.is_some() {
             *attempt_request.timeout_mut() = options.timeout;
         }
+        if stream {
+            *attempt_request.timeout_mut() = Some(STREAM_LIFETIME);
+        }
 
         let span = tracing::info_span!(
             "stackai.request",
@@ -244,26 +295,39 @@ async fn execute(
         );
         let started = Instant::now();
         let result = async {
-            let mut response = client.client.execute(attempt_request).await?;
+            let sent = client.client.execute(attempt_request);
+            let mut response = match timeout.filter(|_| stream) {
+                Some(limit) => tokio::time::timeout(limit, sent)
+                    .await
+                    .map_err(|_| AttemptError::Timeout(limit))??,
+                None => sent.await?,
+            };
             let status = response.status();
+            if stream && status.is_success() {
+                return Ok(Err(response));
+            }
             let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            Ok::<_, AttemptError>(Ok((status, headers, body)))
         }
         .instrument(span.clone())
         .await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
 
         let (outcome, failure) = match result {
-            Ok((status, headers, body)) => {
+            Ok(Err(response)) => {
+                span.record("status", response.status().as_u16());
+                return Ok(Received::Streaming(response, attempt));
+            }
+            Ok(Ok((status, headers, body))) => {
                 span.record("status", status.as_u16());
                 if status.is_success() {
-                    return Ok(Success {
+                    return Ok(Received::Buffered(Success {
                         status,
                         headers,
                         body,
                         attempts: attempt,
-                    });
+                    }));
                 }
                 if status == StatusCode::UNAUTHORIZED
                     && operation.authenticated
@@ -279,8 +343,20 @@ async fn execute(
                 let error = Error::from_status(operation.id, status, headers, &body);
                 (Outcome::Status(status), error)
             }
-            Err(e) if e.is_connect() => (Outcome::ConnectFailed, Error::transport(operation.id, e)),
-            Err(e) => (Outcome::SentThenFailed, Error::transport(operation.id, e)),
+            Err(AttemptError::Http(e)) if e.is_connect() => {
+                (Outcome::ConnectFailed, Error::transport(operation.id, e))
+            }
+            Err(AttemptError::Http(e)) => {
+                (Outcome::SentThenFailed, Error::transport(operation.id, e))
+            }
+            Err(AttemptError::Timeout(limit)) => (
+                Outcome::SentThenFailed,
+                Error::new(
+                    ErrorKind::Timeout,
+                    operation.id,
+                    format!("no response within {limit:?}"),
+                ),
+            ),
         };
         let retries_so_far = attempt - 1 - u32::from(refreshed_token);
         if request.is_none()

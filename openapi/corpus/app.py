@@ -47,6 +47,7 @@ upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
 import requests  # noqa: E402
+import responses  # noqa: E402
 
 app = FastAPI(
     title=upstream.app.title,
@@ -57,6 +58,7 @@ app = FastAPI(
 app.include_router(upstream.app.router)
 app.include_router(requests.router)
 app.include_router(models.router)
+app.include_router(responses.router)
 
 
 if __name__ == "__main__":

@@ -274,6 +274,11 @@ fn operations_that_cannot_be_generated() {
             &["success responses 200, 204", "mix JSON", "one success type"],
         ),
         case(
+            "event-stream-response.yaml",
+            "/paths/~1events/get",
+            &["text/event-stream", "not supported"],
+        ),
+        case(
             "response-encoding.json",
             "/paths/~1things/get/responses/200/content/multipart~1form-data/encoding",
             &["`encoding`", "not supported"],

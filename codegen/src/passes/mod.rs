@@ -5,7 +5,8 @@
 //! 1. [`rewrite`]: drop what progenitor emits that the API does not define;
 //! 2. [`runtime_calls`]: every `send()` goes through the hand-written runtime, and the
 //!    builders gain per-request options and, through [`paginate`], `stream()`/`page()`;
-//!    [`multipart`] then adds the file setters of `multipart/form-data` bodies;
+//!    [`multipart`] then adds the file setters of `multipart/form-data` bodies, and
+//!    [`responses`] says what a success that is not JSON returns;
 //! 3. the model shapes typify cannot express or gets wrong for a client: [`shapes`]
 //!    (tuples and string formats), [`unions`] (tagged by their discriminator),
 //!    [`int_enums`] and [`closed_models`];
@@ -32,6 +33,7 @@ pub mod filters;
 pub mod int_enums;
 pub mod multipart;
 pub mod paginate;
+pub mod responses;
 pub mod rewrite;
 pub mod runtime_calls;
 pub mod shapes;

@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
-use super::{multipart, paginate};
+use super::{multipart, paginate, responses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
 use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_items, param_ident};
@@ -227,7 +227,7 @@ fn rewrite_builder(
     let syn::ImplItem::Fn(send) = &imp.items[send_index] else {
         unreachable!()
     };
-    let success = success_type(&send.sig.output)?;
+    let success = success_type(&send.sig.output, op.operation)?;
     let fields = destructured_fields(send)?;
     let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
     imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
@@ -349,7 +349,7 @@ fn option_setters() -> Vec<(&'static str, TokenStream)> {
     ]
 }
 
-fn success_type(output: &syn::ReturnType) -> Result<Success, String> {
+fn success_type(output: &syn::ReturnType, operation: &Value) -> Result<Success, String> {
     // `Result<ResponseValue<T>, Error<E>>`
     let syn::ReturnType::Type(_, ty) = output else {
         return Err("`send` returns nothing".into());
@@ -365,7 +365,7 @@ fn success_type(output: &syn::ReturnType) -> Result<Success, String> {
                 .last()
                 .is_some_and(|s| s.ident == "ByteStream") =>
         {
-            Err("responses that are not JSON are not supported".into())
+            responses::raw_success(operation)
         }
         _ => Ok(Success::Json(Box::new(inner))),
     }
@@ -554,14 +554,13 @@ fn build_send(
     }
     let file_parts = bodies::file_fields(op.operation).map(|_| quote!(file_parts,));
     let url = url_expr(path, &params)?;
-    let accept = matches!(success, Success::Json(_)).then(|| {
-        quote! {
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
+    let accept = match success {
+        Success::Json(_) => Some(responses::accept_header("application/json")),
+        Success::Text { accept } | Success::Download { accept } => {
+            Some(responses::accept_header(accept))
         }
-    });
+        Success::Empty => None,
+    };
     let (return_type, call) = match success {
         Success::Empty => (
             quote!(()),
@@ -572,6 +571,16 @@ fn build_send(
         Success::Json(ty) => (
             quote!(#ty),
             quote!(crate::transport::send_json::<#ty>(client, &OPERATION, request, request_options).await),
+        ),
+        Success::Text { .. } => (
+            quote!(::std::string::String),
+            quote!(crate::text::send_text(client, &OPERATION, request, request_options).await),
+        ),
+        Success::Download { .. } => (
+            quote!(crate::Download),
+            quote!(
+                crate::download::send_download(client, &OPERATION, request, request_options).await
+            ),
         ),
     };
     let doc = format!("Sends the `{http_method}` request to `{path}`.");

@@ -19,6 +19,8 @@ mod generated_sdk;
 mod auth;
 #[path = "../../../generated/src/client.rs"]
 mod client;
+#[path = "../../../generated/src/download.rs"]
+mod download;
 #[path = "../../../generated/src/error.rs"]
 mod error;
 #[path = "../../../generated/src/extras.rs"]
@@ -41,11 +43,17 @@ mod pagination;
 mod redact;
 #[path = "../../../generated/src/retry.rs"]
 mod retry;
+#[doc(hidden)]
+#[path = "../../../generated/src/text.rs"]
+pub mod text;
 #[path = "../../../generated/src/transport.rs"]
 mod transport;
 
 pub use auth::Credentials;
 pub use client::{BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use download::Download;
+#[doc(hidden)]
+pub use download::send_download;
 pub use error::{Error, ErrorKind};
 pub use filters::{Filter, FilterField, FilterOp, FilterValue};
 pub use generated_sdk::*;

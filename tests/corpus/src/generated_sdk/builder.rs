@@ -3422,6 +3422,233 @@ impl<'a> UploadFiles<'a> {
     }
 }
 
+/**Builder for [`Client::download_file`]
+
+[`Client::download_file`]: super::Client::download_file*/
+#[derive(Debug, Clone)]
+pub struct DownloadFile<'a> {
+    client: &'a super::Client,
+    file_id: Result<i64, String>,
+    range: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> DownloadFile<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            file_id: Err("file_id was not initialized".to_string()),
+            range: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `file_id` path parameter.
+
+Required.*/
+    pub fn file_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.file_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for file_id failed".to_string());
+        self
+    }
+    /**The `range` header parameter.
+
+Optional.*/
+    pub fn range<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.range = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for range failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/files/{file_id}/download`.
+    pub async fn send(self) -> Result<ResponseValue<crate::Download>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "download_file",
+            method: "GET",
+            path: "/corpus/files/{file_id}/download",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, file_id, range, request_options } = self;
+        let file_id = file_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let range = range.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/files/{}/download", client.baseurl, encode_path(& file_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            );
+        let request = match &range {
+            Some(value) => request.header("range", value.to_string()),
+            None => request,
+        };
+        crate::download::send_download(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_image`]
+
+[`Client::get_image`]: super::Client::get_image*/
+#[derive(Debug, Clone)]
+pub struct GetImage<'a> {
+    client: &'a super::Client,
+    image_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetImage<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            image_id: Err("image_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `image_id` path parameter.
+
+Required.*/
+    pub fn image_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.image_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for image_id failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/images/{image_id}`.
+    pub async fn send(self) -> Result<ResponseValue<crate::Download>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_image",
+            method: "GET",
+            path: "/corpus/images/{image_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, image_id, request_options } = self;
+        let image_id = image_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/images/{}", client.baseurl, encode_path(& image_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("image/png"),
+            );
+        crate::download::send_download(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::create_items`]
 
 [`Client::create_items`]: super::Client::create_items*/
@@ -6142,5 +6369,281 @@ Optional; defaults to `0`.*/
         let next = (!last)
             .then_some(crate::pagination::NextPage::Offset(offset + fetched));
         Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::get_csv_report`]
+
+[`Client::get_csv_report`]: super::Client::get_csv_report*/
+#[derive(Debug, Clone)]
+pub struct GetCsvReport<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetCsvReport<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/text/csv`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_csv_report",
+            method: "GET",
+            path: "/corpus/text/csv",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/text/csv", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/csv"),
+            );
+        crate::text::send_text(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_html_page`]
+
+[`Client::get_html_page`]: super::Client::get_html_page*/
+#[derive(Debug, Clone)]
+pub struct GetHtmlPage<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetHtmlPage<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/text/html`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_html_page",
+            method: "GET",
+            path: "/corpus/text/html",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/text/html", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/html"),
+            );
+        crate::text::send_text(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_plain_text`]
+
+[`Client::get_plain_text`]: super::Client::get_plain_text*/
+#[derive(Debug, Clone)]
+pub struct GetPlainText<'a> {
+    client: &'a super::Client,
+    name: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            name: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `name` query parameter.
+
+Optional; defaults to `"world"`.*/
+    pub fn name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.name = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for name failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/text/plain`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_plain_text",
+            method: "GET",
+            path: "/corpus/text/plain",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, name, request_options } = self;
+        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/text/plain", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/plain"),
+            );
+        let request = match &name {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("name", value))
+            }
+            None => request,
+        };
+        crate::text::send_text(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
     }
 }

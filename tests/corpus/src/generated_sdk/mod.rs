@@ -503,6 +503,41 @@ let response = client.upload_files()
     pub fn upload_files(&self) -> builder::UploadFiles<'_> {
         builder::UploadFiles::new(self)
     }
+    /**Download File
+
+A file's bytes; a `Range` header asks for part of them.
+
+Sends a `GET` request to `/corpus/files/{file_id}/download`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, file_id: i64, range: String) {
+let response = client.download_file()
+    .file_id(file_id)
+    .range(range)
+    .send()
+    .await;
+# }
+```*/
+    pub fn download_file(&self) -> builder::DownloadFile<'_> {
+        builder::DownloadFile::new(self)
+    }
+    /**Get Image
+
+An image.
+
+Sends a `GET` request to `/corpus/images/{image_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, image_id: i64) {
+let response = client.get_image()
+    .image_id(image_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_image(&self) -> builder::GetImage<'_> {
+        builder::GetImage::new(self)
+    }
     /**Create Items
 
 Create several items at once (a JSON array body).
@@ -877,6 +912,55 @@ let response = client.list_loose_pages()
 ```*/
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
+    }
+    /**Get Csv Report
+
+A report as CSV.
+
+Sends a `GET` request to `/corpus/text/csv`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.get_csv_report()
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_csv_report(&self) -> builder::GetCsvReport<'_> {
+        builder::GetCsvReport::new(self)
+    }
+    /**Get Html Page
+
+A small HTML page.
+
+Sends a `GET` request to `/corpus/text/html`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.get_html_page()
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_html_page(&self) -> builder::GetHtmlPage<'_> {
+        builder::GetHtmlPage::new(self)
+    }
+    /**Get Plain Text
+
+A greeting as plain text.
+
+Sends a `GET` request to `/corpus/text/plain`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, name: String) {
+let response = client.get_plain_text()
+    .name(name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
+        builder::GetPlainText::new(self)
     }
 }
 
