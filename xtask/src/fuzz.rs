@@ -335,7 +335,9 @@ fn compile_check(
     let mut ok = 0;
     for (n, (name, input, index)) in members.iter().enumerate() {
         let status = Command::new(env!("CARGO"))
-            .args(["check", "--quiet", "--lib", "-p"])
+            // Every optional part of the runtime a document may need (uploads), and the
+            // generated mocks, are checked too.
+            .args(["check", "--quiet", "--lib", "--features", "multipart,mock", "-p"])
             .arg(format!("fuzz-mutant-{n}"))
             .env("CARGO_TARGET_DIR", scratch.join("target"))
             .current_dir(&scratch)
