@@ -337,7 +337,14 @@ fn compile_check(
         let status = Command::new(env!("CARGO"))
             // Every optional part of the runtime a document may need (uploads), and the
             // generated mocks, are checked too.
-            .args(["check", "--quiet", "--lib", "--features", "multipart,mock", "-p"])
+            .args([
+                "check",
+                "--quiet",
+                "--lib",
+                "--features",
+                "multipart,mock",
+                "-p",
+            ])
             .arg(format!("fuzz-mutant-{n}"))
             .env("CARGO_TARGET_DIR", scratch.join("target"))
             .current_dir(&scratch)
