@@ -23,7 +23,7 @@ use crate::normalize::bodies::MULTIPART_MARKER;
 use crate::normalize::parameters::COOKIE_MARKER;
 use crate::passes::{filters, responses};
 use crate::syntax::{
-    builder_names, generic_arg, module_items, param_ident, serde_rename, type_text,
+    builder_names, generic_arg, module_named, param_ident, serde_rename, type_text,
 };
 
 /// Names the mock builders use themselves; a parameter may not take them.
@@ -406,50 +406,43 @@ fn builder_shapes(
 ) {
     let mut structs = BTreeMap::new();
     let mut shapes: BTreeMap<String, Shape> = BTreeMap::new();
-    for item in &file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        for inner in module_items(m) {
-            match inner {
-                Item::Struct(s) => {
-                    let fields = s
-                        .fields
-                        .iter()
-                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
-                        .collect();
-                    structs.insert(s.ident.to_string(), fields);
-                }
-                Item::Impl(imp) if imp.trait_.is_none() => {
-                    let syn::Type::Path(p) = &*imp.self_ty else {
+    for inner in module_named(file, "builder") {
+        match inner {
+            Item::Struct(s) => {
+                let fields = s
+                    .fields
+                    .iter()
+                    .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+                    .collect();
+                structs.insert(s.ident.to_string(), fields);
+            }
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                let syn::Type::Path(p) = &*imp.self_ty else {
+                    continue;
+                };
+                let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                    continue;
+                };
+                for member in &imp.items {
+                    let syn::ImplItem::Fn(f) = member else {
                         continue;
                     };
-                    let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                    let syn::ReturnType::Type(_, ty) = &f.sig.output else {
                         continue;
                     };
-                    for member in &imp.items {
-                        let syn::ImplItem::Fn(f) = member else {
-                            continue;
-                        };
-                        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-                            continue;
-                        };
-                        if f.sig.ident == "send" {
-                            let body = generic_arg(ty, "Result")
-                                .and_then(|r| generic_arg(&r, "ResponseValue"));
-                            let shape = shapes.entry(name.clone()).or_default();
-                            shape.success = body.filter(
-                                |t| !matches!(t, syn::Type::Tuple(t) if t.elems.is_empty()),
-                            );
-                        } else if f.sig.ident == "stream" {
-                            shapes.entry(name.clone()).or_default().stream_item =
-                                generic_arg(ty, "Paginated");
-                        }
+                    if f.sig.ident == "send" {
+                        let body = generic_arg(ty, "Result")
+                            .and_then(|r| generic_arg(&r, "ResponseValue"));
+                        let shape = shapes.entry(name.clone()).or_default();
+                        shape.success = body
+                            .filter(|t| !matches!(t, syn::Type::Tuple(t) if t.elems.is_empty()));
+                    } else if f.sig.ident == "stream" {
+                        shapes.entry(name.clone()).or_default().stream_item =
+                            generic_arg(ty, "Paginated");
                     }
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
     (structs, shapes)
@@ -460,29 +453,22 @@ type Fields = Vec<(String, String, String, bool)>;
 
 fn models(file: &syn::File) -> BTreeMap<String, Fields> {
     let mut out = BTreeMap::new();
-    for item in &file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
-            continue;
-        }
-        for inner in module_items(m) {
-            let Item::Struct(s) = inner else { continue };
-            let fields = s
-                .fields
-                .iter()
-                .filter_map(|f| {
-                    let name = f.ident.as_ref()?.to_string();
-                    let wire = serde_rename(&f.attrs).unwrap_or_else(|| name.clone());
-                    let defaulted = f.attrs.iter().any(|a| {
-                        a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
-                            || a.path().is_ident("serde")
-                                && quote!(#a).to_string().contains("flatten")
-                    });
-                    Some((name, wire, type_text(&f.ty), defaulted))
-                })
-                .collect();
-            out.insert(s.ident.to_string(), fields);
-        }
+    for inner in module_named(file, "types") {
+        let Item::Struct(s) = inner else { continue };
+        let fields = s
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = f.ident.as_ref()?.to_string();
+                let wire = serde_rename(&f.attrs).unwrap_or_else(|| name.clone());
+                let defaulted = f.attrs.iter().any(|a| {
+                    a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
+                        || a.path().is_ident("serde") && quote!(#a).to_string().contains("flatten")
+                });
+                Some((name, wire, type_text(&f.ty), defaulted))
+            })
+            .collect();
+        out.insert(s.ident.to_string(), fields);
     }
     out
 }

@@ -11,7 +11,9 @@ use syn::Item;
 
 use crate::document::METHODS;
 use crate::normalize::bodies;
-use crate::syntax::{builder_names, item_name, module_items, serde_rename, type_text};
+use crate::syntax::{
+    builder_names, item_name, module_items, module_named, serde_rename, type_text,
+};
 
 /// Renders the surface of `file`, generated from the normalized `document`.
 pub fn api_surface(document: &Value, file: &syn::File) -> String {
@@ -96,56 +98,50 @@ struct BuilderShape {
 
 fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
     let mut out: BTreeMap<String, BuilderShape> = BTreeMap::new();
-    for item in &file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        for inner in module_items(m) {
-            match inner {
-                Item::Struct(s) => {
-                    let fields = s
-                        .fields
-                        .iter()
-                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
-                        .filter(|(name, _)| {
-                            !matches!(name.as_str(), "client" | "request_options" | "file_parts")
-                                && name != crate::passes::filters::FIELD
-                        })
-                        .collect();
-                    let shape = out.entry(s.ident.to_string()).or_default();
-                    shape.filters = s.fields.iter().any(|f| {
-                        f.ident
-                            .as_ref()
-                            .is_some_and(|i| i == crate::passes::filters::FIELD)
-                    });
-                    shape.fields = fields;
-                }
-                Item::Impl(imp) => {
-                    let Some(name) = item_name(inner) else {
+    for inner in module_named(file, "builder") {
+        match inner {
+            Item::Struct(s) => {
+                let fields = s
+                    .fields
+                    .iter()
+                    .filter_map(|f| Some((f.ident.as_ref()?.to_string(), type_text(&f.ty))))
+                    .filter(|(name, _)| {
+                        !matches!(name.as_str(), "client" | "request_options" | "file_parts")
+                            && name != crate::passes::filters::FIELD
+                    })
+                    .collect();
+                let shape = out.entry(s.ident.to_string()).or_default();
+                shape.filters = s.fields.iter().any(|f| {
+                    f.ident
+                        .as_ref()
+                        .is_some_and(|i| i == crate::passes::filters::FIELD)
+                });
+                shape.fields = fields;
+            }
+            Item::Impl(imp) => {
+                let Some(name) = item_name(inner) else {
+                    continue;
+                };
+                for member in &imp.items {
+                    let syn::ImplItem::Fn(f) = member else {
                         continue;
                     };
-                    for member in &imp.items {
-                        let syn::ImplItem::Fn(f) = member else {
-                            continue;
-                        };
-                        if f.sig.ident == "stream"
-                            && let syn::ReturnType::Type(_, ty) = &f.sig.output
-                        {
-                            let stream = type_text(ty).replace("crate::pagination::", "");
-                            out.entry(name.clone()).or_default().stream =
-                                Some(stream.replace("'a, ", ""));
-                        }
-                        if f.sig.ident != "send" {
-                            continue;
-                        }
-                        if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                            out.entry(name.clone()).or_default().returns = type_text(ty);
-                        }
+                    if f.sig.ident == "stream"
+                        && let syn::ReturnType::Type(_, ty) = &f.sig.output
+                    {
+                        let stream = type_text(ty).replace("crate::pagination::", "");
+                        out.entry(name.clone()).or_default().stream =
+                            Some(stream.replace("'a, ", ""));
+                    }
+                    if f.sig.ident != "send" {
+                        continue;
+                    }
+                    if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                        out.entry(name.clone()).or_default().returns = type_text(ty);
                     }
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
     out

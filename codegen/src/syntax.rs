@@ -76,6 +76,17 @@ pub(crate) fn builder_names(file: &syn::File) -> BTreeMap<String, String> {
     out
 }
 
+/// The items of the inline module `name` of `file` (`types`, `builder`), or none.
+pub(crate) fn module_named<'a>(file: &'a syn::File, name: &str) -> &'a [Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == name => Some(module_items(m)),
+            _ => None,
+        })
+        .unwrap_or(&[])
+}
+
 /// The items of an inline module (progenitor emits `types` and `builder` inline).
 pub(crate) fn module_items(m: &ItemMod) -> &[Item] {
     m.content

@@ -14,7 +14,7 @@ use syn::{Attribute, Item, ItemImpl, Visibility};
 
 use crate::document::METHODS;
 use crate::syntax::{
-    builder_names, doc_attr, impl_name, is_self_type, module_items, param_ident, serde_rename,
+    builder_names, doc_attr, impl_name, is_self_type, module_named, param_ident, serde_rename,
     type_text,
 };
 
@@ -427,28 +427,21 @@ fn compile_examples(file: &mut syn::File) {
 /// Builder struct → its setters' value types, as a caller writes them.
 fn builder_parameters(file: &syn::File) -> BTreeMap<String, Vec<(String, String)>> {
     let mut out = BTreeMap::new();
-    for item in &file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        for inner in module_items(m) {
-            let Item::Struct(s) = inner else { continue };
-            let fields = s
-                .fields
-                .iter()
-                .filter_map(|f| {
-                    let name = f.ident.as_ref()?.to_string();
-                    // Fields the caller never sets by name: the client, the per-request
-                    // options, the filters and the upload's file parts (set per file).
-                    let internal =
-                        matches!(name.as_str(), "client" | "request_options" | "file_parts")
-                            || name == super::filters::FIELD;
-                    (!internal).then(|| (name, setter_type(&f.ty)))
-                })
-                .collect();
-            out.insert(s.ident.to_string(), fields);
-        }
+    for inner in module_named(file, "builder") {
+        let Item::Struct(s) = inner else { continue };
+        let fields = s
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = f.ident.as_ref()?.to_string();
+                // Fields the caller never sets by name: the client, the per-request
+                // options, the filters and the upload's file parts (set per file).
+                let internal = matches!(name.as_str(), "client" | "request_options" | "file_parts")
+                    || name == super::filters::FIELD;
+                (!internal).then(|| (name, setter_type(&f.ty)))
+            })
+            .collect();
+        out.insert(s.ident.to_string(), fields);
     }
     out
 }

@@ -18,7 +18,7 @@ use syn::{Item, ItemImpl, ItemStruct};
 use super::{multipart, paginate, responses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
-use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_items, param_ident};
+use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_named, param_ident};
 
 /// What went wrong, and for which operation (its method name).
 pub type RewriteError = (String, String);
@@ -177,21 +177,15 @@ fn token_url_const(document: &Value) -> Item {
 /// Model name → its fields' types (for pagination: the item type of `data`).
 fn model_fields(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::Type>> {
     let mut out = BTreeMap::new();
-    for item in &file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
+    for inner in module_named(file, "types") {
+        let Item::Struct(ItemStruct { ident, fields, .. }) = inner else {
             continue;
-        }
-        for inner in module_items(m) {
-            let Item::Struct(ItemStruct { ident, fields, .. }) = inner else {
-                continue;
-            };
-            let fields = fields
-                .iter()
-                .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
-                .collect();
-            out.insert(ident.to_string(), fields);
-        }
+        };
+        let fields = fields
+            .iter()
+            .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+            .collect();
+        out.insert(ident.to_string(), fields);
     }
     out
 }
