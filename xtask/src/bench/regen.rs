@@ -13,22 +13,24 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde_json::Value;
-use stackai_codegen::passes::{compat, docs, rewrite, runtime_calls};
+use stackai_codegen::passes::{compat, docs, filters, rewrite, runtime_calls};
 use stackai_codegen::tools::import;
-use stackai_codegen::{generate, load, render, surface};
+use stackai_codegen::{generate, load, mock, render, surface};
 
 use super::stats::{growth_exponent, median, ms, spread};
 use super::{Goal, Options, synth};
 
 /// The stages, in pipeline order.
-const STAGES: [&str; 12] = [
+const STAGES: [&str; 14] = [
     "load",
     "normalize",
     "generate",
     "rewrite",
     "runtime_calls",
     "compat",
+    "filters",
     "docs",
+    "mock",
     "format",
     "pieces",
     "surface",
@@ -37,18 +39,20 @@ const STAGES: [&str; 12] = [
 ];
 
 /// What each stage is, for the report.
-const STAGE_NOTES: [&str; 12] = [
+const STAGE_NOTES: [&str; 14] = [
     "read + parse JSON, overrides.json",
     "3.1 -> 3.0.3 rewrite, method names, overrides",
     "openapiv3 parse + progenitor + syn::parse2",
     "syn pass: api-version, constructors",
     "syn pass: sends through the runtime, pagination",
     "syn pass: compatibility shims",
+    "syn pass: dynamic filters",
     "syn pass: doc comments from the document",
-    "render_files: prettyplease, split in 3 files",
+    "typed mocks (feature `mock`)",
+    "render_files: prettyplease, split in 4 files",
     "render::pieces: prettyplease per piece (snapshots)",
     "surface::api_surface (snapshots)",
-    "compare with disk and write 3 files",
+    "compare with disk and write 4 files",
     "drop the syn tree, documents and pieces",
 ];
 
@@ -327,20 +331,27 @@ fn staged_run(
     lap(4, &mut times);
     compat::apply(&mut file);
     lap(5, &mut times);
-    docs::document(&mut file, &normalized.document);
+    filters::apply(&mut file, &normalized.document)
+        .map_err(|(method, at, message)| format!("{method}{at}: {message}"))?;
     lap(6, &mut times);
-    let files = render::render_files(&file, source);
+    docs::document(&mut file, &normalized.document);
     lap(7, &mut times);
-    let pieces = render::pieces(&file);
+    let mocks = mock::generate(&file, &normalized.document)
+        .map_err(|(method, message)| format!("{method}: {message}"))?;
+    file.items.push(mocks);
     lap(8, &mut times);
-    let surface = surface::api_surface(&normalized.document, &file);
+    let files = render::render_files(&file, source);
     lap(9, &mut times);
-    write_like_regen(out_dir, &files)?;
+    let pieces = render::pieces(&file);
     lap(10, &mut times);
+    let surface = surface::api_surface(&normalized.document, &file);
+    lap(11, &mut times);
+    write_like_regen(out_dir, &files)?;
+    lap(12, &mut times);
     // `run_project` drops the tree and the normalized document before it returns, and
     // `regen` the pieces and surface it does not use.
     drop((file, normalized, pieces, surface));
-    lap(11, &mut times);
+    lap(13, &mut times);
     Ok((times, files))
 }
 
