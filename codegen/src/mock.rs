@@ -10,6 +10,14 @@
 //! `Cookie` header; form bodies (URL-encoded, multipart) and file parts are not matched, only
 //! the operation's parameters. The server, matching, the unmatched
 //! report and paging live in the client crate's hand-written `mocking.rs`.
+//!
+//! Why not progenitor's own `Generator::httpmock`: it extends `httpmock::MockServer` from the
+//! raw document, so it knows nothing of what the passes add (dynamic filters, the runtime's
+//! query encoding: it writes query values with `Display`, where the client sends serde's
+//! names), has no way to serve a list as pages, and leaves an unmatched request as
+//! httpmock's anonymous 404, which names no operation. Generating on wiremock (already the
+//! tests' server) lets the matchers reuse the client's own encoders and the report name the
+//! operation.
 
 use std::collections::BTreeMap;
 

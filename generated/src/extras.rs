@@ -98,3 +98,48 @@ fn names(extra: &Map<String, Value>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(content_type: &str, body: &str) -> reqwest::Request {
+        let url = reqwest::Url::parse("http://127.0.0.1/x").unwrap();
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url);
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_str(content_type).unwrap(),
+        );
+        *request.body_mut() = Some(body.to_string().into());
+        request
+    }
+
+    fn body(request: &reqwest::Request) -> String {
+        String::from_utf8(request.body().unwrap().as_bytes().unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn body_fields_merge_into_json_objects_and_append_to_forms() {
+        let options = RequestOptions::new()
+            .extra_body("b", json!({"c": 1}))
+            .extra_body("s", "a b");
+        let merged = apply(
+            request("application/json", r#"{"a":1,"s":"old"}"#),
+            &options,
+        )
+        .unwrap();
+        let merged: Value = serde_json::from_str(&body(&merged)).unwrap();
+        assert_eq!(merged, json!({"a": 1, "b": {"c": 1}, "s": "a b"}));
+
+        let form = apply(
+            request("application/x-www-form-urlencoded", "grant_type=password"),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(body(&form), "grant_type=password&b=%7B%22c%22%3A1%7D&s=a+b");
+
+        let not_object = apply(request("application/json", "[1]"), &options).unwrap_err();
+        assert!(not_object.contains("not a JSON object"), "{not_object}");
+    }
+}

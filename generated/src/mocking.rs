@@ -125,7 +125,7 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Value {
 }
 
 /// One thing a request must have for a mock to answer it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Condition {
     PathParam(&'static str, String),
     Query(String, String),
@@ -205,7 +205,8 @@ fn contains(actual: &Value, expected: &Value) -> bool {
 }
 
 /// The conditions of one mock of an operation; built by the generated mock builders.
-#[derive(Debug, Clone)]
+/// `Debug` shows them as the unmatched report does, secrets redacted.
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct Conditions {
     operation: &'static MockOperation,
@@ -295,6 +296,16 @@ impl Conditions {
             .map(Condition::describe)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+impl std::fmt::Debug for Conditions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conditions")
+            .field("operation", &self.operation.id)
+            .field("expects", &self.describe())
+            .field("times", &self.times)
+            .finish()
     }
 }
 

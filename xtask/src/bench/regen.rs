@@ -18,17 +18,18 @@ use std::time::Instant;
 
 use serde_json::Value;
 use stackai_codegen::tools::import;
-use stackai_codegen::{generate, load, passes, render, surface};
+use stackai_codegen::{generate, load, mock, passes, render, surface};
 
 use super::stats::{Clock, growth_exponent, median, ms, spread};
 use super::{Goal, Options, raw_progenitor, synth};
 
 /// The stages, in pipeline order.
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 10] = [
     "load",
     "normalize",
     "generate",
     "passes",
+    "mock",
     "format",
     "pieces",
     "surface",
@@ -37,21 +38,24 @@ const STAGES: [&str; 9] = [
 ];
 
 /// What each stage is, for the report.
-const STAGE_NOTES: [&str; 9] = [
+const STAGE_NOTES: [&str; 10] = [
     "read + parse JSON, overrides.json",
     "3.1 -> 3.0.3 rewrite, method names, overrides",
     "openapiv3 parse + progenitor + syn::parse2",
-    "passes::apply: the syn passes (rewrite, runtime_calls, compat, docs)",
-    "render_files: prettyplease, split in 3 files",
+    "passes::apply: the syn passes (rewrite, runtime_calls, shapes, unions, compat, filters, docs, ...)",
+    "mock::generate: the typed mocks (feature `mock`)",
+    "render_files: prettyplease, split in 4 files",
     "render::pieces: prettyplease per piece (snapshots; not in regen)",
     "surface::api_surface (snapshots; not in regen)",
-    "compare with disk and write 3 files",
+    "compare with disk and write 4 files",
     "drop the syn tree, documents and pieces (regen skips it)",
 ];
 
 /// Whether `cargo xtask regen` runs the stage: `pieces` and `surface` feed only the
 /// snapshot tests, and regen leaks its output instead of freeing it (`xtask/src/main.rs`).
-const IN_REGEN: [bool; 9] = [true, true, true, true, true, false, false, true, false];
+const IN_REGEN: [bool; 10] = [
+    true, true, true, true, true, true, false, false, true, false,
+];
 
 /// Target operation counts of the synthetic documents.
 const SIZES: [usize; 3] = [20, 200, 2000];
@@ -446,18 +450,22 @@ fn staged_run(
     lap(2, &mut times);
     passes::apply(path, &mut file, &normalized.document).map_err(err)?;
     lap(3, &mut times);
-    let files = render::render_files(&mut file, source);
+    let mocks = mock::generate(&file, &normalized.document)
+        .map_err(|(method, message)| format!("{method}: {message}"))?;
+    file.items.push(mocks);
     lap(4, &mut times);
-    let pieces = render::pieces(&file);
+    let files = render::render_files(&mut file, source);
     lap(5, &mut times);
-    let surface = surface::api_surface(&normalized.document, &file);
+    let pieces = render::pieces(&file);
     lap(6, &mut times);
-    write_like_regen(out_dir, &files)?;
+    let surface = surface::api_surface(&normalized.document, &file);
     lap(7, &mut times);
+    write_like_regen(out_dir, &files)?;
+    lap(8, &mut times);
     // `regen` leaks the tree and the normalized document instead (`xtask/src/main.rs`);
     // the snapshot tests and every other caller of `run_project` pay this.
     drop((file, normalized, pieces, surface));
-    lap(8, &mut times);
+    lap(9, &mut times);
     Ok((times, cpu, files))
 }
 
