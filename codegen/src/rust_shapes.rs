@@ -68,6 +68,22 @@ pub(crate) fn marker(shape: Shape, parameters: Vec<Value>) -> Value {
     })
 }
 
+/// Whether `document` holds any marker: only then can the generated code hold a
+/// placeholder, so `passes::shapes` (which must print the whole tree to prove that none
+/// survives) is skipped for documents without one.
+pub(crate) fn used_in(document: &Value) -> bool {
+    match document {
+        Value::Object(map) => {
+            map.get("x-rust-type")
+                .and_then(|marker| marker.get("crate"))
+                .is_some_and(|name| name == CRATE)
+                || map.values().any(used_in)
+        }
+        Value::Array(items) => items.iter().any(used_in),
+        _ => false,
+    }
+}
+
 /// A marker's shape in words for reports (`cargo xtask diff`): "tuple of 2",
 /// "Decimal", ...; `None` when `schema` is not a marker.
 pub(crate) fn describe(schema: &Value) -> Option<String> {
@@ -86,4 +102,21 @@ pub(crate) fn describe(schema: &Value) -> Option<String> {
         ),
         other => other.name().to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_found_at_any_depth_and_only_for_the_placeholder_crate() {
+        let tuple = json!({"x-rust-type": marker(Shape::Tuple, vec![])});
+        assert!(used_in(&json!({"a": [{"b": tuple}]})));
+        assert!(!used_in(
+            &json!({"x-rust-type": {"crate": "chrono", "path": "chrono::NaiveDate"}})
+        ));
+        assert!(!used_in(
+            &json!({"components": {"schemas": {"A": {"type": "string"}}}})
+        ));
+    }
 }

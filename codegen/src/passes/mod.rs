@@ -49,23 +49,47 @@ use crate::error::Error;
 
 /// Runs every pass over `file`, generated from the normalized `document` read from `path`.
 pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), Error> {
+    apply_observed(path, file, document, &mut |_| {})
+}
+
+/// [`apply`], calling `done(pass)` as each pass finishes: `cargo xtask bench regen` times
+/// the passes one by one through this, so that it never follows a copy of their order.
+pub fn apply_observed(
+    path: &Path,
+    file: &mut syn::File,
+    document: &Value,
+    done: &mut dyn FnMut(&'static str),
+) -> Result<(), Error> {
     rewrite::drop_panicking_constructor(file);
+    done("rewrite");
     runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
         Error::new(path, operation_pointer(document, &method), message)
     })?;
+    done("runtime_calls");
     multipart::add_file_setters(file, document);
-    shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
+    done("multipart");
+    if crate::rust_shapes::used_in(document) {
+        shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
+    }
+    done("shapes");
     unions::apply(file, document)
         .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
+    done("unions");
     int_enums::apply(file);
     closed_models::apply(file);
+    done("int_enums+closed_models");
     compat::apply(file);
+    done("compat");
     filters::apply(file, document).map_err(|(method, below, message)| {
         Error::new(path, operation_pointer(document, &method) + &below, message)
     })?;
+    done("filters");
     docs::document_from_source(file, document);
+    done("docs");
     OneWalk.visit_file_mut(file);
+    done("whole-tree walk");
     deprecations::mark(file, document);
+    done("deprecations");
     Ok(())
 }
 

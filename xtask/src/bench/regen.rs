@@ -521,17 +521,11 @@ fn check_methods(path: &Path, source: &str, methods: &[String]) -> Result<(), St
 }
 
 /// The parts of the generate stage (`codegen/src/generate.rs` step by step, same
-/// settings), then the passes one by one through their own entry points, each with its
-/// own walk, as `passes::apply` ran them before it fused their whole-tree walks.
-const SPLIT: [&str; 7] = [
-    "openapiv3 parse",
-    "progenitor",
-    "syn::parse2",
-    "rewrite",
-    "runtime_calls",
-    "compat",
-    "docs",
-];
+/// settings); the passes follow, one by one as `passes::apply_observed` reports them.
+const SPLIT: [&str; 3] = ["openapiv3 parse", "progenitor", "syn::parse2"];
+
+/// Step name → median milliseconds, the generate stage's three steps first.
+type Split = Vec<(&'static str, f64)>;
 
 /// The normalized document the generate stage sees.
 fn normalized(path: &Path) -> Result<Value, String> {
@@ -543,8 +537,8 @@ fn normalized(path: &Path) -> Result<Value, String> {
         .document)
 }
 
-/// The generate stage's three steps and the four passes, timed; the file comes back too.
-fn generate_split(document: &Value) -> Result<([f64; 7], syn::File), String> {
+/// The generate stage's three steps and every pass, timed; the file comes back too.
+fn generate_split(path: &Path, document: &Value) -> Result<(Split, syn::File), String> {
     let started = Instant::now();
     let spec: openapiv3::OpenAPI =
         serde_path_to_error::deserialize(document).map_err(|e| e.to_string())?;
@@ -556,51 +550,50 @@ fn generate_split(document: &Value) -> Result<([f64; 7], syn::File), String> {
     let generated = Instant::now();
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     let done = Instant::now();
-    passes::rewrite::rewrite(&mut file);
-    let rewritten = Instant::now();
-    passes::runtime_calls::route_through_runtime(&mut file, document)
-        .map_err(|(method, message)| format!("{method}: {message}"))?;
-    let routed = Instant::now();
-    passes::compat::apply(&mut file);
-    let compatible = Instant::now();
-    passes::docs::document(&mut file, document);
-    let documented = Instant::now();
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-    Ok((
-        [
+    let mut split: Split = SPLIT
+        .into_iter()
+        .zip([
             ms(started, parsed),
             ms(parsed, generated),
             ms(generated, done),
-            ms(done, rewritten),
-            ms(rewritten, routed),
-            ms(routed, compatible),
-            ms(compatible, documented),
-        ],
-        file,
-    ))
+        ])
+        .collect();
+    let mut last = Instant::now();
+    passes::apply_observed(path, &mut file, document, &mut |pass| {
+        let now = Instant::now();
+        split.push((pass, ms(last, now)));
+        last = now;
+    })
+    .map_err(|e| e.to_string())?;
+    Ok((split, file))
 }
 
-fn split_runs(path: &Path, runs: usize) -> Result<[f64; 7], String> {
+fn split_runs(path: &Path, runs: usize) -> Result<Split, String> {
     let document = normalized(path)?;
     let samples = (0..runs)
-        .map(|_| generate_split(&document).map(|(t, _)| t))
+        .map(|_| generate_split(path, &document).map(|(t, _)| t))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut out = [0.0; 7];
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = median(&samples.iter().map(|t| t[i]).collect::<Vec<_>>());
-    }
-    Ok(out)
+    let first = samples.first().ok_or("no runs")?;
+    Ok(first
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            (
+                *name,
+                median(&samples.iter().map(|t| t[i].1).collect::<Vec<_>>()),
+            )
+        })
+        .collect())
 }
 
-/// Fails unless the split steps produce what the generate stage and `passes::apply` do:
-/// this also checks, on every document the bench uses, that fusing the passes' walks
-/// changed nothing.
+/// Fails unless the split steps produce what the generate stage and `passes::apply` do.
 fn check_split(path: &Path) -> Result<(), String> {
     use quote::ToTokens;
     let document = normalized(path)?;
     let mut staged = generate::generate(path, &document).map_err(|e| e.to_string())?;
     passes::apply(path, &mut staged, &document).map_err(|e| e.to_string())?;
-    let (_, split) = generate_split(&document)?;
+    let (_, split) = generate_split(path, &document)?;
     if staged.to_token_stream().to_string() != split.to_token_stream().to_string() {
         return Err(format!(
             "{}: the bench's split of the generate stage and the passes no longer matches \
@@ -611,19 +604,18 @@ fn check_split(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn print_split(ops: usize, split: &[f64; 7]) {
-    let parts: Vec<String> = SPLIT
+fn print_split(ops: usize, split: &Split) {
+    let parts: Vec<String> = split
         .iter()
-        .zip(split)
         .map(|(name, t)| format!("{name} {} ms ({:.3}/op)", ms(*t), t / ops as f64))
         .collect();
     println!(
         "  generate at {ops:>4} operations: {}",
-        parts[..3].join(", ")
+        parts[..SPLIT.len()].join(", ")
     );
     println!(
         "  passes one by one at {ops:>4} operations: {}",
-        parts[3..].join(", ")
+        parts[SPLIT.len()..].join(", ")
     );
 }
 
