@@ -26,3 +26,15 @@ pub(crate) fn operation_pointer(document: &Value, method: &str) -> String {
     }
     String::new()
 }
+
+/// The JSON type of a value, as a noun ("a string"), for messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

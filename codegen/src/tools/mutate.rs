@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::document::METHODS;
+use crate::document::{METHODS, json_type};
 use crate::error::{Error, push_pointer};
 use crate::tools::import::{Overrides, run_value_with_overrides};
 
@@ -288,20 +288,9 @@ fn replace_type(
     };
     let slot = doc.pointer_mut(&ptr)?;
     let new = other_type_value(slot, rng);
-    let description = format!("replaced {} with {new}", type_name(slot));
+    let description = format!("replaced {} with {new}", json_type(slot));
     *slot = new;
     Some((ptr, description))
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn retype_schema(

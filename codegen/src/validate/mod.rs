@@ -30,6 +30,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::document::json_type;
 use crate::error::{Error, push_pointer};
 
 /// Checks `doc`, read from `file`; the first problem found is the error.
@@ -124,17 +125,5 @@ fn show(value: &Value) -> String {
         format!("{cut}...")
     } else {
         text
-    }
-}
-
-/// The JSON type of a value, as a noun.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
