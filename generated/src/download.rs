@@ -44,6 +44,7 @@ pub async fn send_download(
                 headers: headers.clone(),
                 timeout,
                 attempts,
+                noun: "download",
                 state: State::Idle(Some(response)),
             };
             Ok(ResponseValue::new(download, status, headers))
@@ -77,6 +78,8 @@ pub struct Download {
     headers: HeaderMap,
     timeout: Option<Duration>,
     attempts: u32,
+    /// What the body is, for messages ("download", "event stream").
+    noun: &'static str,
     state: State,
 }
 
@@ -97,6 +100,7 @@ async fn next_chunk(
     operation: &'static str,
     timeout: Option<Duration>,
     attempts: u32,
+    noun: &'static str,
 ) -> (reqwest::Response, Result<Option<Bytes>, Error>) {
     let result = match timeout {
         Some(limit) => match tokio::time::timeout(limit, response.chunk()).await {
@@ -104,7 +108,7 @@ async fn next_chunk(
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
                 operation,
-                format!("the download made no progress for {limit:?}"),
+                format!("the {noun} made no progress for {limit:?}"),
             )),
         },
         None => response
@@ -116,6 +120,17 @@ async fn next_chunk(
 }
 
 impl Download {
+    /// The same body, named `noun` in its errors (an event stream reads its body as this).
+    pub(crate) fn described_as(mut self, noun: &'static str) -> Self {
+        self.noun = noun;
+        self
+    }
+
+    /// How many times the request was sent.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The response's status (200, or 206 for part of a body).
     pub fn status(&self) -> StatusCode {
         self.status
@@ -202,6 +217,7 @@ impl Stream for Download {
                         this.operation,
                         this.timeout,
                         this.attempts,
+                        this.noun,
                     )));
                 }
                 State::Waiting(pending) => {

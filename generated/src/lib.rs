@@ -6,7 +6,7 @@
 //! `openapi/connections.json` and must not be edited; each of its files says so at the top.
 //! The rest (`client.rs`, `auth.rs`, `retry.rs`, `transport.rs`, `extras.rs`,
 //! `pagination.rs`, `filters.rs`, `error.rs`, `redact.rs`, for text and binary responses
-//! `text.rs` and `download.rs`, for form bodies `form_fields.rs`
+//! `text.rs` and `download.rs`, for server-sent events `sse.rs`, for form bodies `form_fields.rs`
 //! and, with the `multipart` feature, `multipart.rs`, and with the `mock` feature
 //! `mocking.rs`) is the hand-written runtime every generated operation calls into.
 
@@ -32,6 +32,7 @@ pub mod multipart;
 mod pagination;
 mod redact;
 mod retry;
+mod sse;
 #[doc(hidden)]
 pub mod text;
 mod transport;
@@ -48,6 +49,7 @@ pub use pagination::{NextPage, Page, Paginated};
 /// The HTTP client crate, re-exported for [`ClientBuilder::http_client`].
 pub use reqwest;
 pub use retry::RetryPolicy;
+pub use sse::{Event, EventStream};
 pub use transport::RequestOptions;
 #[doc(hidden)]
 pub use transport::{Operation, Runtime};

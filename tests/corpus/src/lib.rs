@@ -43,6 +43,8 @@ mod pagination;
 mod redact;
 #[path = "../../../generated/src/retry.rs"]
 mod retry;
+#[path = "../../../generated/src/sse.rs"]
+mod sse;
 #[doc(hidden)]
 #[path = "../../../generated/src/text.rs"]
 pub mod text;
@@ -61,6 +63,7 @@ pub use pagination::{NextPage, Page, Paginated};
 /// The HTTP client crate, re-exported for [`ClientBuilder::http_client`].
 pub use reqwest;
 pub use retry::RetryPolicy;
+pub use sse::{Event, EventStream};
 pub use transport::RequestOptions;
 #[doc(hidden)]
 pub use transport::{Operation, Runtime};
