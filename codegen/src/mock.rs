@@ -245,6 +245,9 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
                     }
                 }
             }
+            (Some(_), Some(responses::MockBody::Events(data))) => {
+                events_answer("ok", &success, data)
+            }
             (Some(ty), None) => {
                 let doc = format!("Answers {success} with `value` as JSON.");
                 quote! {
@@ -257,6 +260,9 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
             }
         };
         methods.push(ok);
+        if let Some(crate::syntax::Success::Events { data }) = responses::events_beside_json(op) {
+            methods.push(events_answer("ok_events", &success, data));
+        }
         if let (Some(item), Some(response)) = (&shape.stream_item, &shape.success)
             && let Some(pages) = pages_method(document, path, op, item, response, &models)
         {
@@ -332,6 +338,37 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
         }
     };
     syn::parse2(module).map_err(|e| (String::new(), format!("internal: {e}")))
+}
+
+/// `ok` (or `ok_events`) of an operation answering server-sent events: each item is one
+/// event's `data`, as JSON (typed data) or as it is (raw text).
+fn events_answer(
+    name: &str,
+    success: &proc_macro2::Literal,
+    data: Option<Box<syn::Type>>,
+) -> TokenStream {
+    let name = quote::format_ident!("{}", name);
+    let (param, encode, what) = match data {
+        Some(ty) => (
+            quote!(&[#ty]),
+            quote!(crate::mocking::to_json(e).to_string()),
+            "as JSON",
+        ),
+        None => (quote!(&[&str]), quote!((*e).to_owned()), "as it is"),
+    };
+    let doc = format!(
+        "Answers {success} with server-sent events (`text/event-stream`): one event per item, \
+         its `data` the item {what}."
+    );
+    quote! {
+        #[doc = #doc]
+        pub async fn #name(self, events: #param) {
+            let body = crate::mocking::event_stream_body(events.iter().map(|e| #encode));
+            let response = ::wiremock::ResponseTemplate::new(#success)
+                .set_body_raw(body, "text/event-stream");
+            self.server.mount(self.conditions, response).await;
+        }
+    }
 }
 
 /// The operation's parameters, the path item's first.

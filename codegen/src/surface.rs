@@ -71,6 +71,9 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
         if let Some(stream) = &builder.stream {
             let _ = writeln!(out, "  stream() -> {stream}; page()");
         }
+        if let Some(events) = &builder.events {
+            let _ = writeln!(out, "  send_events() -> {events}");
+        }
     }
 
     out.push_str("\n# Models\n");
@@ -94,6 +97,8 @@ struct BuilderShape {
     stream: Option<String>,
     /// Whether it takes dynamic filters.
     filters: bool,
+    /// What `send_events()` returns, for an operation answering JSON or server-sent events.
+    events: Option<String>,
 }
 
 fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
@@ -132,6 +137,11 @@ fn builder_structs(file: &syn::File) -> BTreeMap<String, BuilderShape> {
                         let stream = type_text(ty).replace("crate::pagination::", "");
                         out.entry(name.clone()).or_default().stream =
                             Some(stream.replace("'a, ", ""));
+                    }
+                    if f.sig.ident == "send_events"
+                        && let syn::ReturnType::Type(_, ty) = &f.sig.output
+                    {
+                        out.entry(name.clone()).or_default().events = Some(type_text(ty));
                     }
                     if f.sig.ident != "send" {
                         continue;

@@ -21,6 +21,9 @@ pub(crate) enum Success {
     /// Any other body that is not JSON, streamed as a `Download`; `accept` lists its
     /// media types.
     Download { accept: String },
+    /// Server-sent events (`text/event-stream`), an `EventStream` whose `data` is decoded
+    /// from JSON into this type, or is the raw `String` when `None`.
+    Events { data: Option<Box<syn::Type>> },
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

@@ -117,6 +117,22 @@ pub fn wire_text<T: Serialize + ?Sized>(value: &T) -> String {
     }
 }
 
+/// A `text/event-stream` body: one event per item, its lines as `data` lines.
+#[doc(hidden)]
+#[allow(dead_code)] // used by the mocks of APIs with operations answering server-sent events
+pub fn event_stream_body(data: impl IntoIterator<Item = String>) -> String {
+    let mut body = String::new();
+    for data in data {
+        for line in data.split('\n') {
+            body.push_str("data: ");
+            body.push_str(line);
+            body.push('\n');
+        }
+        body.push('\n');
+    }
+    body
+}
+
 /// A model as JSON, for a mock's answer or matcher.
 #[doc(hidden)]
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Value {

@@ -42,7 +42,7 @@ use serde::de::DeserializeOwned;
 
 use crate::Client;
 use crate::download::{Download, send_download};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::transport::{Operation, RequestOptions};
 
 /// One server-sent event.

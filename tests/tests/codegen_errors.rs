@@ -274,9 +274,9 @@ fn operations_that_cannot_be_generated() {
             &["success responses 200, 204", "mix JSON", "one success type"],
         ),
         case(
-            "event-stream-response.yaml",
+            "event-stream-beside-text.yaml",
             "/paths/~1events/get",
-            &["text/event-stream", "not supported"],
+            &["text/event-stream", "beside JSON only", "text/plain"],
         ),
         case(
             "response-encoding.json",

@@ -225,6 +225,23 @@ fn rewrite_builder(
     let fields = destructured_fields(send)?;
     let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
     imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+    if let Success::Json(_) = &success
+        && let Some(events) = responses::events_beside_json(op.operation)
+    {
+        if setters.iter().any(|s| s == "send_events") {
+            return Err("a parameter named `send_events` collides with the builder's method for the operation's server-sent events".into());
+        }
+        let send = build_send(method, op, global_security, &fields, field_types, &events)?;
+        // A body model with a `stream: bool` field selects events by it too.
+        let flag = field_types
+            .get("body")
+            .and_then(|ty| generic_arg(ty, "Result"))
+            .and_then(|held| model_of_builder(&held))
+            .and_then(|model| models.get(&model.to_string()))
+            .and_then(|fields| fields.get("stream"))
+            .is_some_and(|ty| matches!(ty, syn::Type::Path(p) if p.path.is_ident("bool")));
+        imp.items.push(responses::send_events_method(send, flag)?);
+    }
 
     for (name, tokens) in option_setters() {
         if !setters.iter().any(|s| s == name) {
@@ -553,6 +570,7 @@ fn build_send(
         Success::Text { accept } | Success::Download { accept } => {
             Some(responses::accept_header(accept))
         }
+        Success::Events { .. } => Some(responses::accept_header(responses::EVENT_STREAM)),
         Success::Empty => None,
     };
     let (return_type, call) = match success {
@@ -575,6 +593,14 @@ fn build_send(
             quote!(
                 crate::download::send_download(client, &OPERATION, request, request_options).await
             ),
+        ),
+        Success::Events { data: Some(ty) } => (
+            quote!(crate::EventStream<#ty>),
+            quote!(crate::sse::send_events::<#ty>(client, &OPERATION, request, request_options).await),
+        ),
+        Success::Events { data: None } => (
+            quote!(crate::EventStream<::std::string::String>),
+            quote!(crate::sse::send_raw_events(client, &OPERATION, request, request_options).await),
         ),
     };
     let doc = format!("Sends the `{http_method}` request to `{path}`.");

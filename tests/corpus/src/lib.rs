@@ -64,6 +64,8 @@ pub use pagination::{NextPage, Page, Paginated};
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use sse::{Event, EventStream};
+#[doc(hidden)]
+pub use sse::{send_events, send_raw_events};
 pub use transport::RequestOptions;
 #[doc(hidden)]
 pub use transport::{Operation, Runtime};

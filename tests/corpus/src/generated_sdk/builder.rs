@@ -3162,6 +3162,364 @@ Required.*/
     }
 }
 
+/**Builder for [`Client::chat`]
+
+[`Client::chat`]: super::Client::chat*/
+#[derive(Debug, Clone)]
+pub struct Chat<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::ChatRequest, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> Chat<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ChatRequest>,
+        <V as std::convert::TryInto<types::ChatRequest>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `ChatRequest` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::ChatRequest) -> types::builder::ChatRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/chat`.
+    pub async fn send(self) -> Result<ResponseValue<types::ChatReply>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "chat",
+            method: "POST",
+            path: "/corpus/chat",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/chat", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::ChatReply,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    ///Sends the same request with `Accept: text/event-stream` and hands over the server-sent events of the answer (`send()` asks for the JSON answer). The body's `stream` field is sent as `true`, whatever it was set to.
+    pub async fn send_events(
+        self,
+    ) -> Result<ResponseValue<crate::EventStream<types::ChatChunk>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "chat",
+            method: "POST",
+            path: "/corpus/chat",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let request_options = request_options.extra_body("stream", true);
+        let body = body
+            .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/chat", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/event-stream"),
+            )
+            .json(&body);
+        crate::sse::send_events::<
+            types::ChatChunk,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::stream_chat_events`]
+
+[`Client::stream_chat_events`]: super::Client::stream_chat_events*/
+#[derive(Debug, Clone)]
+pub struct StreamChatEvents<'a> {
+    client: &'a super::Client,
+    chat_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> StreamChatEvents<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            chat_id: Err("chat_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `chat_id` path parameter.
+
+Required.*/
+    pub fn chat_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.chat_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for chat_id failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/chats/{chat_id}/events`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::EventStream<types::ChatChunk>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "stream_chat_events",
+            method: "GET",
+            path: "/corpus/chats/{chat_id}/events",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, chat_id, request_options } = self;
+        let chat_id = chat_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/chats/{}/events", client.baseurl, encode_path(& chat_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/event-stream"),
+            );
+        crate::sse::send_events::<
+            types::ChatChunk,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::stream_log`]
+
+[`Client::stream_log`]: super::Client::stream_log*/
+#[derive(Debug, Clone)]
+pub struct StreamLog<'a> {
+    client: &'a super::Client,
+    lines: Result<Option<i64>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> StreamLog<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            lines: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `lines` query parameter.
+
+Optional; defaults to `2`.*/
+    pub fn lines<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.lines = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for lines failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/events/log`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::EventStream<::std::string::String>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "stream_log",
+            method: "GET",
+            path: "/corpus/events/log",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, lines, request_options } = self;
+        let lines = lines.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/events/log", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/event-stream"),
+            );
+        let request = match &lines {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("lines", value))
+            }
+            None => request,
+        };
+        crate::sse::send_raw_events(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::upload_file`]
 
 [`Client::upload_file`]: super::Client::upload_file*/

@@ -136,6 +136,24 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "chat",
+        method: "POST",
+        path: "/corpus/chat",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "stream_chat_events",
+        method: "GET",
+        path: "/corpus/chats/{chat_id}/events",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "stream_log",
+        method: "GET",
+        path: "/corpus/events/log",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "upload_file",
         method: "POST",
         path: "/corpus/files",
@@ -455,200 +473,221 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[20usize]),
         }
     }
+    ///Mocks [`crate::Client::chat`] (`POST /corpus/chat`): set what the request must carry, then how to answer.
+    pub fn chat(&self) -> Chat<'_> {
+        Chat {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+        }
+    }
+    ///Mocks [`crate::Client::stream_chat_events`] (`GET /corpus/chats/{chat_id}/events`): set what the request must carry, then how to answer.
+    pub fn stream_chat_events(&self) -> StreamChatEvents<'_> {
+        StreamChatEvents {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+        }
+    }
+    ///Mocks [`crate::Client::stream_log`] (`GET /corpus/events/log`): set what the request must carry, then how to answer.
+    pub fn stream_log(&self) -> StreamLog<'_> {
+        StreamLog {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
+        }
+    }
     ///Mocks [`crate::Client::upload_file`] (`POST /corpus/files`): set what the request must carry, then how to answer.
     pub fn upload_file(&self) -> UploadFile<'_> {
         UploadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
         }
     }
     ///Mocks [`crate::Client::upload_files`] (`POST /corpus/files/batch`): set what the request must carry, then how to answer.
     pub fn upload_files(&self) -> UploadFiles<'_> {
         UploadFiles {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
         }
     }
     ///Mocks [`crate::Client::download_file`] (`GET /corpus/files/{file_id}/download`): set what the request must carry, then how to answer.
     pub fn download_file(&self) -> DownloadFile<'_> {
         DownloadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
         }
     }
     ///Mocks [`crate::Client::get_image`] (`GET /corpus/images/{image_id}`): set what the request must carry, then how to answer.
     pub fn get_image(&self) -> GetImage<'_> {
         GetImage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
         }
     }
     ///Mocks [`crate::Client::create_items`] (`POST /corpus/items/batch`): set what the request must carry, then how to answer.
     pub fn create_items(&self) -> CreateItems<'_> {
         CreateItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
         }
     }
     ///Mocks [`crate::Client::get_item_content`] (`GET /corpus/items/{item_id}/content`): set what the request must carry, then how to answer.
     pub fn get_item_content(&self) -> GetItemContent<'_> {
         GetItemContent {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
         }
     }
     ///Mocks [`crate::Client::move_item`] (`POST /corpus/items/{item_id}/move`): set what the request must carry, then how to answer.
     pub fn move_item(&self) -> MoveItem<'_> {
         MoveItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
         }
     }
     ///Mocks [`crate::Client::set_item_note`] (`PUT /corpus/items/{item_id}/note`): set what the request must carry, then how to answer.
     pub fn set_item_note(&self) -> SetItemNote<'_> {
         SetItemNote {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
         }
     }
     ///Mocks [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`): set what the request must carry, then how to answer.
     pub fn list_items_of_kind(&self) -> ListItemsOfKind<'_> {
         ListItemsOfKind {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
         }
     }
     ///Mocks [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`): set what the request must carry, then how to answer.
     pub fn list_legacy_items(&self) -> ListLegacyItems<'_> {
         ListLegacyItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
         }
     }
     ///Mocks [`crate::Client::login_form`] (`POST /corpus/login`): set what the request must carry, then how to answer.
     pub fn login_form(&self) -> LoginForm<'_> {
         LoginForm {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
         }
     }
     ///Mocks [`crate::Client::merge_metadata`] (`POST /corpus/metadata`): set what the request must carry, then how to answer.
     pub fn merge_metadata(&self) -> MergeMetadata<'_> {
         MergeMetadata {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
         }
     }
     ///Mocks [`crate::Client::echo_contact`] (`POST /corpus/models/contacts`): set what the request must carry, then how to answer.
     pub fn echo_contact(&self) -> EchoContact<'_> {
         EchoContact {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
         }
     }
     ///Mocks [`crate::Client::echo_drawing`] (`POST /corpus/models/drawings`): set what the request must carry, then how to answer.
     pub fn echo_drawing(&self) -> EchoDrawing<'_> {
         EchoDrawing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
         }
     }
     ///Mocks [`crate::Client::echo_folder`] (`POST /corpus/models/folders`): set what the request must carry, then how to answer.
     pub fn echo_folder(&self) -> EchoFolder<'_> {
         EchoFolder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
         }
     }
     ///Mocks [`crate::Client::echo_geo_point`] (`POST /corpus/models/geo`): set what the request must carry, then how to answer.
     pub fn echo_geo_point(&self) -> EchoGeoPoint<'_> {
         EchoGeoPoint {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
         }
     }
     ///Mocks [`crate::Client::echo_index`] (`POST /corpus/models/indexes`): set what the request must carry, then how to answer.
     pub fn echo_index(&self) -> EchoIndex<'_> {
         EchoIndex {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
         }
     }
     ///Mocks [`crate::Client::echo_invoice`] (`POST /corpus/models/invoices`): set what the request must carry, then how to answer.
     pub fn echo_invoice(&self) -> EchoInvoice<'_> {
         EchoInvoice {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
         }
     }
     ///Mocks [`crate::Client::replace_settings`] (`PUT /corpus/models/settings`): set what the request must carry, then how to answer.
     pub fn replace_settings(&self) -> ReplaceSettings<'_> {
         ReplaceSettings {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
         }
     }
     ///Mocks [`crate::Client::echo_shape`] (`POST /corpus/models/shapes`): set what the request must carry, then how to answer.
     pub fn echo_shape(&self) -> EchoShape<'_> {
         EchoShape {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
         }
     }
     ///Mocks [`crate::Client::echo_ticket`] (`POST /corpus/models/tickets`): set what the request must carry, then how to answer.
     pub fn echo_ticket(&self) -> EchoTicket<'_> {
         EchoTicket {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
         }
     }
     ///Mocks [`crate::Client::find_tickets`] (`GET /corpus/models/tickets/{priority}`): set what the request must carry, then how to answer.
     pub fn find_tickets(&self) -> FindTickets<'_> {
         FindTickets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
         }
     }
     ///Mocks [`crate::Client::echo_tree`] (`POST /corpus/models/trees`): set what the request must carry, then how to answer.
     pub fn echo_tree(&self) -> EchoTree<'_> {
         EchoTree {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
         }
     }
     ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
     pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
         ListStrictCursorPages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
         }
     }
     ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
     pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
         ListLoosePages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
         }
     }
     ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
     pub fn get_plain_text(&self) -> GetPlainText<'_> {
         GetPlainText {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
         }
     }
 }
@@ -1831,6 +1870,154 @@ impl<'a> RestoreItem<'a> {
     pub async fn ok(self, value: &types::Item) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::chat`] (`POST /corpus/chat`), from [`MockServer::chat`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct Chat<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> Chat<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::ChatRequest) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ChatReply) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Answers 200 with server-sent events (`text/event-stream`): one event per item, its `data` the item as JSON.
+    pub async fn ok_events(self, events: &[types::ChatChunk]) {
+        let body = crate::mocking::event_stream_body(
+            events.iter().map(|e| crate::mocking::to_json(e).to_string()),
+        );
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(body, "text/event-stream");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::stream_chat_events`] (`GET /corpus/chats/{chat_id}/events`), from [`MockServer::stream_chat_events`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct StreamChatEvents<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> StreamChatEvents<'a> {
+    ///Matches only requests whose `chat_id` path parameter is `value`.
+    pub fn chat_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("chat_id", &value);
+        self
+    }
+    ///Answers 200 with server-sent events (`text/event-stream`): one event per item, its `data` the item as JSON.
+    pub async fn ok(self, events: &[types::ChatChunk]) {
+        let body = crate::mocking::event_stream_body(
+            events.iter().map(|e| crate::mocking::to_json(e).to_string()),
+        );
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(body, "text/event-stream");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::stream_log`] (`GET /corpus/events/log`), from [`MockServer::stream_log`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct StreamLog<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> StreamLog<'a> {
+    ///Matches only requests whose `lines` query parameter is `value`.
+    pub fn lines(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("lines", &value);
+        self
+    }
+    ///Answers 200 with server-sent events (`text/event-stream`): one event per item, its `data` the item as it is.
+    pub async fn ok(self, events: &[&str]) {
+        let body = crate::mocking::event_stream_body(
+            events.iter().map(|e| (*e).to_owned()),
+        );
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(body, "text/event-stream");
+        self.server.mount(self.conditions, response).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -469,6 +469,58 @@ let response = client.restore_item()
     pub fn restore_item(&self) -> builder::RestoreItem<'_> {
         builder::RestoreItem::new(self)
     }
+    /**Chat
+
+One reply as JSON, or its pieces as events for `Accept: text/event-stream` (or
+`stream: true` in the body).
+
+Sends a `POST` request to `/corpus/chat`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::ChatRequest) {
+let response = client.chat()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn chat(&self) -> builder::Chat<'_> {
+        builder::Chat::new(self)
+    }
+    /**Stream Chat Events
+
+The pieces of a chat's reply as events whose `data` is a `ChatChunk` as JSON.
+
+Sends a `GET` request to `/corpus/chats/{chat_id}/events`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, chat_id: i64) {
+let response = client.stream_chat_events()
+    .chat_id(chat_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn stream_chat_events(&self) -> builder::StreamChatEvents<'_> {
+        builder::StreamChatEvents::new(self)
+    }
+    /**Stream Log
+
+Events whose `data` is text the document does not type.
+
+Sends a `GET` request to `/corpus/events/log`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, lines: i64) {
+let response = client.stream_log()
+    .lines(lines)
+    .send()
+    .await;
+# }
+```*/
+    pub fn stream_log(&self) -> builder::StreamLog<'_> {
+        builder::StreamLog::new(self)
+    }
     /**Upload File
 
 Upload one file with typed form fields beside it.

@@ -93,6 +93,76 @@ for BaseConnectionDataModel {
     }
 }
 
+///One piece of the reply of ``chat``, as an event.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ChatChunk {
+    /**The `delta` field.
+
+Required.*/
+    pub delta: ::std::string::String,
+    /**The `done` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub done: bool,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ChatChunk {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ChatChunk {
+        Default::default()
+    }
+}
+
+///The whole reply of ``chat``, as JSON.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ChatReply {
+    /**The `text` field.
+
+Required.*/
+    pub text: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ChatReply {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ChatReply {
+        Default::default()
+    }
+}
+
+///A chat message; ``stream`` asks for server-sent events instead of one reply.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ChatRequest {
+    /**The `message` field.
+
+Required.*/
+    pub message: ::std::string::String,
+    /**The `stream` field.
+
+Optional; defaults to `false`.*/
+    #[serde(default)]
+    pub stream: bool,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ChatRequest {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ChatRequest {
+        Default::default()
+    }
+}
+
 ///`Circle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -2461,6 +2531,234 @@ Required.*/
                 name: Ok(value.name),
                 params: Ok(value.params),
                 provider_id: Ok(value.provider_id),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::ChatChunk`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ChatChunk {
+        delta: ::std::result::Result<::std::string::String, ::std::string::String>,
+        done: ::std::result::Result<bool, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ChatChunk {
+        fn default() -> Self {
+            Self {
+                delta: Err("no value supplied for delta".to_string()),
+                done: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ChatChunk {
+        /**The `delta` field.
+
+Required.*/
+        pub fn delta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for delta: {e}"));
+            self
+        }
+        /**The `done` field.
+
+Optional; defaults to `false`.*/
+        pub fn done<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.done = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for done: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChatChunk> for super::ChatChunk {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChatChunk,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                delta: value.delta?,
+                done: value.done?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ChatChunk> for ChatChunk {
+        fn from(value: super::ChatChunk) -> Self {
+            Self {
+                delta: Ok(value.delta),
+                done: Ok(value.done),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::ChatReply`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ChatReply {
+        text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ChatReply {
+        fn default() -> Self {
+            Self {
+                text: Err("no value supplied for text".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ChatReply {
+        /**The `text` field.
+
+Required.*/
+        pub fn text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for text: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChatReply> for super::ChatReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChatReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                text: value.text?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ChatReply> for ChatReply {
+        fn from(value: super::ChatReply) -> Self {
+            Self {
+                text: Ok(value.text),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::ChatRequest`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ChatRequest {
+        message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        stream: ::std::result::Result<bool, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ChatRequest {
+        fn default() -> Self {
+            Self {
+                message: Err("no value supplied for message".to_string()),
+                stream: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ChatRequest {
+        /**The `message` field.
+
+Required.*/
+        pub fn message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message: {e}")
+                });
+            self
+        }
+        /**The `stream` field.
+
+Optional; defaults to `false`.*/
+        pub fn stream<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.stream = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for stream: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChatRequest> for super::ChatRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChatRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                message: value.message?,
+                stream: value.stream?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ChatRequest> for ChatRequest {
+        fn from(value: super::ChatRequest) -> Self {
+            Self {
+                message: Ok(value.message),
+                stream: Ok(value.stream),
                 extra: Ok(value.extra),
             }
         }
