@@ -201,6 +201,8 @@ impl<T> EventStream<T> {
         Ok(events)
     }
 
+    // `Error` is the crate's one error type, returned by value everywhere.
+    #[allow(clippy::result_large_err)]
     fn convert(&self, parsed: Parsed) -> Result<Event<T>, Error> {
         let decode_error = |body: &[u8], e: Box<dyn std::error::Error + Send + Sync>| {
             Error::decode(
@@ -320,7 +322,7 @@ struct Parser {
     /// The last event ID buffer (kept across events).
     last_id: Option<String>,
     /// The `retry` of the event being read.
-    retry: Option<Duration>,
+    event_retry: Option<Duration>,
     /// The last `retry` of the stream.
     reconnection: Option<Duration>,
     /// The first line of this event that was not UTF-8.
@@ -395,8 +397,8 @@ impl Parser {
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 // More digits than a u64 holds is a time no one waits for: the maximum.
                 let ms = value.parse().unwrap_or(u64::MAX);
-                self.retry = Some(Duration::from_millis(ms));
-                self.reconnection = self.retry;
+                self.event_retry = Some(Duration::from_millis(ms));
+                self.reconnection = self.event_retry;
             }
             _ => {}
         }
@@ -405,7 +407,7 @@ impl Parser {
     fn dispatch(&mut self, out: &mut VecDeque<Parsed>) {
         let mut data = std::mem::take(&mut self.data);
         let event = std::mem::take(&mut self.event);
-        let retry = self.retry.take();
+        let retry = self.event_retry.take();
         if let Some((line, e)) = self.broken.take() {
             out.push_back(Parsed::NotUtf8(line, e));
             return;
