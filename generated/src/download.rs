@@ -9,6 +9,10 @@
 //! body. A download that keeps making progress is never cut, however long it takes; one
 //! that stalls for longer than the timeout fails with `ErrorKind::Timeout`. Once the body
 //! has started, a failure is never retried (the caller already has part of it).
+//!
+//! Tracing: the body is read in a `stackai.stream` span, a child of the `stackai.request`
+//! span of the attempt that got the response, open until the body ends, fails or is
+//! dropped; it records the `bytes` read and the `outcome` (`complete`, `error`, `dropped`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,9 +39,18 @@ pub async fn send_download(
 ) -> Result<ResponseValue<Download>, Error> {
     let timeout = options.timeout.or(client.inner.timeout);
     match execute_as(client, operation, request, options, true).await? {
-        Received::Streaming(response, attempts) => {
+        Received::Streaming(response, attempts, request_span) => {
             let status = response.status();
             let headers = response.headers().clone();
+            let span = tracing::info_span!(
+                parent: &request_span,
+                "stackai.stream",
+                operation = operation.id,
+                kind = "download",
+                bytes = tracing::field::Empty,
+                events = tracing::field::Empty,
+                outcome = tracing::field::Empty,
+            );
             let download = Download {
                 operation: operation.id,
                 status,
@@ -46,6 +59,9 @@ pub async fn send_download(
                 attempts,
                 noun: "download",
                 state: State::Idle(Some(response)),
+                span,
+                bytes: 0,
+                ended: false,
             };
             Ok(ResponseValue::new(download, status, headers))
         }
@@ -81,6 +97,22 @@ pub struct Download {
     /// What the body is, for messages ("download", "event stream").
     noun: &'static str,
     state: State,
+    /// `stackai.stream`, a child of the `stackai.request` span of the attempt that got the
+    /// response: open until the body ends, fails or is dropped, entered while it is read.
+    span: tracing::Span,
+    /// Bytes read so far.
+    bytes: u64,
+    /// Whether the body has ended or failed (its outcome is recorded).
+    ended: bool,
+}
+
+impl Drop for Download {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.span.record("bytes", self.bytes);
+            self.span.record("outcome", "dropped");
+        }
+    }
 }
 
 impl std::fmt::Debug for Download {
@@ -123,7 +155,13 @@ impl Download {
     /// The same body, named `noun` in its errors (an event stream reads its body as this).
     pub(crate) fn described_as(mut self, noun: &'static str) -> Self {
         self.noun = noun;
+        self.span.record("kind", noun);
         self
+    }
+
+    /// The body's `stackai.stream` span (an event stream records its `events` on it).
+    pub(crate) fn span(&self) -> &tracing::Span {
+        &self.span
     }
 
     /// How many times the request was sent.
@@ -201,6 +239,19 @@ impl Download {
     }
 }
 
+impl Download {
+    /// Records how the body ended on its span.
+    fn finish(&mut self, outcome: &'static str, error: Option<&Error>) {
+        self.ended = true;
+        self.span.record("bytes", self.bytes);
+        self.span.record("outcome", outcome);
+        if let Some(error) = error {
+            self.span
+                .in_scope(|| tracing::debug!(error = %error, "the body failed"));
+        }
+    }
+}
+
 impl Stream for Download {
     type Item = Result<Bytes, Error>;
 
@@ -221,9 +272,17 @@ impl Stream for Download {
                     )));
                 }
                 State::Waiting(pending) => {
-                    let (response, result) = std::task::ready!(pending.as_mut().poll(cx));
+                    let (response, result) = {
+                        let _entered = this.span.enter();
+                        std::task::ready!(pending.as_mut().poll(cx))
+                    };
                     let keep = matches!(result, Ok(Some(_)));
                     this.state = State::Idle(keep.then_some(response));
+                    match &result {
+                        Ok(Some(chunk)) => this.bytes += chunk.len() as u64,
+                        Ok(None) => this.finish("complete", None),
+                        Err(e) => this.finish("error", Some(e)),
+                    }
                     return Poll::Ready(result.transpose());
                 }
             }

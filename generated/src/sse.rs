@@ -24,10 +24,12 @@
 //! `ErrorKind::Decode` error for that event, and the stream goes on with the next one; a
 //! broken connection (`ErrorKind::Connection`) or a stall (`ErrorKind::Timeout`) ends it.
 //!
-//! Timeouts and retries are those of downloads (see `download.rs`): the request's timeout
-//! bounds each wait (for the response headers, then for each chunk of the body), not the
-//! whole stream, so a stream that keeps sending (events or `:` keep-alive comments) is
-//! never cut; only the wait for the response headers is retried.
+//! Timeouts, retries and tracing are those of downloads (see `download.rs`): the request's
+//! timeout bounds each wait (for the response headers, then for each chunk of the body),
+//! not the whole stream, so a stream that keeps sending (events or `:` keep-alive comments)
+//! is never cut; only the wait for the response headers is retried; the body is read in a
+//! `stackai.stream` span (`kind = "event stream"`), which also records the number of
+//! `events` handed over (decode errors included).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -74,6 +76,9 @@ pub struct EventStream<T> {
     parser: Parser,
     ready: VecDeque<Parsed>,
     decode: fn(&str) -> Result<T, serde_json::Error>,
+    /// The body's `stackai.stream` span, which records how many events were handed over.
+    span: tracing::Span,
+    events: u64,
 }
 
 impl<T> std::fmt::Debug for EventStream<T> {
@@ -151,7 +156,10 @@ async fn open<T>(
             );
         }
     }
+    let span = body.span().clone();
     let stream = EventStream {
+        span,
+        events: 0,
         operation: operation.id,
         status,
         headers: headers.clone(),
@@ -241,6 +249,8 @@ impl<T> Stream for EventStream<T> {
         let this = &mut *self;
         loop {
             if let Some(parsed) = this.ready.pop_front() {
+                this.events += 1;
+                this.span.record("events", this.events);
                 return Poll::Ready(Some(this.convert(parsed)));
             }
             let Some(body) = this.body.as_mut() else {

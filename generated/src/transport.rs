@@ -192,7 +192,7 @@ pub(crate) async fn execute(
     match execute_as(client, operation, request, options, false).await? {
         Received::Buffered(ok) => Ok(ok),
         // Only `stream: true` leaves a body unread; never reached, and no panic if it were.
-        Received::Streaming(_, attempts) => Err(Error::new(
+        Received::Streaming(_, attempts, _) => Err(Error::new(
             ErrorKind::Decode,
             operation.id,
             "internal: a response expected whole was left unread",
@@ -204,8 +204,9 @@ pub(crate) async fn execute(
 /// A success as [`execute_as`] hands it over: read whole, or with its body still unread.
 pub(crate) enum Received {
     Buffered(Success),
-    /// The response (status and headers read, body not) and the number of attempts.
-    Streaming(reqwest::Response, u32),
+    /// The response (status and headers read, body not), the number of attempts, and the
+    /// span of the attempt that got it (the body's span is its child, see `download.rs`).
+    Streaming(reqwest::Response, u32, tracing::Span),
 }
 
 /// Why one attempt failed before the status was known.
@@ -317,7 +318,7 @@ pub(crate) async fn execute_as(
         let (outcome, failure) = match result {
             Ok(Err(response)) => {
                 span.record("status", response.status().as_u16());
-                return Ok(Received::Streaming(response, attempt));
+                return Ok(Received::Streaming(response, attempt, span));
             }
             Ok(Ok((status, headers, body))) => {
                 span.record("status", status.as_u16());
