@@ -279,6 +279,11 @@ fn operations_that_cannot_be_generated() {
             &["text/event-stream", "beside JSON only", "text/plain"],
         ),
         case(
+            "send-events-parameter.yaml",
+            "/paths/~1chat/get",
+            &["`send_events`", "collides", "server-sent events"],
+        ),
+        case(
             "response-encoding.json",
             "/paths/~1things/get/responses/200/content/multipart~1form-data/encoding",
             &["`encoding`", "not supported"],
