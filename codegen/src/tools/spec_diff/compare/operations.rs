@@ -531,6 +531,57 @@ impl<'a> Cmp<'a> {
                 dir,
             );
         }
+        self.event_data(place, oc, nc, dir);
+    }
+
+    /// Server-sent events on both sides: the schema of each event's `data`, the `T` of
+    /// `EventStream<T>` (as `passes/responses.rs` reads it: FastAPI's `itemSchema`, or a
+    /// `schema` that is a `$ref`; neither is the raw `String`).
+    fn event_data(&mut self, place: &Place, old: &Value, new: &Value, dir: Dir) {
+        const MEDIA: &str = "text/event-stream";
+        const ITEM_DATA: &str = "/itemSchema/properties/data/contentSchema";
+        fn data(content: &Value) -> Option<Option<(&'static str, &Value)>> {
+            let media = content.get(MEDIA)?;
+            Some(match media.pointer(ITEM_DATA) {
+                Some(schema) => Some((ITEM_DATA, schema)),
+                None => media
+                    .get("schema")
+                    .filter(|s| s.get("$ref").is_some())
+                    .map(|s| ("/schema", s)),
+            })
+        }
+        let (Some(od), Some(nd)) = (data(old), data(new)) else {
+            return;
+        };
+        let ptr = push_pointer(&place.pointer, "content");
+        let ptr = push_pointer(&ptr, MEDIA);
+        match (od, nd) {
+            (None, None) => {}
+            (Some((_, os)), Some((at, ns))) => {
+                let schema_place = Place {
+                    pointer: format!("{ptr}{at}"),
+                    ..place.clone()
+                };
+                self.schema(&schema_place, os, ns, dir);
+            }
+            (od, _) => {
+                let (from, to) = if od.is_some() {
+                    ("typed", "the raw `String`")
+                } else {
+                    ("the raw `String`", "typed")
+                };
+                self.push(
+                    Class::Breaking,
+                    "event-data-type-changed",
+                    &Place {
+                        pointer: ptr,
+                        ..place.clone()
+                    },
+                    format!("the events' `data` changed from {from} to {to}"),
+                    "the `T` of `EventStream<T>` changes".into(),
+                );
+            }
+        }
     }
 
     pub(super) fn responses(
