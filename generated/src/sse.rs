@@ -22,7 +22,8 @@
 //! Errors in the middle of a stream are items of the stream, each naming the operation:
 //! an event whose `data` is not the documented JSON, or a line that is not UTF-8, is an
 //! `ErrorKind::Decode` error for that event, and the stream goes on with the next one; a
-//! broken connection (`ErrorKind::Connection`) or a stall (`ErrorKind::Timeout`) ends it.
+//! broken connection (`ErrorKind::Connection`), a stall (`ErrorKind::Timeout`) or an event
+//! larger than 16 MiB (`ErrorKind::Decode`; the parser's memory is bounded) ends it.
 //!
 //! Timeouts, retries and tracing are those of downloads (see `download.rs`): the request's
 //! timeout bounds each wait (for the response headers, then for each chunk of the body),
@@ -238,6 +239,12 @@ impl<T> EventStream<T> {
                     "a line of the event stream is not UTF-8: {e}"
                 ))),
             )),
+            Parsed::TooLarge(limit, start) => Err(decode_error(
+                &start,
+                Box::new(SseError(format!(
+                    "an event of the stream holds more than {limit} bytes; the stream is abandoned"
+                ))),
+            )),
         }
     }
 }
@@ -249,6 +256,11 @@ impl<T> Stream for EventStream<T> {
         let this = &mut *self;
         loop {
             if let Some(parsed) = this.ready.pop_front() {
+                if matches!(parsed, Parsed::TooLarge(..)) {
+                    // Nothing after it is read (dropping the body closes the connection).
+                    this.body = None;
+                    this.ready.clear();
+                }
                 this.events += 1;
                 this.span.record("events", this.events);
                 return Poll::Ready(Some(this.convert(parsed)));
@@ -314,6 +326,9 @@ struct RawEvent {
 enum Parsed {
     Event(RawEvent),
     NotUtf8(Vec<u8>, std::str::Utf8Error),
+    /// An event (or a line) grew past the limit (its size limit, its first bytes): the
+    /// stream is abandoned rather than held in memory without bound.
+    TooLarge(usize, Vec<u8>),
 }
 
 /// The WHATWG event-stream parser as a state machine fed bytes in chunks of any size.
@@ -337,12 +352,21 @@ struct Parser {
     reconnection: Option<Duration>,
     /// The first line of this event that was not UTF-8.
     broken: Option<(Vec<u8>, std::str::Utf8Error)>,
+    /// The most bytes one event may hold ([`MAX_EVENT_BYTES`] unless a test sets it).
+    limit: Option<usize>,
+    /// An event outgrew the limit: everything after it is ignored.
+    overflowed: bool,
 }
+
+/// The most bytes one event (its pending line and its data) may hold: 16 MiB. A stream that
+/// sends more without a blank line fails with `ErrorKind::Decode` instead of exhausting
+/// memory.
+const MAX_EVENT_BYTES: usize = 16 << 20;
 
 impl Parser {
     /// Reads `bytes`, appending every event they complete to `out`.
     fn feed(&mut self, mut bytes: &[u8], out: &mut VecDeque<Parsed>) {
-        if bytes.is_empty() {
+        if bytes.is_empty() || self.overflowed {
             return;
         }
         if self.after_cr && bytes.first() == Some(&b'\n') {
@@ -353,6 +377,9 @@ impl Parser {
             self.line.extend_from_slice(&bytes[..end]);
             let line = std::mem::take(&mut self.line);
             self.process(&line, out);
+            if self.check_size(out) {
+                return;
+            }
             let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
             if bytes[end] == b'\r' && end + 1 == bytes.len() {
                 self.after_cr = true;
@@ -360,11 +387,35 @@ impl Parser {
             bytes = &bytes[end + if crlf { 2 } else { 1 }..];
         }
         self.line.extend_from_slice(bytes);
+        self.check_size(out);
+    }
+
+    /// Whether the event being read has outgrown the limit (reported to `out` once).
+    fn check_size(&mut self, out: &mut VecDeque<Parsed>) -> bool {
+        let limit = self.limit.unwrap_or(MAX_EVENT_BYTES);
+        if self.line.len() + self.data.len() > limit {
+            self.overflowed = true;
+            let held = if self.data.is_empty() {
+                std::mem::take(&mut self.line)
+            } else {
+                std::mem::take(&mut self.data).into_bytes()
+            };
+            out.push_back(Parsed::TooLarge(
+                limit,
+                held[..held.len().min(2048)].to_vec(),
+            ));
+            self.line = Vec::new();
+            self.data = String::new();
+        }
+        self.overflowed
     }
 
     /// The body ended normally: a last line without its line ending is a line, and a last
     /// event without its blank line is dispatched (see the module's documentation).
     fn finish(&mut self, out: &mut VecDeque<Parsed>) {
+        if self.overflowed {
+            return;
+        }
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
             self.process(&line, out);
@@ -567,6 +618,29 @@ mod tests {
         // The first block had no data: no event; the second has no valid retry.
         assert_eq!(out.len(), 1);
         assert!(matches!(&out[0], Parsed::Event(e) if e.retry.is_none() && e.data == "x"));
+    }
+
+    #[test]
+    fn an_event_past_the_size_limit_is_reported_once_and_ends_the_parse() {
+        for body in [
+            &b"data: 0123456789\ndata: more\n"[..],
+            b"data: 01234567890123456789",
+        ] {
+            let mut parser = Parser {
+                limit: Some(16),
+                ..Parser::default()
+            };
+            let mut out = VecDeque::new();
+            parser.feed(b"data: ok\n\n", &mut out);
+            for byte in body {
+                parser.feed(std::slice::from_ref(byte), &mut out);
+            }
+            parser.feed(b"\n\ndata: ignored\n\n", &mut out);
+            parser.finish(&mut out);
+            assert_eq!(out.len(), 2, "{out:?}");
+            assert!(matches!(&out[0], Parsed::Event(e) if e.data == "ok"));
+            assert!(matches!(&out[1], Parsed::TooLarge(16, start) if start.len() <= 17));
+        }
     }
 
     #[test]

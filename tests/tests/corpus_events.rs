@@ -470,3 +470,32 @@ async fn typed_mocks_serve_events() {
         .expect("decodes");
     assert_eq!(chat[0].data.delta, "streamed");
 }
+
+#[tokio::test]
+async fn an_event_larger_than_16_mib_is_an_error_that_ends_the_stream() {
+    // 17 MiB of `data` without a line end, then silence: the client gives up at 16 MiB
+    // with a Decode error rather than holding the body, and does not wait for more.
+    let mut pieces = vec![b"data: {\"delta\": \"ok\"}\n\ndata: ".to_vec()];
+    pieces.extend((0..17).map(|_| vec![b'a'; 1 << 20]));
+    let (url, _) = sse_server(pieces, Duration::ZERO, End::Stall).await;
+    let mut stream = guard(client(&url).stream_chat_events().chat_id(1).send())
+        .await
+        .expect("the stream starts")
+        .into_inner();
+    let first = guard(stream.next())
+        .await
+        .expect("an event")
+        .expect("decodes");
+    assert_eq!(first.data.delta, "ok");
+    let err = guard(stream.next())
+        .await
+        .expect("an error")
+        .expect_err("too large");
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.operation(), "stream_chat_events");
+    assert!(
+        err.to_string().contains("more than 16777216 bytes"),
+        "{err}"
+    );
+    assert!(guard(stream.next()).await.is_none(), "the stream ends");
+}
