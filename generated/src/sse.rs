@@ -202,7 +202,8 @@ impl<T> EventStream<T> {
     }
 
     /// Every remaining event, collected in memory; the first error ends the collection.
-    pub async fn collect(mut self) -> Result<Vec<Event<T>>, Error> {
+    /// (Named so as not to hide `StreamExt::collect` of `futures`.)
+    pub async fn collect_events(mut self) -> Result<Vec<Event<T>>, Error> {
         let mut events = Vec::new();
         while let Some(event) = self.next().await {
             events.push(event?);

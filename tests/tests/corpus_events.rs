@@ -29,7 +29,11 @@ async fn typed_events_arrive_decoded_and_accept_asks_for_an_event_stream() {
         .expect("the stream starts");
     assert_eq!(response.status(), 200);
     let stream: EventStream<types::ChatChunk> = response.into_inner();
-    let events = guard(stream.collect()).await.expect("every event decodes");
+    fn can_move_to_another_task<T: Send + 'static>(_: &T) {}
+    can_move_to_another_task(&stream);
+    let events = guard(stream.collect_events())
+        .await
+        .expect("every event decodes");
     check_chat_events(&events);
     let request = request.await.expect("the server saw the request");
     assert!(
@@ -129,7 +133,7 @@ async fn raw_data_is_the_text_as_sent() {
             .await
             .expect("the stream starts")
             .into_inner()
-            .collect()
+            .collect_events()
             .await
     })
     .await
@@ -157,7 +161,7 @@ async fn a_final_event_without_its_blank_line_is_dispatched_at_the_normal_end() 
     let (url, _) = sse_server(vec![body], Duration::ZERO, End::Complete).await;
     let events = guard(async {
         let stream = client(&url).stream_chat_events().chat_id(1).send().await;
-        stream.expect("starts").into_inner().collect().await
+        stream.expect("starts").into_inner().collect_events().await
     })
     .await
     .expect("decodes");
@@ -274,7 +278,7 @@ async fn a_stream_that_keeps_sending_outlives_the_timeout() {
         .expect("client");
     let events = guard(async {
         let stream = client.stream_chat_events().chat_id(1).send().await;
-        stream.expect("starts").into_inner().collect().await
+        stream.expect("starts").into_inner().collect_events().await
     })
     .await
     .expect("a slow but steady stream completes");
@@ -329,7 +333,7 @@ async fn chat_answers_json_from_send_and_events_from_send_events() {
         .await
         .expect("events")
         .into_inner()
-        .collect()
+        .collect_events()
         .await
         .expect("they decode");
     let deltas: Vec<(&str, bool)> = events
@@ -401,7 +405,7 @@ async fn streams_are_retried_before_the_headers_and_error_statuses_are_typed() {
         .await
         .expect("the 503 is retried")
         .into_inner()
-        .collect()
+        .collect_events()
         .await
         .expect("decodes");
     assert_eq!(events[0].data.delta, "after a retry");
@@ -438,7 +442,7 @@ async fn typed_mocks_serve_events() {
         .await
         .expect("mocked")
         .into_inner()
-        .collect()
+        .collect_events()
         .await
         .expect("decodes");
     let deltas: Vec<&str> = events.iter().map(|e| e.data.delta.as_str()).collect();
@@ -450,7 +454,7 @@ async fn typed_mocks_serve_events() {
         .await
         .expect("mocked")
         .into_inner()
-        .collect()
+        .collect_events()
         .await
         .expect("raw");
     let lines: Vec<&str> = log.iter().map(|e| e.data.as_str()).collect();
@@ -465,7 +469,7 @@ async fn typed_mocks_serve_events() {
         .await
         .expect("mocked")
         .into_inner()
-        .collect()
+        .collect_events()
         .await
         .expect("decodes");
     assert_eq!(chat[0].data.delta, "streamed");

@@ -191,7 +191,7 @@ async fn a_stream_cut_short_or_dropped_says_so_on_its_span() {
         .await
         .expect("the stream starts")
         .into_inner();
-    guard(stream.collect()).await.expect_err("cut short");
+    guard(stream.collect_events()).await.expect_err("cut short");
     let (span, _) = stream_span(&recorder);
     assert!(span.closed);
     assert_eq!(span.fields["outcome"], "error");
