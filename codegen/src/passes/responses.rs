@@ -155,8 +155,10 @@ fn schema_type(schema: &Value) -> syn::Type {
         .get("$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        // A name that is no Rust identifier (progenitor would have renamed the type) is
+        // left untyped rather than guessed.
+        && let Ok(ident) = syn::parse_str::<syn::Ident>(&name.to_upper_camel_case())
     {
-        let ident = format_ident!("{}", name.to_upper_camel_case());
         return syn::parse_quote!(types::#ident);
     }
     match schema.get("type").and_then(Value::as_str) {
@@ -337,6 +339,10 @@ mod tests {
             ),
             (item(json!({"type": "string"})), "raw"),
             (json!({"schema": chunk}), "types::ChatChunk"),
+            (
+                json!({"schema": {"$ref": "#/components/schemas/1st"}}),
+                "Value",
+            ),
             (json!({"schema": {"type": "string"}}), "raw"),
             (json!({}), "raw"),
         ];
