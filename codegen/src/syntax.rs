@@ -21,6 +21,9 @@ pub(crate) enum Success {
     /// Any other body that is not JSON, streamed as a `Download`; `accept` lists its
     /// media types.
     Download { accept: String },
+    /// JSON bodies whose type depends on the status (and perhaps no body at some), decoded
+    /// into the enum of this name in `types` (see `passes::statuses`).
+    ByStatus(syn::Ident),
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

@@ -33,6 +33,8 @@ mod pagination;
 mod redact;
 mod retry;
 #[doc(hidden)]
+pub mod statuses;
+#[doc(hidden)]
 pub mod text;
 mod transport;
 

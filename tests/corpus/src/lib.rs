@@ -44,6 +44,9 @@ mod redact;
 #[path = "../../../generated/src/retry.rs"]
 mod retry;
 #[doc(hidden)]
+#[path = "../../../generated/src/statuses.rs"]
+pub mod statuses;
+#[doc(hidden)]
 #[path = "../../../generated/src/text.rs"]
 pub mod text;
 #[path = "../../../generated/src/transport.rs"]

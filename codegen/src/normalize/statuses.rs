@@ -1,0 +1,216 @@
+//! Several success statuses with different bodies (`200 Job` / `202 JobAccepted`, a JSON
+//! body at 200 and none at 204): one enum of responses keyed by status.
+//!
+//! Progenitor gives an operation one success type and asserts that the document agrees. For
+//! such an operation this module:
+//!
+//! - keeps every status's schema typed: a body that is a reference to
+//!   `#/components/schemas/X` stays `X`; an inline schema is moved to
+//!   `components/schemas` under a stable name, `<Method><Variant>Body`
+//!   (`UpsertRecordCreatedBody`), so that progenitor generates its type;
+//! - records the statuses on the operation under [`STATUSES_MARKER`]:
+//!   `{"200": "#/components/schemas/Job", "202": "#/components/schemas/JobAccepted",
+//!   "204": null}` (a reference for a typed body, `{}` for a body of any JSON, `null` for no
+//!   body);
+//! - shows progenitor one success type it accepts: untyped JSON at every status.
+//!
+//! The `statuses` pass (`passes/statuses.rs`) then generates the enum from the marker, and
+//! the `runtime_calls` pass makes `send()` decode the body by the status it was answered with.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use serde_json::{Map, Value, json};
+
+use super::{is_json_media, resolve};
+use crate::error::{Error, push_pointer};
+
+/// The extension on an operation whose successes are an enum keyed by status.
+pub const STATUSES_MARKER: &str = "x-stackai-statuses";
+
+/// The prefix of a reference to a component schema.
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// The enum variant for a success status: its reason phrase (`Ok`, `Created`, `Accepted`,
+/// `NoContent`), or `Status<code>` for a code without one.
+pub fn variant_name(status: u16) -> String {
+    let phrase = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{status}"),
+    };
+    phrase.to_string()
+}
+
+/// The statuses recorded under [`STATUSES_MARKER`]: (status, the component schema's name
+/// for a typed body, or `Body::Json` / `Body::Empty`), in status order.
+pub fn statuses(operation: &Value) -> Option<Vec<(u16, Body)>> {
+    let marker = operation.get(STATUSES_MARKER)?.as_object()?;
+    let mut out: Vec<(u16, Body)> = marker
+        .iter()
+        .filter_map(|(status, body)| {
+            let status = status.parse().ok()?;
+            let body = match body {
+                Value::Null => Body::Empty,
+                Value::String(r) => Body::Schema(r.strip_prefix(SCHEMAS)?.to_string()),
+                _ => Body::Json,
+            };
+            Some((status, body))
+        })
+        .collect();
+    out.sort_by_key(|(status, _)| *status);
+    Some(out)
+}
+
+/// What one status answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// A JSON body of the component schema of this name.
+    Schema(String),
+    /// A JSON body of any shape.
+    Json,
+    /// No body.
+    Empty,
+}
+
+/// Turns the success responses of `op` (at `op_ptr`) into statuses of an enum, when they
+/// can be: every status a code in 200..=299 (not `default` or `2XX`), and every body JSON or
+/// empty. `kinds` groups the statuses by what progenitor would make of their body. Inline
+/// schemas go to `hoisted`, to be added to `components/schemas`. Returns whether it did.
+pub(super) fn key_by_status(
+    file: &std::path::Path,
+    op_ptr: &str,
+    op: &mut Value,
+    kinds: &BTreeMap<String, Vec<String>>,
+    components: &Value,
+    hoisted: &mut Map<String, Value>,
+) -> Result<bool, Error> {
+    let eligible = kinds
+        .iter()
+        .all(|(kind, _)| kind.starts_with("json:") || kind == "none")
+        && kinds.values().flatten().all(|status| {
+            status
+                .parse::<u16>()
+                .is_ok_and(|code| (200..300).contains(&code))
+        });
+    if !eligible {
+        return Ok(false);
+    }
+    let op_id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let method = op_id.to_upper_camel_case();
+    let mut statuses: Vec<&String> = kinds.values().flatten().collect();
+    statuses.sort();
+    let mut marker = Map::new();
+    let responses = op
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+        .expect("checked by the caller");
+    for status in statuses {
+        let code: u16 = status.parse().expect("checked above");
+        let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
+        let response = responses.get_mut(status.as_str()).expect("grouped above");
+        if response.get("$ref").is_some() {
+            *response = resolve(response, components, "responses")
+                .cloned()
+                .expect("resolved by the caller");
+        }
+        let Some(obj) = response.as_object_mut() else {
+            return Err(Error::new(file, &r_ptr, "a response must be an object"));
+        };
+        let content = obj
+            .entry("content")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("checked in schemas_everywhere");
+        let json_media = content.keys().find(|m| is_json_media(m)).cloned();
+        let Some(media) = json_media else {
+            // No body: progenitor sees untyped JSON, the enum a variant without data.
+            content.insert("application/json".into(), json!({ "schema": {} }));
+            marker.insert(status.clone(), Value::Null);
+            continue;
+        };
+        let schema = content[&media]
+            .get_mut("schema")
+            .map(std::mem::take)
+            .unwrap_or_else(|| json!({}));
+        content[&media]["schema"] = json!({});
+        let reference = match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) if schema.as_object().is_some_and(|o| o.len() == 1) => {
+                Value::String(r.to_string())
+            }
+            _ if schema.as_object().is_some_and(Map::is_empty) => json!({}),
+            _ => {
+                let name = format!("{method}{}Body", variant_name(code));
+                let taken = components
+                    .get("schemas")
+                    .and_then(|s| s.get(&name))
+                    .is_some()
+                    || hoisted.contains_key(&name);
+                if taken {
+                    return Err(Error::new(
+                        file,
+                        &push_pointer(&push_pointer(&r_ptr, "content"), &media),
+                        format!(
+                            "the {status} body's schema would be named `{name}` (statuses of \
+                             different types each get a type), but a schema of that name exists"
+                        ),
+                    ));
+                }
+                let mut schema = schema;
+                if let Some(obj) = schema.as_object_mut() {
+                    obj.entry("description").or_insert_with(|| {
+                        Value::String(format!("The body of `{op_id}`'s {status} response."))
+                    });
+                }
+                hoisted.insert(name.clone(), schema);
+                Value::String(format!("{SCHEMAS}{name}"))
+            }
+        };
+        marker.insert(status.clone(), reference);
+    }
+    op[STATUSES_MARKER] = Value::Object(marker);
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_named_by_reason_phrase() {
+        assert_eq!(variant_name(200), "Ok");
+        assert_eq!(variant_name(202), "Accepted");
+        assert_eq!(variant_name(204), "NoContent");
+        assert_eq!(variant_name(299), "Status299");
+    }
+
+    #[test]
+    fn the_marker_reads_back_in_status_order() {
+        let op = json!({ STATUSES_MARKER: {
+            "204": null,
+            "200": "#/components/schemas/Job",
+            "201": {},
+        }});
+        assert_eq!(
+            statuses(&op).unwrap(),
+            vec![
+                (200, Body::Schema("Job".into())),
+                (201, Body::Json),
+                (204, Body::Empty),
+            ]
+        );
+        assert!(statuses(&json!({})).is_none());
+    }
+}
