@@ -186,7 +186,146 @@ pub(super) fn key_by_status(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+
+    fn json_response(schema: Value) -> Value {
+        json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
+    }
+
+    /// A document with one operation, `create_job`, answering `successes`.
+    fn document(successes: Value, schemas: Value) -> Value {
+        let mut responses = successes;
+        responses["422"] = json_response(json!({"type": "object"}));
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/jobs": {"post": {"operationId": "create_job", "responses": responses}}},
+            "components": {"schemas": schemas},
+        })
+    }
+
+    fn normalize(doc: Value) -> Result<super::super::Normalized, Error> {
+        super::super::normalize(Path::new("doc.json"), doc)
+    }
+
+    fn job() -> Value {
+        json!({"type": "object", "properties": {"id": {"type": "string"}}})
+    }
+
+    #[test]
+    fn different_successes_are_keyed_by_status_with_inline_schemas_hoisted() {
+        let doc = document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "202": json_response(json!({"type": "object", "properties": {"position": {"type": "integer"}}})),
+                "204": {"description": "nothing to do"},
+            }),
+            json!({"Job": job()}),
+        );
+        let out = normalize(doc).expect("normalizes");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert_eq!(
+            op[STATUSES_MARKER],
+            json!({
+                "200": "#/components/schemas/Job",
+                "202": "#/components/schemas/CreateJobAcceptedBody",
+                "204": null,
+            })
+        );
+        // Progenitor sees one success type: untyped JSON at every status.
+        for status in ["200", "202", "204"] {
+            assert_eq!(
+                op["responses"][status]["content"],
+                json!({"application/json": {"schema": {}}}),
+                "{status}"
+            );
+        }
+        let hoisted = &out.document["components"]["schemas"]["CreateJobAcceptedBody"];
+        assert_eq!(hoisted["properties"]["position"]["type"], "integer");
+        assert_eq!(
+            hoisted["description"],
+            "The body of `create_job`'s 202 response."
+        );
+        // The error group is untouched.
+        assert_eq!(
+            op["responses"]["422"]["content"]["application/json"]["schema"]["type"],
+            "object"
+        );
+    }
+
+    #[test]
+    fn successes_of_one_type_are_left_alone() {
+        let reference = json!({"$ref": "#/components/schemas/Job"});
+        let out = normalize(document(
+            json!({"200": json_response(reference.clone()), "202": json_response(reference.clone())}),
+            json!({"Job": job()}),
+        ))
+        .expect("normalizes");
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert!(op.get(STATUSES_MARKER).is_none());
+        assert_eq!(
+            op["responses"]["202"]["content"]["application/json"]["schema"],
+            reference
+        );
+    }
+
+    #[test]
+    fn default_among_the_successes_is_still_widened_with_a_warning() {
+        let out = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "default": json_response(json!({"type": "string"})),
+            }),
+            json!({"Job": job()}),
+        ))
+        .expect("normalizes");
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert!(op.get(STATUSES_MARKER).is_none());
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.message.contains("untyped JSON")),
+            "{:?}",
+            out.warnings
+        );
+    }
+
+    #[test]
+    fn json_and_a_non_json_body_are_still_an_error() {
+        let err = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "201": {"description": "text", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            }),
+            json!({"Job": job()}),
+        ))
+        .expect_err("JSON and text cannot share an enum");
+        assert_eq!(err.pointer, "/paths/~1jobs/post/responses");
+        assert!(
+            err.message.contains("mix JSON, other and empty bodies"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_hoisted_name_that_is_taken_is_an_error_at_the_body() {
+        let err = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "202": json_response(json!({"type": "object", "properties": {"p": {"type": "integer"}}})),
+            }),
+            json!({"Job": job(), "CreateJobAcceptedBody": job()}),
+        ))
+        .expect_err("the name is taken");
+        assert_eq!(
+            err.pointer,
+            "/paths/~1jobs/post/responses/202/content/application~1json"
+        );
+        assert!(err.message.contains("`CreateJobAcceptedBody`"), "{err}");
+    }
 
     #[test]
     fn variants_are_named_by_reason_phrase() {
