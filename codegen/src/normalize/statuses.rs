@@ -287,7 +287,7 @@ mod tests {
         assert!(
             out.warnings
                 .iter()
-                .any(|w| w.message.contains("untyped JSON")),
+                .any(|w| w.message.starts_with("the success responses 200, default")),
             "{:?}",
             out.warnings
         );
