@@ -9,9 +9,9 @@
 //!   `components/schemas` under a stable name, `<Method><Variant>Body`
 //!   (`UpsertRecordCreatedBody`), so that progenitor generates its type;
 //! - records the statuses on the operation under [`STATUSES_MARKER`]:
-//!   `{"200": "#/components/schemas/Job", "202": "#/components/schemas/JobAccepted",
-//!   "204": null}` (a reference for a typed body, `{}` for a body of any JSON, `null` for no
-//!   body);
+//!   `{"200": {"$ref": "#/components/schemas/Job"}, "204": null}` (a reference for a typed
+//!   body, `{}` for a body of any JSON, `null` for no body; references are `$ref` objects,
+//!   so that tools following references from the operations find these schemas);
 //! - shows progenitor one success type it accepts: untyped JSON at every status.
 //!
 //! The `statuses` pass (`passes/statuses.rs`) then generates the enum from the marker, and
@@ -60,8 +60,11 @@ pub fn statuses(operation: &Value) -> Option<Vec<(u16, Body)>> {
             let status = status.parse().ok()?;
             let body = match body {
                 Value::Null => Body::Empty,
-                Value::String(r) => Body::Schema(r.strip_prefix(SCHEMAS)?.to_string()),
-                _ => Body::Json,
+                Value::Object(o) => match o.get("$ref").and_then(Value::as_str) {
+                    Some(r) => Body::Schema(r.strip_prefix(SCHEMAS)?.to_string()),
+                    None => Body::Json,
+                },
+                _ => return None,
             };
             Some((status, body))
         })
@@ -148,7 +151,7 @@ pub(super) fn key_by_status(
         content[&media]["schema"] = json!({});
         let reference = match schema.get("$ref").and_then(Value::as_str) {
             Some(r) if schema.as_object().is_some_and(|o| o.len() == 1) => {
-                Value::String(r.to_string())
+                json!({ "$ref": r })
             }
             _ if schema.as_object().is_some_and(Map::is_empty) => json!({}),
             _ => {
@@ -175,7 +178,7 @@ pub(super) fn key_by_status(
                     });
                 }
                 hoisted.insert(name.clone(), schema);
-                Value::String(format!("{SCHEMAS}{name}"))
+                json!({ "$ref": format!("{SCHEMAS}{name}") })
             }
         };
         marker.insert(status.clone(), reference);
@@ -230,8 +233,8 @@ mod tests {
         assert_eq!(
             op[STATUSES_MARKER],
             json!({
-                "200": "#/components/schemas/Job",
-                "202": "#/components/schemas/CreateJobAcceptedBody",
+                "200": {"$ref": "#/components/schemas/Job"},
+                "202": {"$ref": "#/components/schemas/CreateJobAcceptedBody"},
                 "204": null,
             })
         );
@@ -339,7 +342,7 @@ mod tests {
     fn the_marker_reads_back_in_status_order() {
         let op = json!({ STATUSES_MARKER: {
             "204": null,
-            "200": "#/components/schemas/Job",
+            "200": {"$ref": "#/components/schemas/Job"},
             "201": {},
         }});
         assert_eq!(
