@@ -385,3 +385,100 @@ async fn typed_mocks_answer_each_variant_with_its_status() {
         matches!(odd.into_inner(), CancelJobResponse::Other { status: 203, body } if body["note"] == "proxied"),
     );
 }
+
+/// A minimal `tracing` subscriber that keeps each span's thread, name and fields (as
+/// text). It is the process's global default (see [`spans_of_this_thread`]): a subscriber
+/// set for one test's thread only would race with the other tests' threads, which hit the
+/// span's callsite without one and can leave it cached as never enabled.
+#[derive(Clone, Default)]
+struct Spans(Arc<std::sync::Mutex<Vec<SpanRecord>>>);
+
+type SpanRecord = (std::thread::ThreadId, &'static str, Vec<(String, String)>);
+
+struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push((field.name().to_string(), format!("{value:?}")));
+    }
+}
+
+impl tracing::Subscriber for Spans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut spans = self.0.lock().expect("not poisoned");
+        let mut fields = Vec::new();
+        span.record(&mut Fields(&mut fields));
+        spans.push((std::thread::current().id(), span.metadata().name(), fields));
+        tracing::span::Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut spans = self.0.lock().expect("not poisoned");
+        if let Some((_, _, fields)) = spans.get_mut(id.into_u64() as usize - 1) {
+            values.record(&mut Fields(fields));
+        }
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Installs [`Spans`] as the global subscriber (once), and returns it.
+fn global_spans() -> &'static Spans {
+    static SPANS: std::sync::OnceLock<Spans> = std::sync::OnceLock::new();
+    SPANS.get_or_init(|| {
+        let spans = Spans::default();
+        tracing::subscriber::set_global_default(spans.clone())
+            .expect("no other global subscriber in this test binary");
+        spans
+    })
+}
+
+/// The spans created on this thread (a `#[tokio::test]` runs its future on its own thread).
+fn spans_of_this_thread() -> Vec<(&'static str, Vec<(String, String)>)> {
+    let me = std::thread::current().id();
+    global_spans()
+        .0
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .filter(|(thread, _, _)| *thread == me)
+        .map(|(_, name, fields)| (*name, fields.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_attempt_has_its_request_span_with_the_status() {
+    global_spans();
+    tracing::callsite::rebuild_interest_cache();
+    let server = serve(
+        "POST",
+        "/corpus/jobs",
+        ResponseTemplate::new(202).set_body_json(json!({"id": "j1", "position": 2})),
+    )
+    .await;
+    let response = client(&server).create_job().name("x").send().await;
+    assert!(matches!(
+        response.expect("202").into_inner(),
+        CreateJobResponse::Accepted(_)
+    ));
+    let spans = spans_of_this_thread();
+    let requests: Vec<_> = spans
+        .iter()
+        .filter(|(name, _)| *name == "stackai.request")
+        .collect();
+    assert_eq!(requests.len(), 1, "{spans:?}");
+    let field = |name: &str| {
+        requests[0]
+            .1
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(field("operation").as_deref(), Some("\"create_job\""));
+    assert_eq!(field("status").as_deref(), Some("202"));
+}
