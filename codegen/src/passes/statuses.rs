@@ -98,7 +98,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
             }
             let payload = match body {
                 Body::Schema(schema) => {
-                    let ty = schema.to_upper_camel_case();
+                    let ty = type_name(schema);
                     if !defined(&ty) {
                         return Err(fail(format!(
                             "status {status}'s schema `{schema}` generated no type `{ty}`"
@@ -196,4 +196,35 @@ pub(crate) fn mock_ok(operation: &Value) -> Option<TokenStream> {
             self.server.mount_json(self.conditions, status, body).await;
         }
     })
+}
+
+/// The Rust name typify gives a component schema: characters that cannot be in an
+/// identifier become word breaks, then PascalCase (`Job`, `HTTPValidationError` →
+/// `HttpValidationError`, `job.accepted` → `JobAccepted`).
+fn type_name(schema: &str) -> String {
+    let cleaned: String = schema
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    cleaned.to_upper_camel_case()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_follow_typify() {
+        assert_eq!(type_name("Job"), "Job");
+        assert_eq!(type_name("HTTPValidationError"), "HttpValidationError");
+        assert_eq!(type_name("job.accepted"), "JobAccepted");
+        assert_eq!(type_name("Body_create_job"), "BodyCreateJob");
+    }
 }
