@@ -164,7 +164,7 @@ pub(super) fn key_by_status(
                 if taken {
                     return Err(Error::new(
                         file,
-                        &push_pointer(&push_pointer(&r_ptr, "content"), &media),
+                        push_pointer(&push_pointer(&r_ptr, "content"), &media),
                         format!(
                             "the {status} body's schema would be named `{name}` (statuses of \
                              different types each get a type), but a schema of that name exists"
