@@ -202,6 +202,22 @@ async fn an_undocumented_success_status_is_other_with_its_json() {
     assert!(
         matches!(response.into_inner(), CancelJobResponse::Other { status: 205, body } if body.is_null())
     );
+
+    // A body that is not JSON is a decode error, not a lossy value.
+    let server = serve(
+        "DELETE",
+        "/corpus/jobs/j",
+        ResponseTemplate::new(203).set_body_raw("queued", "text/plain"),
+    )
+    .await;
+    let err = client(&server)
+        .cancel_job()
+        .job_id("j")
+        .send()
+        .await
+        .expect_err("an undocumented 203 with a text body");
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("status 203"), "{err}");
 }
 
 #[tokio::test]

@@ -136,7 +136,8 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
             pub enum #name {
                 #(#variants)*
                 /// A success status the document does not list; the server did what was
-                /// asked, and its body is kept as untyped JSON (`null` when empty).
+                /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+                /// that is not JSON is an `ErrorKind::Decode` error).
                 Other {
                     /// The status the server answered with.
                     status: u16,

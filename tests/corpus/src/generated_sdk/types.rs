@@ -9699,7 +9699,8 @@ pub enum CreateJobResponse {
     ///Status 202: Queued to run later.
     Accepted(JobAccepted),
     /// A success status the document does not list; the server did what was
-    /// asked, and its body is kept as untyped JSON (`null` when empty).
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
     Other {
         /// The status the server answered with.
         status: u16,
@@ -9743,7 +9744,8 @@ pub enum CancelJobResponse {
     ///Status 204: The job had already finished. No body.
     NoContent,
     /// A success status the document does not list; the server did what was
-    /// asked, and its body is kept as untyped JSON (`null` when empty).
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
     Other {
         /// The status the server answered with.
         status: u16,
@@ -9787,7 +9789,8 @@ pub enum UpsertRecordResponse {
     ///Status 201: Created.
     Created(UpsertRecordCreatedBody),
     /// A success status the document does not list; the server did what was
-    /// asked, and its body is kept as untyped JSON (`null` when empty).
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
     Other {
         /// The status the server answered with.
         status: u16,
