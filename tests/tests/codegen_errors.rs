@@ -687,8 +687,9 @@ fn run_value_no_panic(doc: serde_json::Value) -> Result<Output, Error> {
     .unwrap_or_else(|payload| panic!("the generator panicked: {}", panic_message(&*payload)))
 }
 
-/// Documented success path: two 2xx responses with different JSON schemas become an enum
-/// keyed by status (issue 9 item 5; loopback tests in `corpus_statuses.rs`), with no warning.
+/// Documented success path: 2xx responses with different JSON schemas (one of them any JSON)
+/// become an enum keyed by status (issue 9 item 5; loopback tests in `corpus_statuses.rs`),
+/// with no warning.
 #[test]
 fn different_json_success_types_are_keyed_by_status() {
     let doc = minimal(json!({
@@ -696,7 +697,8 @@ fn different_json_success_types_are_keyed_by_status() {
             "operationId": "create_thing",
             "responses": {
                 "200": {"description": "Existing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
-                "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}}
+                "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}},
+                "202": {"description": "Anything", "content": {"application/json": {"schema": {}}}}
             }
         }}
     }));
@@ -711,7 +713,7 @@ fn different_json_success_types_are_keyed_by_status() {
     );
     assert!(
         surface.contains(
-            "enum CreateThingResponse\n  Ok(Thing)\n  Created(Other)\n  Other { status: u16, body: Value }\n"
+            "enum CreateThingResponse\n  Ok(Thing)\n  Created(Other)\n  Accepted(Value)\n  Other { status: u16, body: Value }\n"
         ),
         "{surface}"
     );
