@@ -29,7 +29,7 @@ use syn::Item;
 use crate::document::METHODS;
 use crate::normalize::bodies::MULTIPART_MARKER;
 use crate::normalize::parameters::COOKIE_MARKER;
-use crate::passes::{filters, responses};
+use crate::passes::{filters, responses, statuses};
 use crate::syntax::{
     builder_names, generic_arg, module_named, param_ident, serde_rename, type_text,
 };
@@ -214,6 +214,9 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
         }
         let raw = shape.success.as_ref().and(responses::mock_body(op));
         let ok = match (&shape.success, raw) {
+            (Some(_), _) if statuses::enum_ident(op).is_some() => {
+                statuses::mock_ok(op).expect("keyed by status")
+            }
             (None, _) => {
                 let doc = format!("Answers {success} with no body.");
                 quote! {

@@ -195,6 +195,16 @@ fn describe_model(out: &mut String, item: &Item) {
                     (syn::Fields::Unit, None) => {
                         let _ = writeln!(out, "  {}", v.ident);
                     }
+                    (syn::Fields::Named(fields), _) => {
+                        let fields: Vec<String> = fields
+                            .named
+                            .iter()
+                            .filter_map(|f| {
+                                Some(format!("{}: {}", f.ident.as_ref()?, type_text(&f.ty)))
+                            })
+                            .collect();
+                        let _ = writeln!(out, "  {} {{ {} }}", v.ident, fields.join(", "));
+                    }
                     (fields, _) => {
                         let types: Vec<String> = fields.iter().map(|f| type_text(&f.ty)).collect();
                         let _ = writeln!(out, "  {}({})", v.ident, types.join(", "));

@@ -24,6 +24,9 @@ pub(crate) enum Success {
     /// Server-sent events (`text/event-stream`), an `EventStream` whose `data` is decoded
     /// from JSON into this type, or is the raw `String` when `None`.
     Events { data: Option<Box<syn::Type>> },
+    /// JSON bodies whose type depends on the status (and perhaps no body at some), decoded
+    /// into the enum of this name in `types` (see `passes::statuses`).
+    ByStatus(syn::Ident),
 }
 
 /// `T` in `Outer<T>`, when `ty` is an `Outer` (by its last path segment).

@@ -34,6 +34,8 @@ mod redact;
 mod retry;
 mod sse;
 #[doc(hidden)]
+pub mod statuses;
+#[doc(hidden)]
 pub mod text;
 mod transport;
 

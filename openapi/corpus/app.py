@@ -48,6 +48,7 @@ upstream = _load_upstream()
 import models  # noqa: E402  (needs sys.path above)
 import requests  # noqa: E402
 import responses  # noqa: E402
+import statuses  # noqa: E402
 
 app = FastAPI(
     title=upstream.app.title,
@@ -59,6 +60,7 @@ app.include_router(upstream.app.router)
 app.include_router(requests.router)
 app.include_router(models.router)
 app.include_router(responses.router)
+app.include_router(statuses.router)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ pub mod bodies;
 pub mod naming;
 pub mod parameters;
 mod shapes;
+pub mod statuses;
 mod unions;
 
 /// The outcome of normalization.
@@ -34,6 +35,7 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
         file,
         warnings: Vec::new(),
         hoisted: unions::Hoisted::new(&doc),
+        status_bodies: Map::new(),
     };
     n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
@@ -43,6 +45,7 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     naming::assign_method_names(file, &mut doc)?;
     bodies::name_embedded_bodies(&mut doc);
     n.check_paths(&mut doc)?;
+    n.insert_status_bodies(&mut doc);
     parameters::header_parameters(&mut doc);
     Ok(Normalized {
         document: doc,
@@ -54,6 +57,8 @@ struct Normalizer<'a> {
     file: &'a Path,
     warnings: Vec<Warning>,
     hoisted: unions::Hoisted,
+    /// Inline schemas of success statuses keyed by status, for `components/schemas`.
+    status_bodies: Map<String, Value>,
 }
 
 impl Normalizer<'_> {
@@ -66,6 +71,24 @@ impl Normalizer<'_> {
             pointer: pointer.to_string(),
             message: message.into(),
         });
+    }
+
+    /// Adds the schemas [`statuses::key_by_status`] moved out of responses to
+    /// `components/schemas`.
+    fn insert_status_bodies(&mut self, doc: &mut Value) {
+        if self.status_bodies.is_empty() {
+            return;
+        }
+        let root = doc
+            .as_object_mut()
+            .expect("load checks the root is an object");
+        let components = root.entry("components").or_insert_with(|| json!({}));
+        if let Some(components) = components.as_object_mut() {
+            let schemas = components.entry("schemas").or_insert_with(|| json!({}));
+            if let Some(schemas) = schemas.as_object_mut() {
+                schemas.append(&mut self.status_bodies);
+            }
+        }
     }
 
     /// The version, `info` and `paths` were checked by [`crate::validate`]; progenitor reads
@@ -636,21 +659,24 @@ impl Normalizer<'_> {
     }
 
     /// Progenitor gives an operation one success type and one error type, and asserts that
-    /// the document agrees. Where JSON responses in one group disagree, the group is widened
-    /// to untyped JSON (`serde_json::Value`), with a warning; other disagreements are errors.
+    /// the document agrees. Success statuses (2xx codes) whose bodies are JSON of different
+    /// types, or JSON and empty, become an enum keyed by status ([`statuses`]). Where JSON
+    /// responses in any other group disagree, the group is widened to untyped JSON
+    /// (`serde_json::Value`), with a warning; other disagreements are errors.
     fn unify_responses(
         &mut self,
         op_ptr: &str,
         op: &mut Value,
         components: &Value,
     ) -> Result<(), Error> {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        if !op.get("responses").is_some_and(Value::is_object) {
             return Err(self.error(op_ptr, "an operation needs `responses`"));
-        };
+        }
         for (group, in_group) in [
             ("success", is_success_status as fn(&str) -> bool),
             ("error", is_error_status as fn(&str) -> bool),
         ] {
+            let responses = op["responses"].as_object().expect("checked above");
             let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for (status, response) in responses.iter() {
                 if !in_group(status) {
@@ -667,6 +693,21 @@ impl Normalizer<'_> {
             if kinds.len() <= 1 {
                 continue;
             }
+            if group == "success"
+                && statuses::key_by_status(
+                    self.file,
+                    op_ptr,
+                    op,
+                    &kinds,
+                    components,
+                    &mut self.status_bodies,
+                )?
+            {
+                continue;
+            }
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                unreachable!("checked above")
+            };
             let all_json = kinds.keys().all(|k| k.starts_with("json:"));
             let mut statuses: Vec<String> = kinds.values().flatten().cloned().collect();
             statuses.sort();

@@ -11,7 +11,8 @@
 //!    (tuples and string formats), [`unions`] (tagged by their discriminator),
 //!    [`int_enums`] and [`closed_models`];
 //! 4. [`compat`]: forward compatibility and redaction of the models;
-//!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters;
+//!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters,
+//!    and [`statuses`]: the enums of operations whose success types differ by status;
 //! 5. [`docs`]: every public item documented from the document;
 //! 6. [`deprecations`]: `#[deprecated]` on deprecated operations and parameters.
 //!
@@ -37,6 +38,7 @@ pub mod responses;
 pub mod rewrite;
 pub mod runtime_calls;
 pub mod shapes;
+pub mod statuses;
 pub mod unions;
 
 use std::path::Path;
@@ -84,6 +86,10 @@ pub fn apply_observed(
         Error::new(path, operation_pointer(document, &method) + &below, message)
     })?;
     done("filters");
+    statuses::apply(file, document).map_err(|(method, message)| {
+        Error::new(path, operation_pointer(document, &method), message)
+    })?;
+    done("statuses");
     docs::document_from_source(file, document);
     done("docs");
     OneWalk.visit_file_mut(file);

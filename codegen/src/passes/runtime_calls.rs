@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
-use super::{multipart, paginate, responses};
+use super::{multipart, paginate, responses, statuses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
 use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_named, param_ident};
@@ -368,6 +368,9 @@ fn success_type(output: &syn::ReturnType, operation: &Value) -> Result<Success, 
     let inner = generic_arg(ty, "Result")
         .and_then(|response| generic_arg(&response, "ResponseValue"))
         .ok_or("unexpected `send` return type")?;
+    if let Some(name) = statuses::enum_ident(operation) {
+        return Ok(Success::ByStatus(name));
+    }
     match &inner {
         syn::Type::Tuple(t) if t.elems.is_empty() => Ok(Success::Empty),
         syn::Type::Path(p)
@@ -566,7 +569,9 @@ fn build_send(
     let file_parts = bodies::file_fields(op.operation).map(|_| quote!(file_parts,));
     let url = url_expr(path, &params)?;
     let accept = match success {
-        Success::Json(_) => Some(responses::accept_header("application/json")),
+        Success::Json(_) | Success::ByStatus(_) => {
+            Some(responses::accept_header("application/json"))
+        }
         Success::Text { accept } | Success::Download { accept } => {
             Some(responses::accept_header(accept))
         }
@@ -583,6 +588,12 @@ fn build_send(
         Success::Json(ty) => (
             quote!(#ty),
             quote!(crate::transport::send_json::<#ty>(client, &OPERATION, request, request_options).await),
+        ),
+        Success::ByStatus(name) => (
+            quote!(types::#name),
+            quote!(
+                crate::statuses::send_by_status(client, &OPERATION, request, request_options).await
+            ),
         ),
         Success::Text { .. } => (
             quote!(::std::string::String),

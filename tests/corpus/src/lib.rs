@@ -46,6 +46,9 @@ mod retry;
 #[path = "../../../generated/src/sse.rs"]
 mod sse;
 #[doc(hidden)]
+#[path = "../../../generated/src/statuses.rs"]
+pub mod statuses;
+#[doc(hidden)]
 #[path = "../../../generated/src/text.rs"]
 pub mod text;
 #[path = "../../../generated/src/transport.rs"]

@@ -4662,6 +4662,321 @@ Required.*/
     }
 }
 
+/**Builder for [`Client::create_job`]
+
+[`Client::create_job`]: super::Client::create_job*/
+#[derive(Debug, Clone)]
+pub struct CreateJob<'a> {
+    client: &'a super::Client,
+    name: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CreateJob<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            name: Err("name was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `name` query parameter.
+
+Required.*/
+    pub fn name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.name = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for name failed".to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/jobs`.
+    pub async fn send(self) -> Result<ResponseValue<types::CreateJobResponse>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_job",
+            method: "POST",
+            path: "/corpus/jobs",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, name, request_options } = self;
+        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/jobs", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = request.query(&progenitor_client::QueryParam::new("name", &name));
+        crate::statuses::send_by_status(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::cancel_job`]
+
+[`Client::cancel_job`]: super::Client::cancel_job*/
+#[derive(Debug, Clone)]
+pub struct CancelJob<'a> {
+    client: &'a super::Client,
+    job_id: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CancelJob<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            job_id: Err("job_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `job_id` path parameter.
+
+Required.*/
+    pub fn job_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.job_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for job_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `DELETE` request to `/corpus/jobs/{job_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::CancelJobResponse>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "cancel_job",
+            method: "DELETE",
+            path: "/corpus/jobs/{job_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, job_id, request_options } = self;
+        let job_id = job_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/jobs/{}", client.baseurl, encode_path(& job_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::DELETE, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::statuses::send_by_status(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::retry_job`]
+
+[`Client::retry_job`]: super::Client::retry_job*/
+#[derive(Debug, Clone)]
+pub struct RetryJob<'a> {
+    client: &'a super::Client,
+    job_id: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RetryJob<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            job_id: Err("job_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `job_id` path parameter.
+
+Required.*/
+    pub fn job_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.job_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for job_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/jobs/{job_id}/retry`.
+    pub async fn send(self) -> Result<ResponseValue<types::Job>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "retry_job",
+            method: "POST",
+            path: "/corpus/jobs/{job_id}/retry",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, job_id, request_options } = self;
+        let job_id = job_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/jobs/{}/retry", client.baseurl, encode_path(& job_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::Job,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::list_items_of_kind`]
 
 [`Client::list_items_of_kind`]: super::Client::list_items_of_kind*/
@@ -6727,6 +7042,136 @@ Optional; defaults to `0`.*/
         let next = (!last)
             .then_some(crate::pagination::NextPage::Offset(offset + fetched));
         Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::upsert_record`]
+
+[`Client::upsert_record`]: super::Client::upsert_record*/
+#[derive(Debug, Clone)]
+pub struct UpsertRecord<'a> {
+    client: &'a super::Client,
+    record_id: Result<i64, String>,
+    body: Result<types::builder::Record, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> UpsertRecord<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            record_id: Err("record_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `record_id` path parameter.
+
+Required.*/
+    pub fn record_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.record_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for record_id failed".to_string());
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::Record>,
+        <V as std::convert::TryInto<types::Record>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `Record` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::Record) -> types::builder::Record,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/corpus/records/{record_id}`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UpsertRecordResponse>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "upsert_record",
+            method: "PUT",
+            path: "/corpus/records/{record_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, record_id, body, request_options } = self;
+        let record_id = record_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::Record::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/records/{}", client.baseurl, encode_path(& record_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::statuses::send_by_status(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
     }
 }
 

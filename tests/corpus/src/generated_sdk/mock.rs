@@ -202,6 +202,24 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "create_job",
+        method: "POST",
+        path: "/corpus/jobs",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "cancel_job",
+        method: "DELETE",
+        path: "/corpus/jobs/{job_id}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "retry_job",
+        method: "POST",
+        path: "/corpus/jobs/{job_id}/retry",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "list_items_of_kind",
         method: "GET",
         path: "/corpus/kinds/{kind}/items",
@@ -301,6 +319,12 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         id: "list_loose_pages",
         method: "GET",
         path: "/corpus/pages/offset",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "upsert_record",
+        method: "PUT",
+        path: "/corpus/records/{record_id}",
         success: 200,
     },
     crate::mocking::MockOperation {
@@ -550,144 +574,172 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
         }
     }
+    ///Mocks [`crate::Client::create_job`] (`POST /corpus/jobs`): set what the request must carry, then how to answer.
+    pub fn create_job(&self) -> CreateJob<'_> {
+        CreateJob {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
+        }
+    }
+    ///Mocks [`crate::Client::cancel_job`] (`DELETE /corpus/jobs/{job_id}`): set what the request must carry, then how to answer.
+    pub fn cancel_job(&self) -> CancelJob<'_> {
+        CancelJob {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
+        }
+    }
+    ///Mocks [`crate::Client::retry_job`] (`POST /corpus/jobs/{job_id}/retry`): set what the request must carry, then how to answer.
+    pub fn retry_job(&self) -> RetryJob<'_> {
+        RetryJob {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
+        }
+    }
     ///Mocks [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`): set what the request must carry, then how to answer.
     pub fn list_items_of_kind(&self) -> ListItemsOfKind<'_> {
         ListItemsOfKind {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
         }
     }
     ///Mocks [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`): set what the request must carry, then how to answer.
     pub fn list_legacy_items(&self) -> ListLegacyItems<'_> {
         ListLegacyItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
         }
     }
     ///Mocks [`crate::Client::login_form`] (`POST /corpus/login`): set what the request must carry, then how to answer.
     pub fn login_form(&self) -> LoginForm<'_> {
         LoginForm {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
         }
     }
     ///Mocks [`crate::Client::merge_metadata`] (`POST /corpus/metadata`): set what the request must carry, then how to answer.
     pub fn merge_metadata(&self) -> MergeMetadata<'_> {
         MergeMetadata {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
         }
     }
     ///Mocks [`crate::Client::echo_contact`] (`POST /corpus/models/contacts`): set what the request must carry, then how to answer.
     pub fn echo_contact(&self) -> EchoContact<'_> {
         EchoContact {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
         }
     }
     ///Mocks [`crate::Client::echo_drawing`] (`POST /corpus/models/drawings`): set what the request must carry, then how to answer.
     pub fn echo_drawing(&self) -> EchoDrawing<'_> {
         EchoDrawing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
         }
     }
     ///Mocks [`crate::Client::echo_folder`] (`POST /corpus/models/folders`): set what the request must carry, then how to answer.
     pub fn echo_folder(&self) -> EchoFolder<'_> {
         EchoFolder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
         }
     }
     ///Mocks [`crate::Client::echo_geo_point`] (`POST /corpus/models/geo`): set what the request must carry, then how to answer.
     pub fn echo_geo_point(&self) -> EchoGeoPoint<'_> {
         EchoGeoPoint {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
         }
     }
     ///Mocks [`crate::Client::echo_index`] (`POST /corpus/models/indexes`): set what the request must carry, then how to answer.
     pub fn echo_index(&self) -> EchoIndex<'_> {
         EchoIndex {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
         }
     }
     ///Mocks [`crate::Client::echo_invoice`] (`POST /corpus/models/invoices`): set what the request must carry, then how to answer.
     pub fn echo_invoice(&self) -> EchoInvoice<'_> {
         EchoInvoice {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
         }
     }
     ///Mocks [`crate::Client::replace_settings`] (`PUT /corpus/models/settings`): set what the request must carry, then how to answer.
     pub fn replace_settings(&self) -> ReplaceSettings<'_> {
         ReplaceSettings {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
         }
     }
     ///Mocks [`crate::Client::echo_shape`] (`POST /corpus/models/shapes`): set what the request must carry, then how to answer.
     pub fn echo_shape(&self) -> EchoShape<'_> {
         EchoShape {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
         }
     }
     ///Mocks [`crate::Client::echo_ticket`] (`POST /corpus/models/tickets`): set what the request must carry, then how to answer.
     pub fn echo_ticket(&self) -> EchoTicket<'_> {
         EchoTicket {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
         }
     }
     ///Mocks [`crate::Client::find_tickets`] (`GET /corpus/models/tickets/{priority}`): set what the request must carry, then how to answer.
     pub fn find_tickets(&self) -> FindTickets<'_> {
         FindTickets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
         }
     }
     ///Mocks [`crate::Client::echo_tree`] (`POST /corpus/models/trees`): set what the request must carry, then how to answer.
     pub fn echo_tree(&self) -> EchoTree<'_> {
         EchoTree {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
         }
     }
     ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
     pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
         ListStrictCursorPages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
         }
     }
     ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
     pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
         ListLoosePages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
+        }
+    }
+    ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
+    pub fn upsert_record(&self) -> UpsertRecord<'_> {
+        UpsertRecord {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[52usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
         }
     }
     ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
     pub fn get_plain_text(&self) -> GetPlainText<'_> {
         GetPlainText {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
         }
     }
 }
@@ -2445,6 +2497,152 @@ impl<'a> SetItemNote<'a> {
     }
 }
 
+///A mock of [`crate::Client::create_job`] (`POST /corpus/jobs`), from [`MockServer::create_job`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct CreateJob<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> CreateJob<'a> {
+    ///Matches only requests whose `name` query parameter is `value`.
+    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("name", &value);
+        self
+    }
+    /// Answers with `response`: the status of its variant, and its body as JSON (no
+    /// body for a variant without data).
+    pub async fn ok(self, response: &types::CreateJobResponse) {
+        let (status, body) = match response {
+            types::CreateJobResponse::Ok(value) => {
+                (200, Some(crate::mocking::to_json(value)))
+            }
+            types::CreateJobResponse::Accepted(value) => {
+                (202, Some(crate::mocking::to_json(value)))
+            }
+            types::CreateJobResponse::Other { status, body } => {
+                (*status, Some(body.clone()))
+            }
+        };
+        self.server.mount_json(self.conditions, status, body).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::cancel_job`] (`DELETE /corpus/jobs/{job_id}`), from [`MockServer::cancel_job`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct CancelJob<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> CancelJob<'a> {
+    ///Matches only requests whose `job_id` path parameter is `value`.
+    pub fn job_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.path_param("job_id", &value);
+        self
+    }
+    /// Answers with `response`: the status of its variant, and its body as JSON (no
+    /// body for a variant without data).
+    pub async fn ok(self, response: &types::CancelJobResponse) {
+        let (status, body) = match response {
+            types::CancelJobResponse::Ok(value) => {
+                (200, Some(crate::mocking::to_json(value)))
+            }
+            types::CancelJobResponse::NoContent => (204, None),
+            types::CancelJobResponse::Other { status, body } => {
+                (*status, Some(body.clone()))
+            }
+        };
+        self.server.mount_json(self.conditions, status, body).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::retry_job`] (`POST /corpus/jobs/{job_id}/retry`), from [`MockServer::retry_job`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RetryJob<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RetryJob<'a> {
+    ///Matches only requests whose `job_id` path parameter is `value`.
+    pub fn job_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.path_param("job_id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Job) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
 ///A mock of [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`), from [`MockServer::list_items_of_kind`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
@@ -3264,6 +3462,70 @@ impl<'a> ListLoosePages<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`), from [`MockServer::upsert_record`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct UpsertRecord<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> UpsertRecord<'a> {
+    ///Matches only requests whose `record_id` path parameter is `value`.
+    pub fn record_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("record_id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::Record) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    /// Answers with `response`: the status of its variant, and its body as JSON (no
+    /// body for a variant without data).
+    pub async fn ok(self, response: &types::UpsertRecordResponse) {
+        let (status, body) = match response {
+            types::UpsertRecordResponse::Ok(value) => {
+                (200, Some(crate::mocking::to_json(value)))
+            }
+            types::UpsertRecordResponse::Created(value) => {
+                (201, Some(crate::mocking::to_json(value)))
+            }
+            types::UpsertRecordResponse::Other { status, body } => {
+                (*status, Some(body.clone()))
+            }
+        };
+        self.server.mount_json(self.conditions, status, body).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

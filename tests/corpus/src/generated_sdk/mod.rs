@@ -667,6 +667,57 @@ let response = client.set_item_note()
     pub fn set_item_note(&self) -> builder::SetItemNote<'_> {
         builder::SetItemNote::new(self)
     }
+    /**Create Job
+
+Runs a job at once when it is small, and queues it otherwise.
+
+Sends a `POST` request to `/corpus/jobs`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, name: String) {
+let response = client.create_job()
+    .name(name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn create_job(&self) -> builder::CreateJob<'_> {
+        builder::CreateJob::new(self)
+    }
+    /**Cancel Job
+
+Cancels a running job (200, with its progress), or nothing to do (204).
+
+Sends a `DELETE` request to `/corpus/jobs/{job_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, job_id: String) {
+let response = client.cancel_job()
+    .job_id(job_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn cancel_job(&self) -> builder::CancelJob<'_> {
+        builder::CancelJob::new(self)
+    }
+    /**Retry Job
+
+Retries a job: done at once (200) or queued (202), a `Job` either way.
+
+Sends a `POST` request to `/corpus/jobs/{job_id}/retry`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, job_id: String) {
+let response = client.retry_job()
+    .job_id(job_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn retry_job(&self) -> builder::RetryJob<'_> {
+        builder::RetryJob::new(self)
+    }
     /**List Items Of Kind
 
 List the items of one kind (a string enum in the path).
@@ -964,6 +1015,24 @@ let response = client.list_loose_pages()
 ```*/
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
+    }
+    /**Upsert Record
+
+Replaces a record (200) or creates it (201, with an inline schema).
+
+Sends a `PUT` request to `/corpus/records/{record_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, record_id: i64, body: stackai_connections::types::Record) {
+let response = client.upsert_record()
+    .record_id(record_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn upsert_record(&self) -> builder::UpsertRecord<'_> {
+        builder::UpsertRecord::new(self)
     }
     /**Get Csv Report
 

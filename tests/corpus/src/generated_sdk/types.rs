@@ -1306,6 +1306,78 @@ pub enum ItemKind {
     Unknown(::std::string::String),
 }
 
+///A job that has run.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Job {
+    /**The `id` field.
+
+Required.*/
+    pub id: ::std::string::String,
+    /**The `result` field.
+
+Required.*/
+    pub result: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Job {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Job {
+        Default::default()
+    }
+}
+
+///A job queued to run later.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct JobAccepted {
+    /**The `id` field.
+
+Required.*/
+    pub id: ::std::string::String,
+    /**The `position` field.
+
+Required.*/
+    pub position: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl JobAccepted {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::JobAccepted {
+        Default::default()
+    }
+}
+
+///What a cancelled job had done.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct JobCancelled {
+    /**The `id` field.
+
+Required.*/
+    pub id: ::std::string::String,
+    /**The `progress` field.
+
+Required.*/
+    pub progress: f64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl JobCancelled {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::JobCancelled {
+        Default::default()
+    }
+}
+
 ///`Link`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -1625,6 +1697,30 @@ Required.*/
 impl RbacUpdateRequest {
     ///Starts a builder for this type.
     pub fn builder() -> builder::RbacUpdateRequest {
+        Default::default()
+    }
+}
+
+///A stored record.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Record {
+    /**The `id` field.
+
+Required.*/
+    pub id: i64,
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Record {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Record {
         Default::default()
     }
 }
@@ -2161,6 +2257,30 @@ Optional; may be null.*/
 impl UploadFilesBody {
     ///Starts a builder for this type.
     pub fn builder() -> builder::UploadFilesBody {
+        Default::default()
+    }
+}
+
+///The body of `upsert_record`'s 201 response.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct UpsertRecordCreatedBody {
+    /**The `created` field.
+
+Required.*/
+    pub created: bool,
+    /**The `id` field.
+
+Required.*/
+    pub id: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl UpsertRecordCreatedBody {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::UpsertRecordCreatedBody {
         Default::default()
     }
 }
@@ -5917,6 +6037,253 @@ Optional; defaults to `1`.*/
             }
         }
     }
+    ///A builder for [`super::Job`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Job {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        result: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Job {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                result: Err("no value supplied for result".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Job {
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        /**The `result` field.
+
+Required.*/
+        pub fn result<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.result = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for result: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Job> for super::Job {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Job,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                result: value.result?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Job> for Job {
+        fn from(value: super::Job) -> Self {
+            Self {
+                id: Ok(value.id),
+                result: Ok(value.result),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::JobAccepted`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct JobAccepted {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        position: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for JobAccepted {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                position: Err("no value supplied for position".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl JobAccepted {
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        /**The `position` field.
+
+Required.*/
+        pub fn position<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.position = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for position: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<JobAccepted> for super::JobAccepted {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: JobAccepted,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                position: value.position?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::JobAccepted> for JobAccepted {
+        fn from(value: super::JobAccepted) -> Self {
+            Self {
+                id: Ok(value.id),
+                position: Ok(value.position),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::JobCancelled`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct JobCancelled {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        progress: ::std::result::Result<f64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for JobCancelled {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                progress: Err("no value supplied for progress".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl JobCancelled {
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        /**The `progress` field.
+
+Required.*/
+        pub fn progress<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.progress = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for progress: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<JobCancelled> for super::JobCancelled {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: JobCancelled,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                progress: value.progress?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::JobCancelled> for JobCancelled {
+        fn from(value: super::JobCancelled) -> Self {
+            Self {
+                id: Ok(value.id),
+                progress: Ok(value.progress),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::Link`], field by field.
     #[derive(Clone, Debug)]
     pub struct Link {
@@ -6742,6 +7109,87 @@ Required.*/
                 role: Ok(value.role),
                 subject_id: Ok(value.subject_id),
                 subject_type: Ok(value.subject_type),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::Record`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Record {
+        id: ::std::result::Result<i64, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Record {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Record {
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Record> for super::Record {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Record,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                name: value.name?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Record> for Record {
+        fn from(value: super::Record) -> Self {
+            Self {
+                id: Ok(value.id),
+                name: Ok(value.name),
                 extra: Ok(value.extra),
             }
         }
@@ -7964,6 +8412,91 @@ Optional; may be null.*/
         fn from(value: super::UploadFilesBody) -> Self {
             Self {
                 folder: Ok(value.folder),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::UpsertRecordCreatedBody`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct UpsertRecordCreatedBody {
+        created: ::std::result::Result<bool, ::std::string::String>,
+        id: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpsertRecordCreatedBody {
+        fn default() -> Self {
+            Self {
+                created: Err("no value supplied for created".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl UpsertRecordCreatedBody {
+        /**The `created` field.
+
+Required.*/
+        pub fn created<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created: {e}")
+                });
+            self
+        }
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpsertRecordCreatedBody>
+    for super::UpsertRecordCreatedBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpsertRecordCreatedBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                created: value.created?,
+                id: value.id?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpsertRecordCreatedBody>
+    for UpsertRecordCreatedBody {
+        fn from(value: super::UpsertRecordCreatedBody) -> Self {
+            Self {
+                created: Ok(value.created),
+                id: Ok(value.id),
                 extra: Ok(value.extra),
             }
         }
@@ -9452,5 +9985,140 @@ impl ::std::fmt::Debug for LoginFormBody {
             .field("username", &self.username)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+
+///What [`crate::Client::create_job`] answers, by status: 200, 202. Match on the variant, with a `_` arm for statuses the API may document later.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CreateJobResponse {
+    ///Status 200: Successful Response.
+    Ok(Job),
+    ///Status 202: Queued to run later.
+    Accepted(JobAccepted),
+    /// A success status the document does not list; the server did what was
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
+    Other {
+        /// The status the server answered with.
+        status: u16,
+        /// The body, as JSON.
+        body: ::serde_json::Value,
+    },
+}
+
+impl CreateJobResponse {
+    /// The HTTP status the server answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::Accepted(_) => 202,
+            Self::Other { status, .. } => *status,
+        }
+    }
+}
+
+impl crate::statuses::ByStatus for CreateJobResponse {
+    fn decode(
+        status: u16,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::serde_json::Error> {
+        match status {
+            200 => crate::statuses::json(body).map(Self::Ok),
+            202 => crate::statuses::json(body).map(Self::Accepted),
+            status => {
+                crate::statuses::json(body).map(|body| Self::Other { status, body })
+            }
+        }
+    }
+}
+
+///What [`crate::Client::cancel_job`] answers, by status: 200, 204. Match on the variant, with a `_` arm for statuses the API may document later.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CancelJobResponse {
+    ///Status 200: Successful Response.
+    Ok(JobCancelled),
+    ///Status 204: The job had already finished. No body.
+    NoContent,
+    /// A success status the document does not list; the server did what was
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
+    Other {
+        /// The status the server answered with.
+        status: u16,
+        /// The body, as JSON.
+        body: ::serde_json::Value,
+    },
+}
+
+impl CancelJobResponse {
+    /// The HTTP status the server answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NoContent => 204,
+            Self::Other { status, .. } => *status,
+        }
+    }
+}
+
+impl crate::statuses::ByStatus for CancelJobResponse {
+    fn decode(
+        status: u16,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::serde_json::Error> {
+        match status {
+            200 => crate::statuses::json(body).map(Self::Ok),
+            204 => Ok(Self::NoContent),
+            status => {
+                crate::statuses::json(body).map(|body| Self::Other { status, body })
+            }
+        }
+    }
+}
+
+///What [`crate::Client::upsert_record`] answers, by status: 200, 201. Match on the variant, with a `_` arm for statuses the API may document later.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum UpsertRecordResponse {
+    ///Status 200: Successful Response.
+    Ok(Record),
+    ///Status 201: Created.
+    Created(UpsertRecordCreatedBody),
+    /// A success status the document does not list; the server did what was
+    /// asked, and its body is kept as untyped JSON (`null` when empty; a body
+    /// that is not JSON is an `ErrorKind::Decode` error).
+    Other {
+        /// The status the server answered with.
+        status: u16,
+        /// The body, as JSON.
+        body: ::serde_json::Value,
+    },
+}
+
+impl UpsertRecordResponse {
+    /// The HTTP status the server answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::Created(_) => 201,
+            Self::Other { status, .. } => *status,
+        }
+    }
+}
+
+impl crate::statuses::ByStatus for UpsertRecordResponse {
+    fn decode(
+        status: u16,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::serde_json::Error> {
+        match status {
+            200 => crate::statuses::json(body).map(Self::Ok),
+            201 => crate::statuses::json(body).map(Self::Created),
+            status => {
+                crate::statuses::json(body).map(|body| Self::Other { status, body })
+            }
+        }
     }
 }

@@ -229,6 +229,10 @@ pub(super) fn schema_usage(doc: &Value) -> BTreeMap<String, (bool, bool)> {
                 collect_refs(r, &mut direct[1]);
             }
         }
+        // The bodies of an operation keyed by status (see `normalize/statuses.rs`).
+        if let Some(marker) = op.op.get(crate::normalize::statuses::STATUSES_MARKER) {
+            collect_refs(marker, &mut direct[1]);
+        }
     }
     let all = schemas(doc);
     let mut out: BTreeMap<String, (bool, bool)> = BTreeMap::new();

@@ -8,8 +8,8 @@
 //!
 //! This file holds the comparison's state, how a change is recorded, and the document-level
 //! keys; the rest is split by what is compared: [`operations`], [`components`] (schemas as
-//! a whole) and [`schemas`] (one schema against its counterpart), with [`lookup`] for
-//! reading a document.
+//! a whole) and [`schemas`] (one schema against its counterpart), [`statuses`] (the variants
+//! of an operation keyed by status), with [`lookup`] for reading a document.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +19,7 @@ mod components;
 mod lookup;
 mod operations;
 mod schemas;
+mod statuses;
 
 use super::rust::{RustView, sanitize};
 use super::{Change, Class};

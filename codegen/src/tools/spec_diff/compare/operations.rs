@@ -162,6 +162,7 @@ impl<'a> Cmp<'a> {
             "tags",
             "security",
             "servers",
+            crate::normalize::statuses::STATUSES_MARKER,
         ];
         for key in object_keys(oo)
             .chain(object_keys(no))
@@ -185,6 +186,7 @@ impl<'a> Cmp<'a> {
         self.parameters(&base, o, n, old_rust.as_ref(), new_rust.as_ref());
         self.request_body(&base, o, n, old_rust.as_ref(), new_rust.as_ref());
         self.responses(&base, o, n, old_rust.as_ref(), new_rust.as_ref());
+        self.status_variants(&base, o, n);
     }
 
     pub(super) fn deprecation(&mut self, place: &Place, old: &Value, new: &Value) {

@@ -1,0 +1,358 @@
+//! Several success statuses with different bodies (`200 Job` / `202 JobAccepted`, a JSON
+//! body at 200 and none at 204): one enum of responses keyed by status.
+//!
+//! Progenitor gives an operation one success type and asserts that the document agrees. For
+//! such an operation this module:
+//!
+//! - keeps every status's schema typed: a body that is a reference to
+//!   `#/components/schemas/X` stays `X`; an inline schema is moved to
+//!   `components/schemas` under a stable name, `<Method><Variant>Body`
+//!   (`UpsertRecordCreatedBody`), so that progenitor generates its type;
+//! - records the statuses on the operation under [`STATUSES_MARKER`]:
+//!   `{"200": {"$ref": "#/components/schemas/Job"}, "204": null}` (a reference for a typed
+//!   body, `{}` for a body of any JSON, `null` for no body; references are `$ref` objects,
+//!   so that tools following references from the operations find these schemas);
+//! - shows progenitor one success type it accepts: untyped JSON at every status.
+//!
+//! The `statuses` pass (`passes/statuses.rs`) then generates the enum from the marker, and
+//! the `runtime_calls` pass makes `send()` decode the body by the status it was answered with.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use serde_json::{Map, Value, json};
+
+use super::{is_json_media, resolve};
+use crate::error::{Error, push_pointer};
+
+/// The extension on an operation whose successes are an enum keyed by status.
+pub const STATUSES_MARKER: &str = "x-stackai-statuses";
+
+/// The prefix of a reference to a component schema.
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// The enum variant for a success status: its reason phrase (`Ok`, `Created`, `Accepted`,
+/// `NoContent`), or `Status<code>` for a code without one.
+pub fn variant_name(status: u16) -> String {
+    let phrase = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{status}"),
+    };
+    phrase.to_string()
+}
+
+/// The statuses recorded under [`STATUSES_MARKER`]: (status, the component schema's name
+/// for a typed body, or `Body::Json` / `Body::Empty`), in status order.
+pub fn statuses(operation: &Value) -> Option<Vec<(u16, Body)>> {
+    let marker = operation.get(STATUSES_MARKER)?.as_object()?;
+    let mut out: Vec<(u16, Body)> = marker
+        .iter()
+        .filter_map(|(status, body)| {
+            let status = status.parse().ok()?;
+            let body = match body {
+                Value::Null => Body::Empty,
+                Value::Object(o) => match o.get("$ref").and_then(Value::as_str) {
+                    Some(r) => Body::Schema(r.strip_prefix(SCHEMAS)?.to_string()),
+                    None => Body::Json,
+                },
+                _ => return None,
+            };
+            Some((status, body))
+        })
+        .collect();
+    out.sort_by_key(|(status, _)| *status);
+    Some(out)
+}
+
+/// What one status answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// A JSON body of the component schema of this name.
+    Schema(String),
+    /// A JSON body of any shape.
+    Json,
+    /// No body.
+    Empty,
+}
+
+/// Turns the success responses of `op` (at `op_ptr`) into statuses of an enum, when they
+/// can be: every status a code in 200..=299 (not `default` or `2XX`), and every body JSON or
+/// empty. `kinds` groups the statuses by what progenitor would make of their body. Inline
+/// schemas go to `hoisted`, to be added to `components/schemas`. Returns whether it did.
+pub(super) fn key_by_status(
+    file: &std::path::Path,
+    op_ptr: &str,
+    op: &mut Value,
+    kinds: &BTreeMap<String, Vec<String>>,
+    components: &Value,
+    hoisted: &mut Map<String, Value>,
+) -> Result<bool, Error> {
+    let eligible = kinds
+        .iter()
+        .all(|(kind, _)| kind.starts_with("json:") || kind == "none")
+        && kinds.values().flatten().all(|status| {
+            status
+                .parse::<u16>()
+                .is_ok_and(|code| (200..300).contains(&code))
+        });
+    if !eligible {
+        return Ok(false);
+    }
+    let op_id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let method = op_id.to_upper_camel_case();
+    let mut statuses: Vec<&String> = kinds.values().flatten().collect();
+    statuses.sort();
+    let mut marker = Map::new();
+    let responses = op
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+        .expect("checked by the caller");
+    for status in statuses {
+        let code: u16 = status.parse().expect("checked above");
+        let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
+        let response = responses.get_mut(status.as_str()).expect("grouped above");
+        if response.get("$ref").is_some() {
+            *response = resolve(response, components, "responses")
+                .cloned()
+                .expect("resolved by the caller");
+        }
+        let Some(obj) = response.as_object_mut() else {
+            return Err(Error::new(file, &r_ptr, "a response must be an object"));
+        };
+        let content = obj
+            .entry("content")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("checked in schemas_everywhere");
+        let json_media = content.keys().find(|m| is_json_media(m)).cloned();
+        let Some(media) = json_media else {
+            // No body: progenitor sees untyped JSON, the enum a variant without data.
+            content.insert("application/json".into(), json!({ "schema": {} }));
+            marker.insert(status.clone(), Value::Null);
+            continue;
+        };
+        let schema = content[&media]
+            .get_mut("schema")
+            .map(std::mem::take)
+            .unwrap_or_else(|| json!({}));
+        content[&media]["schema"] = json!({});
+        let reference = match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) if schema.as_object().is_some_and(|o| o.len() == 1) => {
+                json!({ "$ref": r })
+            }
+            _ if schema.as_object().is_some_and(Map::is_empty) => json!({}),
+            _ => {
+                let name = format!("{method}{}Body", variant_name(code));
+                let taken = components
+                    .get("schemas")
+                    .and_then(|s| s.get(&name))
+                    .is_some()
+                    || hoisted.contains_key(&name);
+                if taken {
+                    return Err(Error::new(
+                        file,
+                        push_pointer(&push_pointer(&r_ptr, "content"), &media),
+                        format!(
+                            "the {status} body's schema would be named `{name}` (statuses of \
+                             different types each get a type), but a schema of that name exists"
+                        ),
+                    ));
+                }
+                let mut schema = schema;
+                if let Some(obj) = schema.as_object_mut() {
+                    obj.entry("description").or_insert_with(|| {
+                        Value::String(format!("The body of `{op_id}`'s {status} response."))
+                    });
+                }
+                hoisted.insert(name.clone(), schema);
+                json!({ "$ref": format!("{SCHEMAS}{name}") })
+            }
+        };
+        marker.insert(status.clone(), reference);
+    }
+    op[STATUSES_MARKER] = Value::Object(marker);
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn json_response(schema: Value) -> Value {
+        json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
+    }
+
+    /// A document with one operation, `create_job`, answering `successes`.
+    fn document(successes: Value, schemas: Value) -> Value {
+        let mut responses = successes;
+        responses["422"] = json_response(json!({"type": "object"}));
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/jobs": {"post": {"operationId": "create_job", "responses": responses}}},
+            "components": {"schemas": schemas},
+        })
+    }
+
+    fn normalize(doc: Value) -> Result<super::super::Normalized, Error> {
+        super::super::normalize(Path::new("doc.json"), doc)
+    }
+
+    fn job() -> Value {
+        json!({"type": "object", "properties": {"id": {"type": "string"}}})
+    }
+
+    #[test]
+    fn different_successes_are_keyed_by_status_with_inline_schemas_hoisted() {
+        let doc = document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "202": json_response(json!({"type": "object", "properties": {"position": {"type": "integer"}}})),
+                "204": {"description": "nothing to do"},
+            }),
+            json!({"Job": job()}),
+        );
+        let out = normalize(doc).expect("normalizes");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert_eq!(
+            op[STATUSES_MARKER],
+            json!({
+                "200": {"$ref": "#/components/schemas/Job"},
+                "202": {"$ref": "#/components/schemas/CreateJobAcceptedBody"},
+                "204": null,
+            })
+        );
+        // Progenitor sees one success type: untyped JSON at every status.
+        for status in ["200", "202", "204"] {
+            assert_eq!(
+                op["responses"][status]["content"],
+                json!({"application/json": {"schema": {}}}),
+                "{status}"
+            );
+        }
+        let hoisted = &out.document["components"]["schemas"]["CreateJobAcceptedBody"];
+        assert_eq!(hoisted["properties"]["position"]["type"], "integer");
+        assert_eq!(
+            hoisted["description"],
+            "The body of `create_job`'s 202 response."
+        );
+        // The error group is untouched.
+        assert_eq!(
+            op["responses"]["422"]["content"]["application/json"]["schema"]["type"],
+            "object"
+        );
+    }
+
+    #[test]
+    fn successes_of_one_type_are_left_alone() {
+        let reference = json!({"$ref": "#/components/schemas/Job"});
+        let out = normalize(document(
+            json!({"200": json_response(reference.clone()), "202": json_response(reference.clone())}),
+            json!({"Job": job()}),
+        ))
+        .expect("normalizes");
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert!(op.get(STATUSES_MARKER).is_none());
+        assert_eq!(
+            op["responses"]["202"]["content"]["application/json"]["schema"],
+            reference
+        );
+    }
+
+    #[test]
+    fn default_among_the_successes_is_still_widened_with_a_warning() {
+        let out = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "default": json_response(json!({"type": "string"})),
+            }),
+            json!({"Job": job()}),
+        ))
+        .expect("normalizes");
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert!(op.get(STATUSES_MARKER).is_none());
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.message.starts_with("the success responses 200, default")),
+            "{:?}",
+            out.warnings
+        );
+    }
+
+    #[test]
+    fn json_and_a_non_json_body_are_still_an_error() {
+        let err = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "201": {"description": "text", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            }),
+            json!({"Job": job()}),
+        ))
+        .expect_err("JSON and text cannot share an enum");
+        assert_eq!(err.pointer, "/paths/~1jobs/post/responses");
+        assert!(
+            err.message.contains("mix JSON, other and empty bodies"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_hoisted_name_that_is_taken_is_an_error_at_the_body() {
+        let err = normalize(document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "202": json_response(json!({"type": "object", "properties": {"p": {"type": "integer"}}})),
+            }),
+            json!({"Job": job(), "CreateJobAcceptedBody": job()}),
+        ))
+        .expect_err("the name is taken");
+        assert_eq!(
+            err.pointer,
+            "/paths/~1jobs/post/responses/202/content/application~1json"
+        );
+        assert!(err.message.contains("`CreateJobAcceptedBody`"), "{err}");
+    }
+
+    #[test]
+    fn variants_are_named_by_reason_phrase() {
+        assert_eq!(variant_name(200), "Ok");
+        assert_eq!(variant_name(202), "Accepted");
+        assert_eq!(variant_name(204), "NoContent");
+        assert_eq!(variant_name(299), "Status299");
+    }
+
+    #[test]
+    fn the_marker_reads_back_in_status_order() {
+        let op = json!({ STATUSES_MARKER: {
+            "204": null,
+            "200": {"$ref": "#/components/schemas/Job"},
+            "201": {},
+        }});
+        assert_eq!(
+            statuses(&op).unwrap(),
+            vec![
+                (200, Body::Schema("Job".into())),
+                (201, Body::Json),
+                (204, Body::Empty),
+            ]
+        );
+        assert!(statuses(&json!({})).is_none());
+    }
+}
