@@ -565,6 +565,11 @@ fn progenitor_failures_point_at_the_operation() {
             "/paths/~1things/get/parameters/0/schema",
             &["`filter`", "object"],
         ),
+        case(
+            "path-parameter-null.yaml",
+            "/paths/~1jobs~1{job_id}/get/parameters/0/schema",
+            &["`job_id`", "only be null"],
+        ),
         case_within(
             "same-name-path-and-query.json",
             "/paths/~1things~1{id}/get",

@@ -243,6 +243,16 @@ fn single_value(
             schema = target;
             continue;
         }
+        // typify makes `()` of a null-only schema, which cannot be written into a path,
+        // a query or a header (and would carry nothing).
+        if schemas::is_null_schema(schema) {
+            return Err(cx.error(
+                ptr,
+                format!(
+                    "{location} parameter `{name}` can only be null; a parameter must carry a value"
+                ),
+            ));
+        }
         let is_object = schema.get("type").is_some_and(|t| {
             t == "object"
                 || t.as_array()
