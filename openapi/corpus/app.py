@@ -2,14 +2,18 @@
 FastAPI/pydantic feature the generator must handle (issue 8).
 
 The corpus is a test fixture, not an API anyone serves. Its document is the
-Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus two
+Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus four
 routers:
 
 - ``requests.py``: request shapes (multipart and urlencoded bodies, header and
   cookie parameters, array/optional/free-form/embedded bodies, deprecations,
   custom operationIds, enum path parameters);
 - ``models.py``: model shapes (tuples, unions, recursion, int enums, const,
-  split schemas, pattern, formats, closed models, typed maps).
+  split schemas, pattern, formats, closed models, typed maps);
+- ``responses.py``: response shapes (text, binary downloads, server-sent events,
+  JSON or events from one operation);
+- ``statuses.py``: success statuses with different bodies (an enum keyed by
+  status in the client).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates

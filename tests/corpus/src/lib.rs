@@ -8,7 +8,8 @@
 //! guard that the generator never emits code that does not compile. The hand-written
 //! runtime is not copied: the modules below are the files of `generated/src/`, so the
 //! corpus runs exactly the runtime the published crate ships. Loopback HTTP tests live in
-//! `tests/tests/corpus_requests.rs` and `tests/tests/corpus_models.rs`.
+//! `tests/tests/corpus_*.rs` (requests, models, responses, events, statuses, pagination,
+//! mocks), and the snapshots of its surface in `tests/tests/corpus_snapshots.rs`.
 #![deny(warnings)]
 
 #[rustfmt::skip]
