@@ -15,7 +15,8 @@
 //! Below the stages, [`document`] and [`syntax`] hold the vocabulary they share (of the
 //! OpenAPI document and of progenitor's output), so that no stage imports another sideways;
 //! `rust_shapes` is the vocabulary `normalize` and `passes` share for the Rust shapes
-//! typify cannot express (tuples, formats with helper types).
+//! typify cannot express (tuples, formats with helper types), and `rust_names` the names
+//! Rust allows (keywords, typify's `sanitize`).
 //! Beside them, [`tools`] holds what maintainers run on documents (`import`, `spec_diff`),
 //! and [`surface`] summarizes the result for reviewers. Every failure is an [`Error`] naming the
 //! file, a JSON pointer and the problem; nothing here panics on a bad document.
@@ -28,6 +29,7 @@ pub mod mock;
 pub mod normalize;
 pub mod passes;
 pub mod render;
+pub(crate) mod rust_names;
 pub(crate) mod rust_shapes;
 pub mod surface;
 pub mod syntax;

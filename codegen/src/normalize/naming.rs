@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::document::METHODS;
 use crate::error::{Error, push_pointer};
+use crate::rust_names::KEYWORDS;
 
 /// Replaces every operationId with the Rust method name it should produce, checking that
 /// the names are valid and unique.
@@ -104,15 +105,6 @@ pub const RESERVED: [&str; 6] = [
     "reqwest_builder",
     "builder",
     "from_env",
-];
-
-/// Rust's strict and reserved keywords (2024 edition) that a snake_case name can spell.
-const KEYWORDS: [&str; 51] = [
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// `get_connection_by_id_connections__connection_id__get` on `GET /connections/{connection_id}`

@@ -24,6 +24,7 @@ use syn::Item;
 
 use crate::document::METHODS;
 use crate::normalize::statuses::{Body, statuses, variant_name};
+use crate::rust_names::sanitize;
 use crate::syntax::item_name;
 
 /// The enum's name for an operation keyed by status (`CreateJobResponse`), or `None` for
@@ -98,7 +99,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
             }
             let payload = match body {
                 Body::Schema(schema) => {
-                    let ty = type_name(schema);
+                    let ty = sanitize(schema, true);
                     if !defined(&ty) {
                         return Err(fail(format!(
                             "status {status}'s schema `{schema}` generated no type `{ty}`"
@@ -197,35 +198,4 @@ pub(crate) fn mock_ok(operation: &Value) -> Option<TokenStream> {
             self.server.mount_json(self.conditions, status, body).await;
         }
     })
-}
-
-/// The Rust name typify gives a component schema: characters that cannot be in an
-/// identifier become word breaks, then PascalCase (`Job`, `HTTPValidationError` →
-/// `HttpValidationError`, `job.accepted` → `JobAccepted`).
-fn type_name(schema: &str) -> String {
-    let cleaned: String = schema
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_upper_camel_case()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_names_follow_typify() {
-        assert_eq!(type_name("Job"), "Job");
-        assert_eq!(type_name("HTTPValidationError"), "HttpValidationError");
-        assert_eq!(type_name("job.accepted"), "JobAccepted");
-        assert_eq!(type_name("Body_create_job"), "BodyCreateJob");
-    }
 }

@@ -54,6 +54,7 @@ use crate::document::METHODS;
 use crate::error::{Error, Warning, push_pointer};
 use crate::normalize::{Normalized, naming};
 use crate::passes::filters;
+use crate::rust_names::KEYWORDS;
 use crate::{Output, load, normalize, validate};
 
 /// The overrides file's name; it lives beside the document it applies to.
@@ -243,7 +244,7 @@ fn method_name_problem(name: &str) -> Option<&'static str> {
         Some("is not a snake_case Rust method name")
     } else if naming::RESERVED.contains(&name) {
         Some("is a method the client itself defines")
-    } else if RUST_KEYWORDS.contains(&name) {
+    } else if KEYWORDS.contains(&name) {
         Some("is a Rust keyword")
     } else {
         None
@@ -262,14 +263,6 @@ fn schema_name_problem(name: &str) -> Option<&'static str> {
         )
     }
 }
-
-const RUST_KEYWORDS: [&str; 51] = [
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
 
 /// Applies `overrides` to `normalized`, the normalized form of `raw` (the document as read,
 /// whose operationIds the `operations` entries may name). Returns a warning for each entry

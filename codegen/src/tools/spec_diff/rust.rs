@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::Item;
 
 use crate::render::GeneratedFile;
+pub(crate) use crate::rust_names::sanitize;
 use crate::syntax::{builder_names, item_name, module_items, serde_rename, type_text};
 
 /// A model in `types`.
@@ -303,48 +304,6 @@ fn generic_argument(text: &str, prefix: &str) -> Option<String> {
     None
 }
 
-/// The Rust name typify gives a schema name, and progenitor a parameter name: heck's case
-/// conversion after replacing characters that cannot be in an identifier, with a trailing
-/// `_` for keywords (typify's `sanitize`).
-pub(crate) fn sanitize(input: &str, pascal: bool) -> String {
-    use heck::{ToPascalCase, ToSnakeCase};
-    let cleaned: String = input
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let mut out = if pascal {
-        cleaned.to_pascal_case()
-    } else {
-        cleaned.to_snake_case()
-    };
-    if !out
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-    {
-        out = format!("{}{out}", if pascal { "X" } else { "x" });
-    }
-    if KEYWORDS.contains(&out.as_str()) {
-        out.push('_');
-    }
-    out
-}
-
-const KEYWORDS: [&str; 53] = [
-    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,13 +319,5 @@ mod tests {
             generic_argument(text, "Error<").as_deref(),
             Some("types::HttpValidationError")
         );
-    }
-
-    #[test]
-    fn sanitized_names() {
-        assert_eq!(sanitize("HTTPValidationError", true), "HttpValidationError");
-        assert_eq!(sanitize("CursorPage_Resource_", true), "CursorPageResource");
-        assert_eq!(sanitize("type", false), "type_");
-        assert_eq!(sanitize("pageSize", false), "page_size");
     }
 }
