@@ -566,6 +566,11 @@ fn progenitor_failures_point_at_the_operation() {
             &["`filter`", "object"],
         ),
         case(
+            "validation-error-envelope.yaml",
+            "/components/schemas/HTTPValidationError",
+            &["422", "`detail`", "array of `ValidationError`"],
+        ),
+        case(
             "path-parameter-null.yaml",
             "/paths/~1jobs~1{job_id}/get/parameters/0/schema",
             &["`job_id`", "only be null"],

@@ -1072,3 +1072,35 @@ fn the_pipeline_is_deterministic() {
         }
     }
 }
+
+/// The runtime's `Error::validation_errors` names FastAPI's 422 schemas: a document without
+/// them (an API without inputs) gets them as FastAPI writes them, so the crate still
+/// compiles. Removing them and every 422 from the Connections document changes no byte of
+/// the generated code, which compiles (it is the committed crate).
+#[test]
+fn fastapi_422_schemas_are_added_where_missing() {
+    let path = connections_31();
+    let mut without = stackai_codegen::load::load(&path).unwrap();
+    let schemas = without["components"]["schemas"].as_object_mut().unwrap();
+    assert!(schemas.remove("HTTPValidationError").is_some());
+    assert!(schemas.remove("ValidationError").is_some());
+    for item in without["paths"].as_object_mut().unwrap().values_mut() {
+        for op in item.as_object_mut().unwrap().values_mut() {
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.remove("422");
+            }
+        }
+    }
+    assert!(
+        !serde_json::to_string(&without)
+            .unwrap()
+            .contains("ValidationError")
+    );
+    let added = stackai_codegen::run_on_value(&path, "openapi/connections.json", without)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let full = run_file(&path);
+    for (a, b) in added.files.iter().zip(&full.files) {
+        assert!(a.contents == b.contents, "{} differs", a.name);
+    }
+    assert_eq!(added.files.len(), full.files.len());
+}

@@ -16,6 +16,7 @@ use crate::error::{Error, Warning, push_pointer};
 pub mod bodies;
 pub mod naming;
 pub mod parameters;
+mod runtime_schemas;
 mod shapes;
 pub mod statuses;
 mod unions;
@@ -39,6 +40,7 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     };
     n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
+    runtime_schemas::ensure(file, &mut doc)?;
     bodies::split_multipart(file, &mut doc)?;
     n.schemas_everywhere(&mut doc)?;
     n.hoisted.insert_into(&mut doc);
