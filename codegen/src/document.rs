@@ -10,21 +10,28 @@ pub(crate) const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Every operation of `document` as (path, HTTP method, operation), in document order and
+/// [`METHODS`] order within a path item.
+pub(crate) fn operations(document: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
+    document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |verb| Some((path.as_str(), *verb, item.get(*verb)?)))
+        })
+}
+
 /// The JSON pointer of the operation whose (normalized) operationId is `method`, for
 /// messages; empty when there is none.
 pub(crate) fn operation_pointer(document: &Value, method: &str) -> String {
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for verb in METHODS {
-            if item
-                .pointer(&format!("/{verb}/operationId"))
-                .and_then(|v| v.as_str())
-                == Some(method)
-            {
-                return push_pointer(&push_pointer("/paths", path), verb);
-            }
-        }
-    }
-    String::new()
+    operations(document)
+        .find(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(method))
+        .map(|(path, verb, _)| push_pointer(&push_pointer("/paths", path), verb))
+        .unwrap_or_default()
 }
 
 /// The JSON type of a value, as a noun ("a string"), for messages.

@@ -9,7 +9,7 @@ use std::fmt::Write;
 use serde_json::Value;
 use syn::Item;
 
-use crate::document::METHODS;
+use crate::document::operations;
 use crate::normalize::bodies;
 use crate::syntax::{
     builder_names, item_name, module_items, module_named, serde_rename, type_text,
@@ -26,13 +26,9 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
 
     out.push_str("# Operations\n");
     let mut ops = Vec::new();
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for verb in METHODS {
-            if let Some(op) = item.get(verb)
-                && let Some(id) = op.get("operationId").and_then(Value::as_str)
-            {
-                ops.push((id.to_string(), verb.to_uppercase(), path.clone(), op));
-            }
+    for (path, verb, op) in operations(document) {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            ops.push((id.to_string(), verb.to_uppercase(), path.to_string(), op));
         }
     }
     ops.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));

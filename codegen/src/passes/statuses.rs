@@ -22,7 +22,7 @@ use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 use syn::Item;
 
-use crate::document::METHODS;
+use crate::document::operations;
 use crate::normalize::statuses::{Body, statuses, variant_name};
 use crate::rust_names::sanitize;
 use crate::syntax::item_name;
@@ -39,17 +39,9 @@ pub(crate) fn enum_ident(operation: &Value) -> Option<syn::Ident> {
 /// Errors name the operation (its method) and the problem.
 pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, String)> {
     let mut enums = Vec::new();
-    for item in document["paths"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(_, i)| i)
-    {
-        for verb in METHODS {
-            let Some(op) = item.get(verb) else { continue };
-            if let (Some(name), Some(list)) = (enum_ident(op), statuses(op)) {
-                enums.push((op, name, list));
-            }
+    for (_, _, op) in operations(document) {
+        if let (Some(name), Some(list)) = (enum_ident(op), statuses(op)) {
+            enums.push((op, name, list));
         }
     }
     if enums.is_empty() {
