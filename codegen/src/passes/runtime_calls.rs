@@ -29,6 +29,7 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
     let builders = builder_names(file);
     let models = model_fields(file);
     let global_security = document.get("security");
+    let templates = Templates::parse()?;
     for item in &mut file.items {
         match item {
             Item::Use(u)
@@ -84,10 +85,8 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                             .unwrap_or_default();
                         return Err((method, "a parameter named `request_options` collides with the builder's own field".into()));
                     }
-                    let options: syn::Field =
-                        syn::parse_quote!(request_options: crate::transport::RequestOptions);
                     if let syn::Fields::Named(named) = &mut s.fields {
-                        named.named.push(options);
+                        named.named.push(templates.options_field.clone());
                     }
                 }
                 Item::Impl(imp) => {
@@ -101,7 +100,7 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                         continue;
                     };
                     let types = field_types.get(&builder).cloned().unwrap_or_default();
-                    rewrite_builder(imp, method, op, global_security, &models, &types)
+                    rewrite_builder(imp, method, op, global_security, &models, &types, &templates)
                         .map_err(|message| (method.clone(), message))?;
                 }
                 _ => {}
@@ -109,6 +108,31 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The code every builder gains unchanged, parsed once per run and cloned per builder:
+/// parsing it anew for each of thousands of builders cost more than the clones.
+struct Templates {
+    /// `request_options: crate::transport::RequestOptions`, the builder's field.
+    options_field: syn::Field,
+    /// Its initializer in the builder's constructor.
+    options_init: syn::FieldValue,
+    /// The per-request option setters, by name.
+    option_setters: Vec<(&'static str, syn::ImplItem)>,
+}
+
+impl Templates {
+    fn parse() -> Result<Templates, RewriteError> {
+        let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
+        Ok(Templates {
+            options_field: syn::parse_quote!(request_options: crate::transport::RequestOptions),
+            options_init: syn::parse_quote!(request_options: ::std::default::Default::default()),
+            option_setters: option_setters()
+                .into_iter()
+                .map(|(name, tokens)| Ok((name, syn::parse2(tokens).map_err(internal)?)))
+                .collect::<Result<_, RewriteError>>()?,
+        })
+    }
 }
 
 /// The normalized operations by method name, with their path and HTTP method.
@@ -197,6 +221,7 @@ fn rewrite_builder(
     global_security: Option<&Value>,
     models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
     field_types: &BTreeMap<String, syn::Type>,
+    templates: &Templates,
 ) -> Result<(), String> {
     let mut setters = Vec::new();
     let mut send_index = None;
@@ -208,7 +233,7 @@ fn rewrite_builder(
         let name = f.sig.ident.to_string();
         match name.as_str() {
             "new" => {
-                add_options_to_constructor(f);
+                add_options_to_constructor(f, &templates.options_init);
                 if optional_body {
                     body_defaults_to_none(f);
                 }
@@ -226,10 +251,9 @@ fn rewrite_builder(
     let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
     imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
 
-    for (name, tokens) in option_setters() {
+    for (name, setter) in &templates.option_setters {
         if !setters.iter().any(|s| s == name) {
-            imp.items
-                .push(syn::parse2(tokens).map_err(|e| format!("internal: {e}"))?);
+            imp.items.push(setter.clone());
         }
     }
     let params = op.parameters();
@@ -264,15 +288,14 @@ fn body_defaults_to_none(f: &mut syn::ImplItemFn) {
     syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut Init, f);
 }
 
-fn add_options_to_constructor(f: &mut syn::ImplItemFn) {
-    struct AddField;
-    impl syn::visit_mut::VisitMut for AddField {
+fn add_options_to_constructor(f: &mut syn::ImplItemFn, init: &syn::FieldValue) {
+    struct AddField<'a>(&'a syn::FieldValue);
+    impl syn::visit_mut::VisitMut for AddField<'_> {
         fn visit_expr_struct_mut(&mut self, s: &mut syn::ExprStruct) {
-            s.fields
-                .push(syn::parse_quote!(request_options: ::std::default::Default::default()));
+            s.fields.push(self.0.clone());
         }
     }
-    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField, f);
+    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField(init), f);
 }
 
 fn option_setters() -> Vec<(&'static str, TokenStream)> {
