@@ -100,8 +100,16 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                         continue;
                     };
                     let types = field_types.get(&builder).cloned().unwrap_or_default();
-                    rewrite_builder(imp, method, op, global_security, &models, &types, &templates)
-                        .map_err(|message| (method.clone(), message))?;
+                    rewrite_builder(
+                        imp,
+                        method,
+                        op,
+                        global_security,
+                        &models,
+                        &types,
+                        &templates,
+                    )
+                    .map_err(|message| (method.clone(), message))?;
                 }
                 _ => {}
             }
