@@ -368,30 +368,6 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
 
             impl<'a> #name<'a> {
                 #(#methods)*
-
-                /// Fails the test (when the server is dropped) unless exactly `times` requests
-                /// matched this mock.
-                pub fn times(mut self, times: u64) -> Self {
-                    self.conditions = self.conditions.times(times);
-                    self
-                }
-
-                /// Answers `status` with `body` as JSON: an error the API documents (its
-                /// validation error, say) or any other.
-                pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
-                    let body = crate::mocking::to_json(body);
-                    self.server.mount_json(self.conditions, status, Some(body)).await;
-                }
-
-                /// Answers `status` with no body.
-                pub async fn status(self, status: u16) {
-                    self.server.mount_json(self.conditions, status, None).await;
-                }
-
-                /// Answers with any response (headers, delays, raw bodies).
-                pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
-                    self.server.mount(self.conditions, response).await;
-                }
             }
         });
     }
@@ -416,7 +392,56 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
             #(#items)*
         }
     };
-    syn::parse2(module).map_err(|e| (String::new(), format!("internal: {e}")))
+    let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
+    let mut module: Item = syn::parse2(module).map_err(internal)?;
+    // Every mock builder's own methods follow its operation's: parsed once, cloned into
+    // each (parsing them anew per operation cost more than the clones).
+    let common: syn::ItemImpl = syn::parse2(common_methods()).map_err(internal)?;
+    if let Item::Mod(syn::ItemMod {
+        content: Some((_, items)),
+        ..
+    }) = &mut module
+    {
+        for item in items {
+            if let Item::Impl(imp) = item
+                && !imp.generics.params.is_empty()
+            {
+                imp.items.extend(common.items.iter().cloned());
+            }
+        }
+    }
+    Ok(module)
+}
+
+/// The methods every mock builder has, whatever its operation (in an `impl` to parse).
+fn common_methods() -> TokenStream {
+    quote! {
+        impl<'a> Any<'a> {
+            /// Fails the test (when the server is dropped) unless exactly `times` requests
+            /// matched this mock.
+            pub fn times(mut self, times: u64) -> Self {
+                self.conditions = self.conditions.times(times);
+                self
+            }
+
+            /// Answers `status` with `body` as JSON: an error the API documents (its
+            /// validation error, say) or any other.
+            pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+                let body = crate::mocking::to_json(body);
+                self.server.mount_json(self.conditions, status, Some(body)).await;
+            }
+
+            /// Answers `status` with no body.
+            pub async fn status(self, status: u16) {
+                self.server.mount_json(self.conditions, status, None).await;
+            }
+
+            /// Answers with any response (headers, delays, raw bodies).
+            pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+                self.server.mount(self.conditions, response).await;
+            }
+        }
+    }
 }
 
 /// The operation's parameters, the path item's first.
