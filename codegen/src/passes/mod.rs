@@ -37,6 +37,7 @@ pub mod responses;
 pub mod rewrite;
 pub mod runtime_calls;
 pub mod shapes;
+pub(crate) mod stamps;
 pub mod unions;
 
 use std::path::Path;

@@ -15,6 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
+use super::stamps::Stamps;
 use super::{multipart, paginate, responses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
@@ -127,6 +128,8 @@ struct Templates {
     options_init: syn::FieldValue,
     /// The per-request option setters, by name.
     option_setters: Vec<(&'static str, syn::ImplItem)>,
+    /// The statements `send()` repeats per parameter ([`send_stamps`]).
+    stamps: Stamps,
 }
 
 impl Templates {
@@ -139,8 +142,39 @@ impl Templates {
                 .into_iter()
                 .map(|(name, tokens)| Ok((name, syn::parse2(tokens).map_err(internal)?)))
                 .collect::<Result<_, RewriteError>>()?,
+            stamps: Stamps::parse(send_stamps()).map_err(|e| (String::new(), e))?,
         })
     }
+}
+
+/// The statements `build_send` writes per parameter as `__stamp!` markers (see
+/// [`super::stamps`]): `__field` is the builder field, `"__wire"` the parameter's name.
+fn send_stamps() -> Vec<(&'static str, TokenStream)> {
+    vec![
+        (
+            "check",
+            quote! {
+                let __field = __field.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+            },
+        ),
+        (
+            "query",
+            quote! {
+                let request = request.query(&progenitor_client::QueryParam::new("__wire", &__field));
+            },
+        ),
+        (
+            // An unset optional parameter adds nothing to the URL, so it is not handed to
+            // the query serializer at all (a measurable cost per request otherwise).
+            "query_optional",
+            quote! {
+                let request = match &__field {
+                    Some(value) => request.query(&progenitor_client::QueryParam::new("__wire", value)),
+                    None => request,
+                };
+            },
+        ),
+    ]
 }
 
 /// The normalized operations by method name, with their path and HTTP method.
@@ -257,7 +291,10 @@ fn rewrite_builder(
     let success = success_type(&send.sig.output, op.operation)?;
     let fields = destructured_fields(send)?;
     let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
-    imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+    let mut new_send: syn::ImplItemFn =
+        syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+    templates.stamps.expand(&mut new_send.block)?;
+    imp.items[send_index] = syn::ImplItem::Fn(new_send);
 
     for (name, setter) in &templates.option_setters {
         if !setters.iter().any(|s| s == name) {
@@ -496,26 +533,15 @@ fn build_send(
             }
             continue;
         }
-        checks.push(quote! {
-            let #ident = #ident.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        });
+        checks.push(Stamps::marker("check", ident, None));
         let param =
             param_of(name).ok_or_else(|| format!("no parameter for builder field `{name}`"))?;
         let wire = param.get("name").and_then(Value::as_str).unwrap_or(name);
         match param.get("in").and_then(Value::as_str) {
-            // An unset optional parameter adds nothing to the URL, so it is not handed to
-            // the query serializer at all (a measurable cost per request otherwise).
             Some("query") => query.push(if is_optional(field_types.get(name)) {
-                quote! {
-                    let request = match &#ident {
-                        Some(value) => request.query(&progenitor_client::QueryParam::new(#wire, value)),
-                        None => request,
-                    };
-                }
+                Stamps::marker("query_optional", ident, Some(wire))
             } else {
-                quote! {
-                    let request = request.query(&progenitor_client::QueryParam::new(#wire, &#ident));
-                }
+                Stamps::marker("query", ident, Some(wire))
             }),
             Some("header") if parameters::is_cookie(param) => {
                 if is_list(field_types.get(name)) {
