@@ -343,7 +343,7 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
         };
         methods.push(ok);
         if let (Some(item), Some(response)) = (&shape.stream_item, &shape.success)
-            && let Some(pages) = pages_method(document, path, op, item, response, &models)
+            && let Some(pages) = pages_method(document, path, op, item, response, models)
         {
             methods.push(pages);
         }
