@@ -49,8 +49,10 @@ pub struct Output {
     pub files: Vec<GeneratedFile>,
     /// Information the normalizer had to drop.
     pub warnings: Vec<Warning>,
-    /// The generated code before formatting, for the reviewer's views below.
+    /// The generated code before formatting, for the reviewer's views below; without the
+    /// mocks, which were generated on another thread from `mock`.
     file: syn::File,
+    mock: mock::Inputs,
     /// The normalized document it was generated from.
     document: serde_json::Value,
 }
@@ -59,7 +61,11 @@ impl Output {
     /// The generated code in reviewable pieces (see [`render::pieces`]). Computed on
     /// demand: `cargo xtask regen` never needs it, the snapshot tests do.
     pub fn pieces(&self) -> BTreeMap<String, String> {
-        render::pieces(&self.file)
+        // The mocks are built again here: the ones `run_on_normalized` built went to
+        // another thread's formatting, and a tree cannot come back from there.
+        let mock = mock::generate_from(&self.mock, &self.document)
+            .expect("generated from the same inputs once already");
+        render::pieces(&self.file, &[mock])
     }
 
     /// The compact API surface (see [`surface::api_surface`]), computed on demand.
@@ -104,18 +110,48 @@ pub fn run_on_normalized(
 ) -> Result<Output, Error> {
     let mut file = generate::generate(path, &normalized.document)?;
     passes::apply(path, &mut file, &normalized.document)?;
-    let mock = mock::generate(&file, &normalized.document).map_err(|(method, message)| {
+    let mock = mock::inputs(&file);
+    let files = mock_and_render(path, &mut file, &mock, &normalized.document, source)?;
+    Ok(Output {
+        files,
+        warnings: normalized.warnings,
+        file,
+        mock,
+        document: normalized.document,
+    })
+}
+
+/// Stages 4½ and 5 on both cores: a second thread generates the mocks from `mock` (plain
+/// data: syn's trees cannot cross threads) and formats `mock.rs`, while this one formats
+/// the tree (`mod.rs`, `types.rs`, `builder.rs`). The files and errors are those of the
+/// stages one after the other: the mocks' module is the last item of the tree, its
+/// declaration the last of `mod.rs`. A panic on the second thread is resumed on this one.
+pub fn mock_and_render(
+    path: &Path,
+    file: &mut syn::File,
+    mock: &mock::Inputs,
+    document: &serde_json::Value,
+    source: &str,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let (mut files, mocks) = std::thread::scope(|scope| {
+        let mocks = scope.spawn(|| {
+            let module = mock::generate_from(mock, document)?;
+            Ok(render::render_module(module, source).expect("mock::generate returns a module"))
+        });
+        let files = render::render_files(file, source);
+        match mocks.join() {
+            Ok(mocks) => (files, mocks),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let (declaration, mocks) = mocks.map_err(|(method, message): (String, String)| {
         Error::new(
             path,
-            document::operation_pointer(&normalized.document, &method),
+            document::operation_pointer(document, &method),
             message,
         )
     })?;
-    file.items.push(mock);
-    Ok(Output {
-        files: render::render_files(&mut file, source),
-        warnings: normalized.warnings,
-        file,
-        document: normalized.document,
-    })
+    render::append_declaration(&mut files, &declaration);
+    files.push(mocks);
+    Ok(files)
 }

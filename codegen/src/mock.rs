@@ -61,11 +61,96 @@ const SERVER_METHODS: &[&str] = &[
 /// The `mock` module for `file` (progenitor's output after the passes), generated from the
 /// normalized `document`. Errors name the operation (its method) and the problem.
 pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, String)> {
-    let builders = builder_names(file);
+    generate_from(&inputs(file), document)
+}
+
+/// What the mocks read from the tree after the passes (the builders' fields and `send`
+/// and `stream` types, the models' fields), with every type as its tokens' text: syn's
+/// trees cannot cross threads, and `lib.rs` generates the mocks on a second thread while
+/// the first formats the tree.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Builder name → its operation's method.
+    builders: BTreeMap<String, String>,
+    /// Builder name → its fields (name, type).
+    structs: BTreeMap<String, Vec<(String, String)>>,
+    /// Builder name → the type `send` succeeds with (none for `()`), the item of `stream`.
+    shapes: BTreeMap<String, (Option<String>, Option<String>)>,
+    models: BTreeMap<String, Fields>,
+}
+
+/// The [`Inputs`] of the mocks of `file`.
+pub fn inputs(file: &syn::File) -> Inputs {
+    let text = |ty: &syn::Type| quote!(#ty).to_string();
+    let (structs, shapes) = builder_shapes(file);
+    Inputs {
+        builders: builder_names(file),
+        structs: structs
+            .into_iter()
+            .map(|(name, fields)| {
+                let fields = fields.iter().map(|(f, ty)| (f.clone(), text(ty))).collect();
+                (name, fields)
+            })
+            .collect(),
+        shapes: shapes
+            .into_iter()
+            .map(|(name, s)| {
+                (
+                    name,
+                    (
+                        s.success.as_ref().map(text),
+                        s.stream_item.as_ref().map(text),
+                    ),
+                )
+            })
+            .collect(),
+        models: models(file),
+    }
+}
+
+impl Inputs {
+    /// The builders' fields and shapes with their types parsed again.
+    #[allow(clippy::type_complexity)]
+    fn parsed(
+        &self,
+    ) -> Result<
+        (
+            BTreeMap<String, Vec<(String, syn::Type)>>,
+            BTreeMap<String, Shape>,
+        ),
+        (String, String),
+    > {
+        let parse = |text: &str| {
+            syn::parse_str::<syn::Type>(text)
+                .map_err(|e| (String::new(), format!("internal: the type `{text}`: {e}")))
+        };
+        let mut structs = BTreeMap::new();
+        for (name, fields) in &self.structs {
+            let fields = fields
+                .iter()
+                .map(|(f, ty)| Ok((f.clone(), parse(ty)?)))
+                .collect::<Result<_, (String, String)>>()?;
+            structs.insert(name.clone(), fields);
+        }
+        let mut shapes = BTreeMap::new();
+        for (name, (success, stream_item)) in &self.shapes {
+            let shape = Shape {
+                success: success.as_deref().map(parse).transpose()?,
+                stream_item: stream_item.as_deref().map(parse).transpose()?,
+            };
+            shapes.insert(name.clone(), shape);
+        }
+        Ok((structs, shapes))
+    }
+}
+
+/// The `mock` module from its [`Inputs`] and the normalized `document`; see [`generate`].
+pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String, String)> {
+    let builders = &inputs.builders;
     let declared = filters::declarations(document)
         .map_err(|(method, at, message)| (method, format!("at {at}: {message}")))?;
-    let models = models(file);
-    let (structs, impls) = builder_shapes(file);
+    let models = &inputs.models;
+    let (structs, impls) = inputs.parsed()?;
 
     let mut table = Vec::new();
     let mut server_methods = Vec::new();
@@ -267,7 +352,7 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
             methods.push(events_answer("ok_events", &success, data));
         }
         if let (Some(item), Some(response)) = (&shape.stream_item, &shape.success)
-            && let Some(pages) = pages_method(document, path, op, item, response, &models)
+            && let Some(pages) = pages_method(document, path, op, item, response, models)
         {
             methods.push(pages);
         }
@@ -292,30 +377,6 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
 
             impl<'a> #name<'a> {
                 #(#methods)*
-
-                /// Fails the test (when the server is dropped) unless exactly `times` requests
-                /// matched this mock.
-                pub fn times(mut self, times: u64) -> Self {
-                    self.conditions = self.conditions.times(times);
-                    self
-                }
-
-                /// Answers `status` with `body` as JSON: an error the API documents (its
-                /// validation error, say) or any other.
-                pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
-                    let body = crate::mocking::to_json(body);
-                    self.server.mount_json(self.conditions, status, Some(body)).await;
-                }
-
-                /// Answers `status` with no body.
-                pub async fn status(self, status: u16) {
-                    self.server.mount_json(self.conditions, status, None).await;
-                }
-
-                /// Answers with any response (headers, delays, raw bodies).
-                pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
-                    self.server.mount(self.conditions, response).await;
-                }
             }
         });
     }
@@ -340,7 +401,56 @@ pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, Str
             #(#items)*
         }
     };
-    syn::parse2(module).map_err(|e| (String::new(), format!("internal: {e}")))
+    let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
+    let mut module: Item = syn::parse2(module).map_err(internal)?;
+    // Every mock builder's own methods follow its operation's: parsed once, cloned into
+    // each (parsing them anew per operation cost more than the clones).
+    let common: syn::ItemImpl = syn::parse2(common_methods()).map_err(internal)?;
+    if let Item::Mod(syn::ItemMod {
+        content: Some((_, items)),
+        ..
+    }) = &mut module
+    {
+        for item in items {
+            if let Item::Impl(imp) = item
+                && !imp.generics.params.is_empty()
+            {
+                imp.items.extend(common.items.iter().cloned());
+            }
+        }
+    }
+    Ok(module)
+}
+
+/// The methods every mock builder has, whatever its operation (in an `impl` to parse).
+fn common_methods() -> TokenStream {
+    quote! {
+        impl<'a> Any<'a> {
+            /// Fails the test (when the server is dropped) unless exactly `times` requests
+            /// matched this mock.
+            pub fn times(mut self, times: u64) -> Self {
+                self.conditions = self.conditions.times(times);
+                self
+            }
+
+            /// Answers `status` with `body` as JSON: an error the API documents (its
+            /// validation error, say) or any other.
+            pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+                let body = crate::mocking::to_json(body);
+                self.server.mount_json(self.conditions, status, Some(body)).await;
+            }
+
+            /// Answers `status` with no body.
+            pub async fn status(self, status: u16) {
+                self.server.mount_json(self.conditions, status, None).await;
+            }
+
+            /// Answers with any response (headers, delays, raw bodies).
+            pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+                self.server.mount(self.conditions, response).await;
+            }
+        }
+    }
 }
 
 /// `ok` (or `ok_events`) of an operation answering server-sent events: each item is one

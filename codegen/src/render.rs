@@ -36,7 +36,8 @@ pub fn header(source: &str) -> String {
 /// All on one thread: syn's trees cannot cross threads (proc_macro2's tokens are
 /// reference-counted without atomics), and handing a module to a second thread as text
 /// means parsing it again there, which costs about twice what formatting it does
-/// (BENCHMARKS.md, "Using both cores").
+/// (BENCHMARKS.md, "Using both cores"). What runs beside it on a second thread is a module
+/// built there, from plain data: the mocks ([`render_module`], `lib.rs`).
 pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
     let mut root = String::new();
     let mut children = Vec::new();
@@ -47,17 +48,7 @@ pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
                     && (m.ident == "types" || m.ident == "builder" || m.ident == "mock") =>
             {
                 children.push((format!("{}.rs", m.ident), index));
-                // `mod types;`: the declaration without its (large) content.
-                let mut declaration = Item::Mod(ItemMod {
-                    attrs: m.attrs.clone(),
-                    vis: m.vis.clone(),
-                    unsafety: m.unsafety,
-                    mod_token: m.mod_token,
-                    ident: m.ident.clone(),
-                    content: None,
-                    semi: Some(Default::default()),
-                });
-                unparse_into(&mut root, &mut declaration);
+                unparse_into(&mut root, &mut declaration(m));
             }
             other => unparse_into(&mut root, other),
         }
@@ -86,6 +77,47 @@ pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
     files
 }
 
+/// `mod types;`: the declaration of an inline module without its (large) content.
+fn declaration(m: &ItemMod) -> Item {
+    Item::Mod(ItemMod {
+        attrs: m.attrs.clone(),
+        vis: m.vis.clone(),
+        unsafety: m.unsafety,
+        mod_token: m.mod_token,
+        ident: m.ident.clone(),
+        content: None,
+        semi: Some(Default::default()),
+    })
+}
+
+/// An inline module as a file of its own, as [`render_files`] lays out `types`, `builder`
+/// and `mock`: the file, and the formatted declaration that follows `mod.rs`'s last item
+/// ([`append_declaration`]). `None` for an item that is not an inline module.
+pub fn render_module(module: Item, source: &str) -> Option<(String, GeneratedFile)> {
+    let Item::Mod(m) = module else { return None };
+    let mut decl = String::new();
+    unparse_into(&mut decl, &mut declaration(&m));
+    let (_, mut items) = m.content?;
+    let mut body = String::new();
+    for item in items.iter_mut() {
+        unparse_into(&mut body, item);
+    }
+    let file = GeneratedFile {
+        name: format!("{}.rs", m.ident),
+        contents: with_header(body, source),
+    };
+    Some((decl, file))
+}
+
+/// Appends a declaration from [`render_module`] to `mod.rs` (the first of `files`), as
+/// [`render_files`] would have if the module had been the tree's last item.
+pub fn append_declaration(files: &mut [GeneratedFile], declaration: &str) {
+    if let Some(root) = files.first_mut() {
+        root.contents.push('\n');
+        root.contents.push_str(declaration);
+    }
+}
+
 fn with_header(body: String, source: &str) -> String {
     let mut out = header(source);
     out.push_str(&body);
@@ -112,12 +144,13 @@ fn unparse_into(out: &mut String, item: &mut Item) {
 /// The generated code cut into reviewable pieces, one per model and one per operation,
 /// plus `client` for what is shared. Snapshot tests store one snapshot per piece, so a
 /// change to one schema or operation shows up as a change to one small snapshot.
-pub fn pieces(file: &syn::File) -> BTreeMap<String, String> {
+/// `extra` are items that follow the tree's own (the mock module, built apart).
+pub fn pieces(file: &syn::File, extra: &[Item]) -> BTreeMap<String, String> {
     let mut groups: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     let builder_of = builder_names(file);
     let operation_methods: std::collections::BTreeSet<String> =
         builder_of.values().cloned().collect();
-    for item in &file.items {
+    for item in file.items.iter().chain(extra) {
         match item {
             Item::Mod(m) if m.ident == "types" => {
                 for inner in module_items(m) {

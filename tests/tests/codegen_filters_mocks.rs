@@ -151,6 +151,29 @@ fn overrides_declare_filters_for_a_document_that_does_not() {
     assert_eq!(error.pointer, "/dynamic_filters/list_plain/fields/0");
 }
 
+/// The mocks are generated on a second thread (`stackai_codegen::mock_and_render`); what
+/// cannot be mocked is still an error at its operation, not a panic or a missing file.
+#[test]
+fn an_operation_the_mocks_cannot_name_is_an_error_at_its_place() {
+    let colliding_method = list_operation("uri");
+    let mut colliding_parameter = list_operation("list_things");
+    colliding_parameter["parameters"] = json!([
+        {"name": "times", "in": "query", "required": false, "schema": {"type": "integer"}}
+    ]);
+    for (things, words) in [
+        (colliding_method, "collides with `MockServer::uri`"),
+        (
+            colliding_parameter,
+            "collides with the mock builder's own `times`",
+        ),
+    ] {
+        let error = run_on_value(Path::new("doc.json"), "doc.json", document(things))
+            .expect_err("a name the mocks cannot use is an error");
+        assert_eq!(error.pointer, "/paths/~1things/get", "{error}");
+        assert!(error.message.contains(words), "{error}");
+    }
+}
+
 #[test]
 fn mocks_are_a_generated_file_behind_the_mock_feature() {
     let output = run_on_value(

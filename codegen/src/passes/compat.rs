@@ -173,6 +173,7 @@ fn redact_debug(s: &mut ItemStruct, secret_types: &BTreeSet<String>) -> Option<I
 /// Adds `Unknown(String)` to every enum whose variants are all plain strings, and replaces
 /// typify's fallible string conversions with infallible ones.
 fn open_string_enums(items: &mut Vec<Item>) {
+    let templates = EnumTemplates::parse();
     let mut opened = BTreeSet::new();
     let mut new_impls = Vec::new();
     for item in items.iter_mut() {
@@ -185,14 +186,12 @@ fn open_string_enums(items: &mut Vec<Item>) {
         } else {
             format_ident!("Unknown")
         };
-        e.variants.push(syn::parse_quote! {
-            /// A value this version of the crate does not know; it round-trips unchanged.
-            #[serde(untagged)]
-            #unknown(::std::string::String)
-        });
+        let mut variant = templates.unknown.clone();
+        variant.ident = unknown.clone();
+        e.variants.push(variant);
         remove_derive(&mut e.attrs, "Copy");
         opened.insert(e.ident.to_string());
-        new_impls.extend(string_impls(&e.ident, &values, &unknown));
+        new_impls.extend(string_impls(&e.ident, &values, &unknown, &templates));
     }
     // Drop typify's Display/FromStr/TryFrom impls for the opened enums.
     items.retain(|item| {
@@ -245,13 +244,83 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     }
 }
 
+/// What every opened enum gains with only its name changed, parsed once per run and
+/// renamed per enum (parsing it anew per enum cost more than the clones).
+struct EnumTemplates {
+    /// The `Unknown(String)` variant (renamed when the enum already has an `Unknown`).
+    unknown: syn::Variant,
+    /// `Display`, `From<String>`, `From<&String>` and `FromStr`, for the enum `__Name`.
+    display: Item,
+    from_string: Item,
+    from_string_ref: Item,
+    from_str: Item,
+}
+
+impl EnumTemplates {
+    fn parse() -> EnumTemplates {
+        EnumTemplates {
+            unknown: syn::parse_quote! {
+                /// A value this version of the crate does not know; it round-trips unchanged.
+                #[serde(untagged)]
+                Unknown(::std::string::String)
+            },
+            display: syn::parse_quote! {
+                impl ::std::fmt::Display for __Name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+            },
+            from_string: syn::parse_quote! {
+                impl ::std::convert::From<::std::string::String> for __Name {
+                    fn from(value: ::std::string::String) -> Self {
+                        Self::from(value.as_str())
+                    }
+                }
+            },
+            from_string_ref: syn::parse_quote! {
+                impl ::std::convert::From<&::std::string::String> for __Name {
+                    fn from(value: &::std::string::String) -> Self {
+                        Self::from(value.as_str())
+                    }
+                }
+            },
+            from_str: syn::parse_quote! {
+                impl ::std::str::FromStr for __Name {
+                    type Err = ::std::convert::Infallible;
+                    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                        Ok(Self::from(value))
+                    }
+                }
+            },
+        }
+    }
+
+    /// A clone of `template` for the enum `name`.
+    fn for_enum(template: &Item, name: &syn::Ident) -> Item {
+        struct Rename<'a>(&'a syn::Ident);
+        impl syn::visit_mut::VisitMut for Rename<'_> {
+            fn visit_ident_mut(&mut self, ident: &mut proc_macro2::Ident) {
+                if ident == "__Name" {
+                    *ident = self.0.clone();
+                }
+            }
+        }
+        let mut item = template.clone();
+        syn::visit_mut::VisitMut::visit_item_mut(&mut Rename(name), &mut item);
+        item
+    }
+}
+
 fn string_impls(
     name: &syn::Ident,
     values: &[(syn::Ident, String)],
     unknown: &syn::Ident,
+    templates: &EnumTemplates,
 ) -> Vec<Item> {
     let variants: Vec<&syn::Ident> = values.iter().map(|(v, _)| v).collect();
     let wires: Vec<&String> = values.iter().map(|(_, w)| w).collect();
+    let renamed = |template: &Item| EnumTemplates::for_enum(template, name);
     vec![
         syn::parse_quote! {
             impl #name {
@@ -264,13 +333,7 @@ fn string_impls(
                 }
             }
         },
-        syn::parse_quote! {
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-        },
+        renamed(&templates.display),
         syn::parse_quote! {
             impl ::std::convert::From<&str> for #name {
                 fn from(value: &str) -> Self {
@@ -281,27 +344,8 @@ fn string_impls(
                 }
             }
         },
-        syn::parse_quote! {
-            impl ::std::convert::From<::std::string::String> for #name {
-                fn from(value: ::std::string::String) -> Self {
-                    Self::from(value.as_str())
-                }
-            }
-        },
-        syn::parse_quote! {
-            impl ::std::convert::From<&::std::string::String> for #name {
-                fn from(value: &::std::string::String) -> Self {
-                    Self::from(value.as_str())
-                }
-            }
-        },
-        syn::parse_quote! {
-            impl ::std::str::FromStr for #name {
-                type Err = ::std::convert::Infallible;
-                fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Ok(Self::from(value))
-                }
-            }
-        },
+        renamed(&templates.from_string),
+        renamed(&templates.from_string_ref),
+        renamed(&templates.from_str),
     ]
 }

@@ -38,6 +38,7 @@ pub mod responses;
 pub mod rewrite;
 pub mod runtime_calls;
 pub mod shapes;
+pub(crate) mod stamps;
 pub mod statuses;
 pub mod unions;
 

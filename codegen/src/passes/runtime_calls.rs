@@ -15,6 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{Item, ItemImpl, ItemStruct};
 
+use super::stamps::Stamps;
 use super::{multipart, paginate, responses, statuses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
@@ -29,6 +30,7 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
     let builders = builder_names(file);
     let models = model_fields(file);
     let global_security = document.get("security");
+    let templates = Templates::parse()?;
     for item in &mut file.items {
         match item {
             Item::Use(u)
@@ -84,10 +86,8 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                             .unwrap_or_default();
                         return Err((method, "a parameter named `request_options` collides with the builder's own field".into()));
                     }
-                    let options: syn::Field =
-                        syn::parse_quote!(request_options: crate::transport::RequestOptions);
                     if let syn::Fields::Named(named) = &mut s.fields {
-                        named.named.push(options);
+                        named.named.push(templates.options_field.clone());
                     }
                 }
                 Item::Impl(imp) => {
@@ -101,14 +101,80 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                         continue;
                     };
                     let types = field_types.get(&builder).cloned().unwrap_or_default();
-                    rewrite_builder(imp, method, op, global_security, &models, &types)
-                        .map_err(|message| (method.clone(), message))?;
+                    rewrite_builder(
+                        imp,
+                        method,
+                        op,
+                        global_security,
+                        &models,
+                        &types,
+                        &templates,
+                    )
+                    .map_err(|message| (method.clone(), message))?;
                 }
                 _ => {}
             }
         }
     }
     Ok(())
+}
+
+/// The code every builder gains unchanged, parsed once per run and cloned per builder:
+/// parsing it anew for each of thousands of builders cost more than the clones.
+struct Templates {
+    /// `request_options: crate::transport::RequestOptions`, the builder's field.
+    options_field: syn::Field,
+    /// Its initializer in the builder's constructor.
+    options_init: syn::FieldValue,
+    /// The per-request option setters, by name.
+    option_setters: Vec<(&'static str, syn::ImplItem)>,
+    /// The statements `send()` repeats per parameter ([`send_stamps`]).
+    stamps: Stamps,
+}
+
+impl Templates {
+    fn parse() -> Result<Templates, RewriteError> {
+        let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
+        Ok(Templates {
+            options_field: syn::parse_quote!(request_options: crate::transport::RequestOptions),
+            options_init: syn::parse_quote!(request_options: ::std::default::Default::default()),
+            option_setters: option_setters()
+                .into_iter()
+                .map(|(name, tokens)| Ok((name, syn::parse2(tokens).map_err(internal)?)))
+                .collect::<Result<_, RewriteError>>()?,
+            stamps: Stamps::parse(send_stamps()).map_err(|e| (String::new(), e))?,
+        })
+    }
+}
+
+/// The statements `build_send` writes per parameter as `__stamp!` markers (see
+/// [`super::stamps`]): `__field` is the builder field, `"__wire"` the parameter's name.
+fn send_stamps() -> Vec<(&'static str, TokenStream)> {
+    vec![
+        (
+            "check",
+            quote! {
+                let __field = __field.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+            },
+        ),
+        (
+            "query",
+            quote! {
+                let request = request.query(&progenitor_client::QueryParam::new("__wire", &__field));
+            },
+        ),
+        (
+            // An unset optional parameter adds nothing to the URL, so it is not handed to
+            // the query serializer at all (a measurable cost per request otherwise).
+            "query_optional",
+            quote! {
+                let request = match &__field {
+                    Some(value) => request.query(&progenitor_client::QueryParam::new("__wire", value)),
+                    None => request,
+                };
+            },
+        ),
+    ]
 }
 
 /// The normalized operations by method name, with their path and HTTP method.
@@ -197,6 +263,7 @@ fn rewrite_builder(
     global_security: Option<&Value>,
     models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
     field_types: &BTreeMap<String, syn::Type>,
+    templates: &Templates,
 ) -> Result<(), String> {
     let mut setters = Vec::new();
     let mut send_index = None;
@@ -208,7 +275,7 @@ fn rewrite_builder(
         let name = f.sig.ident.to_string();
         match name.as_str() {
             "new" => {
-                add_options_to_constructor(f);
+                add_options_to_constructor(f, &templates.options_init);
                 if optional_body {
                     body_defaults_to_none(f);
                 }
@@ -224,7 +291,10 @@ fn rewrite_builder(
     let success = success_type(&send.sig.output, op.operation)?;
     let fields = destructured_fields(send)?;
     let new_send = build_send(method, op, global_security, &fields, field_types, &success)?;
-    imp.items[send_index] = syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+    let mut new_send: syn::ImplItemFn =
+        syn::parse2(new_send).map_err(|e| format!("internal: {e}"))?;
+    templates.stamps.expand(&mut new_send.block)?;
+    imp.items[send_index] = syn::ImplItem::Fn(new_send);
     if let Success::Json(_) = &success
         && let Some(events) = responses::events_beside_json(op.operation)
     {
@@ -240,13 +310,16 @@ fn rewrite_builder(
             .and_then(|model| models.get(&model.to_string()))
             .and_then(|fields| fields.get("stream"))
             .is_some_and(|ty| matches!(ty, syn::Type::Path(p) if p.path.is_ident("bool")));
-        imp.items.push(responses::send_events_method(send, flag)?);
+        let mut send_events = responses::send_events_method(send, flag)?;
+        if let syn::ImplItem::Fn(f) = &mut send_events {
+            templates.stamps.expand(&mut f.block)?;
+        }
+        imp.items.push(send_events);
     }
 
-    for (name, tokens) in option_setters() {
+    for (name, setter) in &templates.option_setters {
         if !setters.iter().any(|s| s == name) {
-            imp.items
-                .push(syn::parse2(tokens).map_err(|e| format!("internal: {e}"))?);
+            imp.items.push(setter.clone());
         }
     }
     let params = op.parameters();
@@ -281,15 +354,14 @@ fn body_defaults_to_none(f: &mut syn::ImplItemFn) {
     syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut Init, f);
 }
 
-fn add_options_to_constructor(f: &mut syn::ImplItemFn) {
-    struct AddField;
-    impl syn::visit_mut::VisitMut for AddField {
+fn add_options_to_constructor(f: &mut syn::ImplItemFn, init: &syn::FieldValue) {
+    struct AddField<'a>(&'a syn::FieldValue);
+    impl syn::visit_mut::VisitMut for AddField<'_> {
         fn visit_expr_struct_mut(&mut self, s: &mut syn::ExprStruct) {
-            s.fields
-                .push(syn::parse_quote!(request_options: ::std::default::Default::default()));
+            s.fields.push(self.0.clone());
         }
     }
-    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField, f);
+    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut AddField(init), f);
 }
 
 fn option_setters() -> Vec<(&'static str, TokenStream)> {
@@ -485,26 +557,15 @@ fn build_send(
             }
             continue;
         }
-        checks.push(quote! {
-            let #ident = #ident.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        });
+        checks.push(Stamps::marker("check", ident, None));
         let param =
             param_of(name).ok_or_else(|| format!("no parameter for builder field `{name}`"))?;
         let wire = param.get("name").and_then(Value::as_str).unwrap_or(name);
         match param.get("in").and_then(Value::as_str) {
-            // An unset optional parameter adds nothing to the URL, so it is not handed to
-            // the query serializer at all (a measurable cost per request otherwise).
             Some("query") => query.push(if is_optional(field_types.get(name)) {
-                quote! {
-                    let request = match &#ident {
-                        Some(value) => request.query(&progenitor_client::QueryParam::new(#wire, value)),
-                        None => request,
-                    };
-                }
+                Stamps::marker("query_optional", ident, Some(wire))
             } else {
-                quote! {
-                    let request = request.query(&progenitor_client::QueryParam::new(#wire, &#ident));
-                }
+                Stamps::marker("query", ident, Some(wire))
             }),
             Some("header") if parameters::is_cookie(param) => {
                 if is_list(field_types.get(name)) {

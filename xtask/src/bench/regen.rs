@@ -43,9 +43,9 @@ const STAGE_NOTES: [&str; 10] = [
     "3.1 -> 3.0.3 rewrite, method names, overrides",
     "openapiv3 parse + progenitor + syn::parse2",
     "passes::apply: the syn passes (rewrite, runtime_calls, shapes, unions, compat, filters, docs, ...)",
-    "mock::generate: the typed mocks (feature `mock`)",
-    "render_files: prettyplease, split in 4 files",
-    "render::pieces: prettyplease per piece (snapshots; not in regen)",
+    "mock::inputs: what the typed mocks (feature `mock`) read from the tree, as text",
+    "mock_and_render: mock::generate_from + mock.rs on a 2nd thread || render_files",
+    "mock::generate_from again, render::pieces (snapshots; not in regen)",
     "surface::api_surface (snapshots; not in regen)",
     "compare with disk and write 4 files",
     "drop the syn tree, documents and pieces (regen skips it)",
@@ -450,13 +450,21 @@ fn staged_run(
     lap(2, &mut times);
     passes::apply(path, &mut file, &normalized.document).map_err(err)?;
     lap(3, &mut times);
-    let mocks = mock::generate(&file, &normalized.document)
-        .map_err(|(method, message)| format!("{method}: {message}"))?;
-    file.items.push(mocks);
+    let mock_inputs = mock::inputs(&file);
     lap(4, &mut times);
-    let files = render::render_files(&mut file, source);
+    let files = stackai_codegen::mock_and_render(
+        path,
+        &mut file,
+        &mock_inputs,
+        &normalized.document,
+        source,
+    )
+    .map_err(err)?;
     lap(5, &mut times);
-    let pieces = render::pieces(&file);
+    // As `Output::pieces` does.
+    let mocks = mock::generate_from(&mock_inputs, &normalized.document)
+        .map_err(|(method, message)| format!("{method}: {message}"))?;
+    let pieces = render::pieces(&file, &[mocks]);
     lap(6, &mut times);
     let surface = surface::api_surface(&normalized.document, &file);
     lap(7, &mut times);
@@ -464,7 +472,7 @@ fn staged_run(
     lap(8, &mut times);
     // `regen` leaks the tree and the normalized document instead (`xtask/src/main.rs`);
     // the snapshot tests and every other caller of `run_project` pay this.
-    drop((file, normalized, pieces, surface));
+    drop((file, mock_inputs, normalized, pieces, surface));
     lap(9, &mut times);
     Ok((times, cpu, files))
 }
@@ -631,7 +639,10 @@ fn write_json(path: &Path, doc: &Value) -> Result<(), String> {
 }
 
 /// `bench regen-profile [--ops N] [--iterations K]`: the pipeline on a synthetic document of
-/// about N operations (the real document for 0), K times, for `perf record` or callgrind.
+/// about N operations (the real document for 0), K times, each followed by raw progenitor's
+/// (`raw_progenitor::run`), for `perf record` or callgrind: on a shared machine, callgrind's
+/// instruction counts of `staged_run`'s stages against `raw_progenitor::run` are the ratio
+/// that load does not move.
 pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
     let mut ops = 2000usize;
     let mut iterations = 3usize;
@@ -662,14 +673,24 @@ pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
         write_json(&path, &synth::replicate(&real, copies))?;
         (path, format!("synthetic-{ops}.json"))
     };
+    let raw_input = raw_progenitor::input(&normalized(&path)?);
     for _ in 0..iterations {
-        let (times, _, _) = staged_run(&path, &source, &scratch.join("out"))?;
+        let (times, cpu, _) = staged_run(&path, &source, &scratch.join("out"))?;
+        let (raw, raw_cpu, _) = raw_progenitor::run(&raw_input)?;
         let parts: Vec<String> = STAGES
             .iter()
-            .zip(times)
-            .map(|(s, t)| format!("{s}={}", ms(t)))
+            .zip(times.iter().zip(cpu))
+            .map(|(s, (t, c))| format!("{s}={}/{}", ms(*t), ms(c)))
             .collect();
-        println!("regen {} ms: {}", ms(regen_total(&times)), parts.join(" "));
+        println!(
+            "regen {} ms ({} ms on-CPU); raw progenitor {} ms ({} ms on-CPU); \
+             stage=wall/on-CPU ms: {}",
+            ms(regen_total(&times)),
+            ms(regen_total(&cpu)),
+            ms(raw.iter().sum()),
+            ms(raw_cpu),
+            parts.join(" ")
+        );
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
