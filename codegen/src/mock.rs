@@ -26,7 +26,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::Item;
 
-use crate::document::METHODS;
+use crate::document::operations;
 use crate::normalize::bodies::MULTIPART_MARKER;
 use crate::normalize::parameters::COOKIE_MARKER;
 use crate::passes::{filters, responses, statuses};
@@ -155,16 +155,8 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
     let mut table = Vec::new();
     let mut server_methods = Vec::new();
     let mut items = Vec::new();
-    let mut ops: Vec<(&str, &str, &Value)> = Vec::new();
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for verb in METHODS {
-            if let Some(op) = item.get(verb) {
-                ops.push((path, verb, op));
-            }
-        }
-    }
     let builder_of: BTreeMap<&String, &String> = builders.iter().map(|(b, m)| (m, b)).collect();
-    for (path, verb, op) in ops {
+    for (path, verb, op) in operations(document) {
         let Some(method) = op.get("operationId").and_then(Value::as_str) else {
             continue;
         };

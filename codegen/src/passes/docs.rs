@@ -12,7 +12,7 @@ use serde_json::Value;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item, ItemImpl, Visibility};
 
-use crate::document::METHODS;
+use crate::document::operations;
 use crate::syntax::{
     builder_names, doc_attr, impl_name, is_self_type, module_named, param_ident, serde_rename,
     type_text,
@@ -73,21 +73,9 @@ pub(crate) fn document_from_source(file: &mut syn::File, document: &Value) {
 
 /// Builder struct name → the normalized operation it sends.
 fn operations_by_builder<'a>(file: &syn::File, document: &'a Value) -> BTreeMap<String, &'a Value> {
-    let mut by_method = BTreeMap::new();
-    for item in document["paths"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(_, i)| i)
-    {
-        for verb in METHODS {
-            if let Some(op) = item.get(verb)
-                && let Some(id) = op.get("operationId").and_then(Value::as_str)
-            {
-                by_method.insert(id.to_string(), op);
-            }
-        }
-    }
+    let by_method: BTreeMap<String, &Value> = operations(document)
+        .filter_map(|(_, _, op)| Some((op.get("operationId")?.as_str()?.to_string(), op)))
+        .collect();
     builder_names(file)
         .into_iter()
         .filter_map(|(builder, method)| Some((builder, *by_method.get(&method)?)))
