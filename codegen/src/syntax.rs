@@ -93,6 +93,17 @@ pub(crate) fn module_named<'a>(file: &'a syn::File, name: &str) -> &'a [Item] {
         .unwrap_or(&[])
 }
 
+/// The items of the top-level inline module `name`, to add to; `None` when there is none.
+pub(crate) fn module_named_mut<'a>(
+    file: &'a mut syn::File,
+    name: &str,
+) -> Option<&'a mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
 /// The items of an inline module (progenitor emits `types` and `builder` inline).
 pub(crate) fn module_items(m: &ItemMod) -> &[Item] {
     m.content

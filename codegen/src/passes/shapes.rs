@@ -18,6 +18,7 @@ use quote::quote;
 use syn::visit_mut::VisitMut;
 
 use crate::rust_shapes::{CRATE, Shape};
+use crate::syntax::module_named_mut;
 
 /// Replaces the placeholders in `file` and emits the helpers they need. Returns an error
 /// message if a placeholder survives (a generator bug, reported rather than compiled).
@@ -38,21 +39,15 @@ pub fn apply(file: &mut syn::File) -> Result<(), String> {
         return Ok(());
     }
     let helpers = helpers(&replacer.used);
-    for item in &mut file.items {
-        if let syn::Item::Mod(m) = item
-            && m.ident == "types"
-            && let Some((_, items)) = &mut m.content
-        {
-            items.push(syn::parse_quote! {
-                /// Types for the string formats that have no type in `std`, `chrono` or `uuid`.
-                pub mod formats {
-                    #helpers
-                }
-            });
-            return Ok(());
+    let types = module_named_mut(file, "types")
+        .ok_or("formats are used but the generated code has no `types` module")?;
+    types.push(syn::parse_quote! {
+        /// Types for the string formats that have no type in `std`, `chrono` or `uuid`.
+        pub mod formats {
+            #helpers
         }
-    }
-    Err("formats are used but the generated code has no `types` module".into())
+    });
+    Ok(())
 }
 
 #[derive(Default)]

@@ -20,12 +20,11 @@ use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
-use syn::Item;
 
 use crate::document::operations;
 use crate::normalize::statuses::{Body, statuses, variant_name};
 use crate::rust_names::sanitize;
-use crate::syntax::item_name;
+use crate::syntax::{item_name, module_named_mut};
 
 /// The enum's name for an operation keyed by status (`CreateJobResponse`), or `None` for
 /// an operation with one success type.
@@ -47,10 +46,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
     if enums.is_empty() {
         return Ok(());
     }
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(types) = module_named_mut(file, "types") else {
         return Err((
             String::new(),
             "progenitor generated no `types` module".into(),
