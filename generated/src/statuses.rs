@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 
 use crate::Client;
 use crate::error::Error;
-use crate::transport::{Operation, RequestOptions, execute};
+use crate::transport::{Operation, RequestOptions, decode_json, execute};
 
 /// An enum of responses keyed by status, generated for one operation.
 #[doc(hidden)]
@@ -42,10 +42,10 @@ pub async fn send_by_status<T: ByStatus>(
     }
 }
 
-/// Decodes a JSON body; an empty one is JSON's `null` (as in `transport::send_json`).
+/// Decodes a JSON body; an empty one is JSON's `null` (as for every JSON operation).
 #[doc(hidden)]
 pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    serde_json::from_slice(if body.is_empty() { b"null" } else { body })
+    decode_json(body)
 }
 
 /// A body that is not what the document gives for the status it was answered with.

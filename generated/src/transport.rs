@@ -154,14 +154,7 @@ pub async fn send_json<T: DeserializeOwned>(
     options: RequestOptions,
 ) -> Result<ResponseValue<T>, Error> {
     let ok = execute(client, operation, request, options).await?;
-    // An empty body is JSON's `null`: the two RBAC writes answer 200 with "no content"
-    // although the document types the body as any JSON value.
-    let body: &[u8] = if ok.body.is_empty() {
-        b"null"
-    } else {
-        &ok.body
-    };
-    match serde_json::from_slice::<T>(body) {
+    match decode_json::<T>(&ok.body) {
         Ok(value) => Ok(ResponseValue::new(value, ok.status, ok.headers)),
         // `attempts` too: the request was sent (`Error::attempts` is 0 only when it was not).
         Err(e) => Err(
@@ -169,6 +162,12 @@ pub async fn send_json<T: DeserializeOwned>(
                 .with_attempts(ok.attempts),
         ),
     }
+}
+
+/// Decodes a JSON body. An empty one is JSON's `null`: the two RBAC writes answer 200 with
+/// "no content" although the document types the body as any JSON value.
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(if body.is_empty() { b"null" } else { body })
 }
 
 /// Sends `request` for an operation whose success has no body (204).
