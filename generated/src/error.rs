@@ -120,13 +120,13 @@ impl Error {
         status: StatusCode,
         headers: HeaderMap,
         body: &[u8],
-        source: impl std::error::Error + Send + Sync + 'static,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
         Error {
             status: Some(status),
             headers: Some(headers),
             body: Some(redact::body_excerpt(body, BODY_EXCERPT_LIMIT)),
-            source: Some(Box::new(source)),
+            source: Some(source.into()),
             ..Error::new(
                 ErrorKind::Decode,
                 operation,

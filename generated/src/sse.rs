@@ -148,10 +148,10 @@ async fn open<T>(
                     Ok(None) | Err(_) => break,
                 }
             }
-            let why = SseError(format!(
+            let why = format!(
                 "expected an event stream (text/event-stream), got {:?}",
                 media.to_str().unwrap_or("a Content-Type that is not text")
-            ));
+            );
             return Err(
                 Error::decode(operation.id, status, headers, &excerpt, why).with_attempts(attempts)
             );
@@ -215,14 +215,8 @@ impl<T> EventStream<T> {
     #[allow(clippy::result_large_err)]
     fn convert(&self, parsed: Parsed) -> Result<Event<T>, Error> {
         let decode_error = |body: &[u8], e: Box<dyn std::error::Error + Send + Sync>| {
-            Error::decode(
-                self.operation,
-                self.status,
-                self.headers.clone(),
-                body,
-                BoxedError(e),
-            )
-            .with_attempts(self.attempts)
+            Error::decode(self.operation, self.status, self.headers.clone(), body, e)
+                .with_attempts(self.attempts)
         };
         match parsed {
             Parsed::Event(raw) => match (self.decode)(&raw.data) {
@@ -236,15 +230,14 @@ impl<T> EventStream<T> {
             },
             Parsed::NotUtf8(line, e) => Err(decode_error(
                 &line,
-                Box::new(SseError(format!(
-                    "a line of the event stream is not UTF-8: {e}"
-                ))),
+                format!("a line of the event stream is not UTF-8: {e}").into(),
             )),
             Parsed::TooLarge(limit, start) => Err(decode_error(
                 &start,
-                Box::new(SseError(format!(
+                format!(
                     "an event of the stream holds more than {limit} bytes; the stream is abandoned"
-                ))),
+                )
+                .into(),
             )),
         }
     }
@@ -282,34 +275,6 @@ impl<T> Stream for EventStream<T> {
                 }
             }
         }
-    }
-}
-
-/// A parse error's description.
-#[derive(Debug)]
-struct SseError(String);
-
-impl std::fmt::Display for SseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SseError {}
-
-/// A boxed error as a concrete type, for `Error::decode`.
-#[derive(Debug)]
-struct BoxedError(Box<dyn std::error::Error + Send + Sync>);
-
-impl std::fmt::Display for BoxedError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for BoxedError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
     }
 }
 

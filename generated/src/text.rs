@@ -27,18 +27,6 @@ pub async fn send_text(
     }
 }
 
-/// Why a text body could not be decoded.
-#[derive(Debug)]
-struct TextError(String);
-
-impl std::fmt::Display for TextError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TextError {}
-
 /// The `charset` parameter of a `Content-Type` value, lowercased and unquoted.
 fn charset(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
@@ -53,27 +41,27 @@ fn charset(headers: &HeaderMap) -> Option<String> {
 /// Decodes `body` by the charset in `headers`: UTF-8 (the default; a leading byte-order
 /// mark is dropped), US-ASCII, or ISO-8859-1. Any other charset, or bytes the charset
 /// does not allow, is an error rather than a lossy string.
-fn decode(headers: &HeaderMap, body: &[u8]) -> Result<String, TextError> {
+fn decode(headers: &HeaderMap, body: &[u8]) -> Result<String, String> {
     let charset = charset(headers).unwrap_or_else(|| "utf-8".into());
     match charset.as_str() {
         "utf-8" | "utf8" => {
             let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
             String::from_utf8(body.to_vec())
-                .map_err(|e| TextError(format!("the body is not valid UTF-8: {e}")))
+                .map_err(|e| format!("the body is not valid UTF-8: {e}"))
         }
         "us-ascii" | "ascii" => match body.iter().position(|b| !b.is_ascii()) {
             None => Ok(body.iter().map(|&b| char::from(b)).collect()),
-            Some(at) => Err(TextError(format!(
+            Some(at) => Err(format!(
                 "the body is declared US-ASCII but byte {at} is {:#04x}",
                 body[at]
-            ))),
+            )),
         },
         "iso-8859-1" | "latin1" | "iso_8859-1" | "l1" => {
             Ok(body.iter().map(|&b| char::from(b)).collect())
         }
-        other => Err(TextError(format!(
+        other => Err(format!(
             "the body's charset {other:?} is not supported (UTF-8, US-ASCII and ISO-8859-1 are)"
-        ))),
+        )),
     }
 }
 
@@ -102,6 +90,6 @@ mod tests {
         assert!(decode(&headers("text/plain; charset=us-ascii"), b"caf\xe9").is_err());
         assert!(decode(&headers("text/plain"), b"caf\xe9").is_err());
         let err = decode(&headers("text/plain; charset=shift_jis"), b"x").unwrap_err();
-        assert!(err.0.contains("shift_jis"), "{err}");
+        assert!(err.contains("shift_jis"), "{err}");
     }
 }
