@@ -15,17 +15,40 @@ use crate::error::{Error, push_pointer};
 /// rewrite stage removes; the client crate's constructors set the real ones.
 const TIMEOUT_SECS: u64 = 60;
 
-/// Parses the normalized document as OpenAPI 3.0 and runs progenitor on it.
+/// Parses the normalized document as OpenAPI 3.0 and runs progenitor on it, as one tree.
+/// The pipeline itself parses the two halves of [`split`] on two threads instead.
 pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
+    let tokens = tokens(file, document, Locate::Yes)?;
+    parse(file, tokens)
+}
+
+/// Whether an error of progenitor's is located in the document (which runs progenitor
+/// again per operation): only one of the two threads that run it needs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Locate {
+    Yes,
+    No,
+}
+
+/// Progenitor's output for the normalized document, as tokens.
+pub(crate) fn tokens(
+    file: &Path,
+    document: &Value,
+    locate: Locate,
+) -> Result<proc_macro2::TokenStream, Error> {
     let spec = parse_openapi(file, document)?;
-    let tokens = match run_progenitor(&spec) {
-        Ok(tokens) => tokens,
-        Err(message) => {
-            // Progenitor's messages name no place in the document; find the operation.
-            let pointer = failing_operation(document).unwrap_or_default();
-            return Err(Error::new(file, pointer, message));
-        }
-    };
+    run_progenitor(&spec).map_err(|message| {
+        // Progenitor's messages name no place in the document; find the operation.
+        let pointer = match locate {
+            Locate::Yes => failing_operation(document).unwrap_or_default(),
+            Locate::No => String::new(),
+        };
+        Error::new(file, pointer, message)
+    })
+}
+
+/// Parses (part of) progenitor's output.
+pub(crate) fn parse(file: &Path, tokens: proc_macro2::TokenStream) -> Result<syn::File, Error> {
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         Error::new(
             file,
@@ -33,6 +56,47 @@ pub fn generate(file: &Path, document: &Value) -> Result<syn::File, Error> {
             format!("progenitor produced code that does not parse: {e}"),
         )
     })
+}
+
+/// Cuts progenitor's output, without parsing it, into its `types` module (with its
+/// attributes) and everything else, where the module stays as a declaration
+/// (`pub mod types;`) in its place. Parsing is most of the cost of the generate stage,
+/// and the halves can be parsed on two threads; syn's trees cannot cross threads, but
+/// each thread can run progenitor itself and keep its half. `None` if the output has no
+/// inline `types` module.
+pub(crate) fn split(
+    tokens: proc_macro2::TokenStream,
+) -> Option<(proc_macro2::TokenStream, proc_macro2::TokenStream)> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let at = trees.windows(3).position(|w| {
+        matches!(
+            (&w[0], &w[1], &w[2]),
+            (TokenTree::Ident(m), TokenTree::Ident(name), TokenTree::Group(g))
+                if m == "mod" && name == "types" && g.delimiter() == Delimiter::Brace
+        )
+    })?;
+    // Back over the visibility and the outer attributes (`#` then `[...]`).
+    let mut start = at;
+    if start > 0 && matches!(&trees[start - 1], TokenTree::Ident(v) if v == "pub") {
+        start -= 1;
+    }
+    while start >= 2
+        && matches!(&trees[start - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)
+        && matches!(&trees[start - 2], TokenTree::Punct(p) if p.as_char() == '#')
+    {
+        start -= 2;
+    }
+    let end = at + 3;
+    let module: proc_macro2::TokenStream = trees[start..end].iter().cloned().collect();
+    let semi = TokenTree::Punct(proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone));
+    let rest: proc_macro2::TokenStream = trees[..end - 1]
+        .iter()
+        .cloned()
+        .chain(std::iter::once(semi))
+        .chain(trees[end..].iter().cloned())
+        .collect();
+    Some((module, rest))
 }
 
 /// The settings progenitor runs with. Public so that `cargo xtask bench regen` can run

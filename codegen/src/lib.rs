@@ -12,6 +12,8 @@
 //!    adds the typed mocks (the client crate's `mock` feature);
 //! 5. [`render`]: format with prettyplease and split into files with a generated-code header.
 //!
+//! Stages 3 to 5 run on both cores, progenitor's output cut into two halves ([`halves`]).
+//!
 //! Below the stages, [`document`] and [`syntax`] hold the vocabulary they share (of the
 //! OpenAPI document and of progenitor's output), so that no stage imports another sideways;
 //! `rust_shapes` is the vocabulary `normalize` and `passes` share for the Rust shapes
@@ -24,6 +26,7 @@
 pub mod document;
 pub mod error;
 pub mod generate;
+pub mod halves;
 pub mod load;
 pub mod mock;
 pub mod normalize;
@@ -38,6 +41,7 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 pub use error::{Error, Warning};
 pub use render::GeneratedFile;
@@ -49,28 +53,49 @@ pub struct Output {
     pub files: Vec<GeneratedFile>,
     /// Information the normalizer had to drop.
     pub warnings: Vec<Warning>,
-    /// The generated code before formatting, for the reviewer's views below; without the
-    /// mocks, which were generated on another thread from `mock`.
-    file: syn::File,
-    mock: mock::Inputs,
-    /// The normalized document it was generated from.
-    document: serde_json::Value,
+    /// What the reviewer's views are made from.
+    run: Arc<Rerun>,
+    /// The reviewer's views, computed on first use.
+    views: Arc<OnceLock<(BTreeMap<String, String>, String)>>,
+    /// The generator's threads, still freeing their trees.
+    _cleanup: Arc<halves::Cleanup>,
+}
+
+/// A run's inputs, to run it again for the reviewer's views.
+struct Rerun {
+    path: std::path::PathBuf,
+    source: String,
+    document: Arc<serde_json::Value>,
 }
 
 impl Output {
     /// The generated code in reviewable pieces (see [`render::pieces`]). Computed on
     /// demand: `cargo xtask regen` never needs it, the snapshot tests do.
     pub fn pieces(&self) -> BTreeMap<String, String> {
-        // The mocks are built again here: the ones `run_on_normalized` built went to
-        // another thread's formatting, and a tree cannot come back from there.
-        let mock = mock::generate_from(&self.mock, &self.document)
-            .expect("generated from the same inputs once already");
-        render::pieces(&self.file, &[mock])
+        self.views().0.clone()
     }
 
     /// The compact API surface (see [`surface::api_surface`]), computed on demand.
     pub fn surface(&self) -> String {
-        surface::api_surface(&self.document, &self.file)
+        self.views().1.clone()
+    }
+
+    /// The views come from the trees, which lived on the generator's threads (see
+    /// [`halves`]) and are gone: the first view asked for runs the generation again, with
+    /// the views (the same input gives the same output).
+    fn views(&self) -> &(BTreeMap<String, String>, String) {
+        self.views.get_or_init(|| {
+            let run = &self.run;
+            let again = halves::generate_files(
+                &run.path,
+                Arc::clone(&run.document),
+                &run.source,
+                true,
+                None,
+            )
+            .expect("the same document generated once already");
+            again.views.expect("asked for")
+        })
     }
 }
 
@@ -108,50 +133,28 @@ pub fn run_on_normalized(
     source: &str,
     normalized: normalize::Normalized,
 ) -> Result<Output, Error> {
-    let mut file = generate::generate(path, &normalized.document)?;
-    passes::apply(path, &mut file, &normalized.document)?;
-    let mock = mock::inputs(&file);
-    let files = mock_and_render(path, &mut file, &mock, &normalized.document, source)?;
-    Ok(Output {
-        files,
-        warnings: normalized.warnings,
-        file,
-        mock,
-        document: normalized.document,
-    })
+    run_on_normalized_traced(path, source, normalized, None)
 }
 
-/// Stages 4½ and 5 on both cores: a second thread generates the mocks from `mock` (plain
-/// data: syn's trees cannot cross threads) and formats `mock.rs`, while this one formats
-/// the tree (`mod.rs`, `types.rs`, `builder.rs`). The files and errors are those of the
-/// stages one after the other: the mocks' module is the last item of the tree, its
-/// declaration the last of `mod.rs`. A panic on the second thread is resumed on this one.
-pub fn mock_and_render(
+/// [`run_on_normalized`], recording when each thread finished each step in `trace`
+/// (`cargo xtask bench regen`).
+pub fn run_on_normalized_traced(
     path: &Path,
-    file: &mut syn::File,
-    mock: &mock::Inputs,
-    document: &serde_json::Value,
     source: &str,
-) -> Result<Vec<GeneratedFile>, Error> {
-    let (mut files, mocks) = std::thread::scope(|scope| {
-        let mocks = scope.spawn(|| {
-            let module = mock::generate_from(mock, document)?;
-            Ok(render::render_module(module, source).expect("mock::generate returns a module"))
-        });
-        let files = render::render_files(file, source);
-        match mocks.join() {
-            Ok(mocks) => (files, mocks),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    let (declaration, mocks) = mocks.map_err(|(method, message): (String, String)| {
-        Error::new(
-            path,
-            document::operation_pointer(document, &method),
-            message,
-        )
-    })?;
-    render::append_declaration(&mut files, &declaration);
-    files.push(mocks);
-    Ok(files)
+    normalized: normalize::Normalized,
+    trace: Option<Arc<halves::Trace>>,
+) -> Result<Output, Error> {
+    let document = Arc::new(normalized.document);
+    let generated = halves::generate_files(path, Arc::clone(&document), source, false, trace)?;
+    Ok(Output {
+        files: generated.files,
+        warnings: normalized.warnings,
+        run: Arc::new(Rerun {
+            path: path.to_path_buf(),
+            source: source.to_string(),
+            document,
+        }),
+        views: Arc::default(),
+        _cleanup: Arc::new(generated.cleanup),
+    })
 }

@@ -81,6 +81,29 @@ pub struct Inputs {
 
 /// The [`Inputs`] of the mocks of `file`.
 pub fn inputs(file: &syn::File) -> Inputs {
+    builder_inputs(file).with_models(model_inputs(file))
+}
+
+/// The models' part of the [`Inputs`]: their fields, read from the `types` module.
+#[derive(Debug, Clone, Default)]
+pub struct ModelInputs(BTreeMap<String, Fields>);
+
+/// The [`ModelInputs`] of `file` (the `types` half of the tree is enough).
+pub fn model_inputs(file: &syn::File) -> ModelInputs {
+    ModelInputs(models(file))
+}
+
+impl Inputs {
+    /// These inputs with the models' part replaced.
+    pub fn with_models(mut self, models: ModelInputs) -> Inputs {
+        self.models = models.0;
+        self
+    }
+}
+
+/// The [`Inputs`] of the mocks of `file` but the models' (the rest of the tree, without
+/// `types`, is enough).
+pub fn builder_inputs(file: &syn::File) -> Inputs {
     let text = |ty: &syn::Type| quote!(#ty).to_string();
     let (structs, shapes) = builder_shapes(file);
     Inputs {
@@ -104,15 +127,16 @@ pub fn inputs(file: &syn::File) -> Inputs {
                 )
             })
             .collect(),
-        models: models(file),
+        models: BTreeMap::new(),
     }
 }
 
 impl Inputs {
     /// The builders' fields and shapes with their types parsed again.
     #[allow(clippy::type_complexity)]
-    fn parsed(
+    fn parsed<'b>(
         &self,
+        only: impl Iterator<Item = &'b String>,
     ) -> Result<
         (
             BTreeMap<String, Vec<(String, syn::Type)>>,
@@ -124,8 +148,9 @@ impl Inputs {
             syn::parse_str::<syn::Type>(text)
                 .map_err(|e| (String::new(), format!("internal: the type `{text}`: {e}")))
         };
+        let only: std::collections::BTreeSet<&String> = only.collect();
         let mut structs = BTreeMap::new();
-        for (name, fields) in &self.structs {
+        for (name, fields) in self.structs.iter().filter(|(n, _)| only.contains(n)) {
             let fields = fields
                 .iter()
                 .map(|(f, ty)| Ok((f.clone(), parse(ty)?)))
@@ -133,7 +158,7 @@ impl Inputs {
             structs.insert(name.clone(), fields);
         }
         let mut shapes = BTreeMap::new();
-        for (name, (success, stream_item)) in &self.shapes {
+        for (name, (success, stream_item)) in self.shapes.iter().filter(|(n, _)| only.contains(n)) {
             let shape = Shape {
                 success: success.as_deref().map(parse).transpose()?,
                 stream_item: stream_item.as_deref().map(parse).transpose()?,
@@ -146,56 +171,96 @@ impl Inputs {
 
 /// The `mock` module from its [`Inputs`] and the normalized `document`; see [`generate`].
 pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String, String)> {
+    let mut items = generate_share(inputs, document, Share::All)?;
+    Ok(items.pop().expect("the whole share is the module"))
+}
+
+/// Which mock builders [`generate_share`] generates: the mocks of a large document are
+/// cut in two, generated and formatted on two threads (`crate::halves`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Share {
+    /// The whole `mock` module.
+    All,
+    /// The `mock` module with the first half of the operations' mock builders.
+    Head,
+    /// The other half's mock builders, the items that follow [`Share::Head`]'s in the module.
+    Tail,
+}
+
+/// Where [`Share::Head`] ends: the head also holds what every operation shares (the
+/// table, `MockServer`'s methods).
+fn head_len(operations: usize) -> usize {
+    operations * 2 / 5
+}
+
+/// The mocks of `share`; for [`Share::All`] and [`Share::Head`], one item, the module. An
+/// error of the head's comes before any of the tail's in the document's order.
+pub fn generate_share(
+    inputs: &Inputs,
+    document: &Value,
+    share: Share,
+) -> Result<Vec<Item>, (String, String)> {
     let builders = &inputs.builders;
     let declared = filters::declarations(document)
         .map_err(|(method, at, message)| (method, format!("at {at}: {message}")))?;
     let models = &inputs.models;
-    let (structs, impls) = inputs.parsed()?;
+    let builder_of: BTreeMap<&String, &String> = builders.iter().map(|(b, m)| (m, b)).collect();
+    let mocked: Vec<(&str, &str, &Value, &str, &String)> = operations(document)
+        .filter_map(|(path, verb, op)| {
+            let method = op.get("operationId").and_then(Value::as_str)?;
+            let builder = builder_of.get(&method.to_string())?;
+            Some((path, verb, op, method, *builder))
+        })
+        .collect();
+    let head = head_len(mocked.len());
+    let built = match share {
+        Share::All => 0..mocked.len(),
+        Share::Head => 0..head,
+        Share::Tail => head..mocked.len(),
+    };
+    let (structs, impls) = inputs.parsed(mocked[built.clone()].iter().map(|m| m.4))?;
 
     let mut table = Vec::new();
     let mut server_methods = Vec::new();
     let mut items = Vec::new();
-    let builder_of: BTreeMap<&String, &String> = builders.iter().map(|(b, m)| (m, b)).collect();
-    for (path, verb, op) in operations(document) {
-        let Some(method) = op.get("operationId").and_then(Value::as_str) else {
-            continue;
-        };
-        let Some(builder) = builder_of.get(&method.to_string()) else {
-            continue;
-        };
+    for (index, &(path, verb, op, method, builder)) in mocked.iter().enumerate() {
         let fail = |message: String| (method.to_string(), message);
+        let success = proc_macro2::Literal::u16_unsuffixed(success_status(op));
+        let http = verb.to_uppercase();
+        let name = format_ident!("{}", builder);
+        if share != Share::Tail {
+            table.push(quote! {
+                crate::mocking::MockOperation {
+                    id: #method,
+                    method: #http,
+                    path: #path,
+                    success: #success,
+                }
+            });
+            let method_ident = format_ident!("{}", method);
+            let server_doc = format!(
+                "Mocks [`crate::Client::{method}`] (`{http} {path}`): set what the request must carry, then how to answer."
+            );
+            server_methods.push(quote! {
+                #[doc = #server_doc]
+                pub fn #method_ident(&self) -> #name<'_> {
+                    #name {
+                        server: self,
+                        conditions: crate::mocking::Conditions::new(&OPERATIONS[#index]),
+                    }
+                }
+            });
+        }
+        if !built.contains(&index) {
+            continue;
+        }
         if SERVER_METHODS.contains(&method) {
             return Err(fail(format!(
                 "the method name `{method}` collides with `MockServer::{method}`"
             )));
         }
-        let index = table.len();
-        let success = proc_macro2::Literal::u16_unsuffixed(success_status(op));
-        let http = verb.to_uppercase();
-        table.push(quote! {
-            crate::mocking::MockOperation {
-                id: #method,
-                method: #http,
-                path: #path,
-                success: #success,
-            }
-        });
-        let fields = structs.get(*builder).cloned().unwrap_or_default();
-        let shape = impls.get(*builder).cloned().unwrap_or_default();
-        let name = format_ident!("{}", builder);
-        let method_ident = format_ident!("{}", method);
-        let server_doc = format!(
-            "Mocks [`crate::Client::{method}`] (`{http} {path}`): set what the request must carry, then how to answer."
-        );
-        server_methods.push(quote! {
-            #[doc = #server_doc]
-            pub fn #method_ident(&self) -> #name<'_> {
-                #name {
-                    server: self,
-                    conditions: crate::mocking::Conditions::new(&OPERATIONS[#index]),
-                }
-            }
-        });
+        let fields = structs.get(builder).cloned().unwrap_or_default();
+        let shape = impls.get(builder).cloned().unwrap_or_default();
 
         let params: Vec<&Value> = item_parameters(document, path, op);
         let mut methods = Vec::new();
@@ -372,7 +437,44 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
             }
         });
     }
-    let module: TokenStream = quote! {
+    let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
+    let mut items: Vec<Item> = if share == Share::Tail {
+        syn::parse2::<syn::File>(quote!(#(#items)*))
+            .map_err(internal)?
+            .items
+    } else {
+        vec![syn::parse2(module(&table, &server_methods, &items)).map_err(internal)?]
+    };
+    // Every mock builder's own methods follow its operation's: parsed once, cloned into
+    // each (parsing them anew per operation cost more than the clones).
+    let common: syn::ItemImpl = syn::parse2(common_methods()).map_err(internal)?;
+    let builder_impls = match items.as_mut_slice() {
+        [
+            Item::Mod(syn::ItemMod {
+                content: Some((_, inner)),
+                ..
+            }),
+        ] if share != Share::Tail => inner,
+        _ => &mut items,
+    };
+    for item in builder_impls {
+        if let Item::Impl(imp) = item
+            && !imp.generics.params.is_empty()
+        {
+            imp.items.extend(common.items.iter().cloned());
+        }
+    }
+    Ok(items)
+}
+
+/// The `mock` module around the operations' `table`, `MockServer`'s methods and the mock
+/// builders.
+fn module(
+    table: &[TokenStream],
+    server_methods: &[TokenStream],
+    items: &[TokenStream],
+) -> TokenStream {
+    quote! {
         /// Typed mocks of every operation, for testing code that uses the client (feature
         /// `mock`): start a [`MockServer`], mount mocks through its methods (one per
         /// operation), and point the code under test at [`MockServer::client`].
@@ -392,26 +494,7 @@ pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String,
 
             #(#items)*
         }
-    };
-    let internal = |e: syn::Error| (String::new(), format!("internal: {e}"));
-    let mut module: Item = syn::parse2(module).map_err(internal)?;
-    // Every mock builder's own methods follow its operation's: parsed once, cloned into
-    // each (parsing them anew per operation cost more than the clones).
-    let common: syn::ItemImpl = syn::parse2(common_methods()).map_err(internal)?;
-    if let Item::Mod(syn::ItemMod {
-        content: Some((_, items)),
-        ..
-    }) = &mut module
-    {
-        for item in items {
-            if let Item::Impl(imp) = item
-                && !imp.generics.params.is_empty()
-            {
-                imp.items.extend(common.items.iter().cloned());
-            }
-        }
     }
-    Ok(module)
 }
 
 /// The methods every mock builder has, whatever its operation (in an `impl` to parse).

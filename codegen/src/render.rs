@@ -28,16 +28,12 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// Splits the generated module into `mod.rs`, `types.rs`, `builder.rs` and `mock.rs`.
+/// Splits the generated module into `mod.rs` and a file per inline module (`types.rs`,
+/// `builder.rs`, `mock.rs`); a module declared without content (`pub mod types;`, where
+/// another thread holds it, see `halves.rs`) stays a declaration in `mod.rs`.
 ///
 /// Takes the tree mutably only to format it without copying it: each item is moved into
 /// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
-///
-/// All on one thread: syn's trees cannot cross threads (proc_macro2's tokens are
-/// reference-counted without atomics), and handing a module to a second thread as text
-/// means parsing it again there, which costs about twice what formatting it does
-/// (BENCHMARKS.md, "Using both cores"). What runs beside it on a second thread is a module
-/// built there, from plain data: the mocks ([`render_module`], `lib.rs`).
 pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
     let mut root = String::new();
     let mut children = Vec::new();
@@ -93,11 +89,13 @@ fn declaration(m: &ItemMod) -> Item {
 /// An inline module as a file of its own, as [`render_files`] lays out `types`, `builder`
 /// and `mock`: the file, and the formatted declaration that follows `mod.rs`'s last item
 /// ([`append_declaration`]). `None` for an item that is not an inline module.
-pub fn render_module(module: Item, source: &str) -> Option<(String, GeneratedFile)> {
+///
+/// Takes the module mutably for the reason [`render_files`] does.
+pub fn render_module(module: &mut Item, source: &str) -> Option<(String, GeneratedFile)> {
     let Item::Mod(m) = module else { return None };
     let mut decl = String::new();
-    unparse_into(&mut decl, &mut declaration(&m));
-    let (_, mut items) = m.content?;
+    unparse_into(&mut decl, &mut declaration(m));
+    let (_, items) = m.content.as_mut()?;
     let mut body = String::new();
     for item in items.iter_mut() {
         unparse_into(&mut body, item);
@@ -107,6 +105,16 @@ pub fn render_module(module: Item, source: &str) -> Option<(String, GeneratedFil
         contents: with_header(body, source),
     };
     Some((decl, file))
+}
+
+/// Items formatted one after the other, as [`render_module`] lays out a module's items: the
+/// text that follows a module's own when its items were cut in two (the mocks, `halves.rs`).
+pub fn render_items(items: &mut [Item]) -> String {
+    let mut body = String::new();
+    for item in items.iter_mut() {
+        unparse_into(&mut body, item);
+    }
+    body
 }
 
 /// Appends a declaration from [`render_module`] to `mod.rs` (the first of `files`), as

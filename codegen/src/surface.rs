@@ -17,6 +17,14 @@ use crate::syntax::{
 
 /// Renders the surface of `file`, generated from the normalized `document`.
 pub fn api_surface(document: &Value, file: &syn::File) -> String {
+    let mut out = operations_surface(document, file);
+    out.push_str(&models_surface(file));
+    out
+}
+
+/// The operations' part of [`api_surface`], read from the builders (the tree without
+/// `types` is enough).
+pub fn operations_surface(document: &Value, file: &syn::File) -> String {
     let mut out = String::new();
     let builders = builder_structs(file);
     let method_to_builder: BTreeMap<String, String> = builder_names(file)
@@ -72,7 +80,12 @@ pub fn api_surface(document: &Value, file: &syn::File) -> String {
         }
     }
 
-    out.push_str("\n# Models\n");
+    out
+}
+
+/// The models' part of [`api_surface`] (the `types` module is enough).
+pub fn models_surface(file: &syn::File) -> String {
+    let mut out = String::from("\n# Models\n");
     for item in file.items.iter() {
         let Item::Mod(m) = item else { continue };
         if m.ident != "types" {

@@ -151,7 +151,7 @@ fn overrides_declare_filters_for_a_document_that_does_not() {
     assert_eq!(error.pointer, "/dynamic_filters/list_plain/fields/0");
 }
 
-/// The mocks are generated on a second thread (`stackai_codegen::mock_and_render`); what
+/// The mocks are generated on threads of their own (`codegen/src/halves.rs`); what
 /// cannot be mocked is still an error at its operation, not a panic or a missing file.
 #[test]
 fn an_operation_the_mocks_cannot_name_is_an_error_at_its_place() {

@@ -30,8 +30,8 @@ pub const SECRET_FIELDS: [&str; 9] = [
     "authorization",
 ];
 
-/// Applies every rewrite to the `types` module, and emits `SECRET_FIELDS`.
-pub fn apply(file: &mut syn::File) {
+/// Emits `SECRET_FIELDS` at the top level (beside `Client`).
+pub fn secret_fields(file: &mut syn::File) {
     let secrets = SECRET_FIELDS;
     file.items.push(syn::parse_quote! {
         /// Keys whose values are secrets wherever they appear in a JSON body; the runtime
@@ -39,6 +39,10 @@ pub fn apply(file: &mut syn::File) {
         #[doc(hidden)]
         pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
     });
+}
+
+/// Applies every rewrite to the `types` module.
+pub fn apply(file: &mut syn::File) {
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
         if m.ident != "types" {

@@ -166,11 +166,15 @@ pub fn field_enum_name(method: &str) -> syn::Ident {
     format_ident!("{}FilterField", method.to_upper_camel_case())
 }
 
-/// Adds the filters to the builders of the operations that declare them.
-pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), DeclarationError> {
-    let declared = declarations(document)?;
+/// Adds the filters to the builders of the operations that declare them. Returns the
+/// methods whose filter-field enums [`add_field_enums`] puts into `types`, in the order of
+/// their builders.
+pub fn extend_builders(
+    file: &mut syn::File,
+    declared: &BTreeMap<String, Declaration>,
+) -> Result<Vec<String>, DeclarationError> {
     if declared.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let builders = builder_names(file);
     let mut enums = Vec::new();
@@ -224,24 +228,39 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), DeclarationEr
                     };
                     extend_builder(imp, method, declaration)
                         .map_err(|message| (method.clone(), String::new(), message))?;
-                    if let Some(fields) = &declaration.fields {
-                        enums.extend(field_enum(method, fields, declaration.source));
+                    if declaration.fields.is_some() {
+                        enums.push(method.clone());
                     }
                 }
                 _ => {}
             }
         }
     }
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
-            continue;
-        }
-        if let Some((_, items)) = &mut m.content {
-            items.append(&mut enums);
+    Ok(enums)
+}
+
+/// Whether any declaration names its fields, so that [`add_field_enums`] has work.
+pub fn declares_fields(declared: &BTreeMap<String, Declaration>) -> bool {
+    declared.values().any(|d| d.fields.is_some())
+}
+
+/// Adds to `types` the filter-field enums of `methods` (from [`extend_builders`]).
+pub fn add_field_enums(
+    file: &mut syn::File,
+    declared: &BTreeMap<String, Declaration>,
+    methods: &[String],
+) {
+    let mut enums = Vec::new();
+    for method in methods {
+        if let Some(declaration) = declared.get(method)
+            && let Some(fields) = &declaration.fields
+        {
+            enums.extend(field_enum(method, fields, declaration.source));
         }
     }
-    Ok(())
+    if let Some(items) = crate::syntax::module_named_mut(file, "types") {
+        items.append(&mut enums);
+    }
 }
 
 fn extend_builder(

@@ -32,6 +32,7 @@ pub mod deprecations;
 pub mod docs;
 pub mod filters;
 pub mod int_enums;
+pub mod link;
 pub mod multipart;
 pub mod paginate;
 pub mod responses;
@@ -49,54 +50,140 @@ use syn::visit_mut::{self, VisitMut};
 
 use crate::document::operation_pointer;
 use crate::error::Error;
+use link::{Link, Models};
 
-/// Runs every pass over `file`, generated from the normalized `document` read from `path`.
-pub fn apply(path: &Path, file: &mut syn::File, document: &Value) -> Result<(), Error> {
-    apply_observed(path, file, document, &mut |_| {})
+/// Which half of progenitor's output a thread holds (see `crate::halves`): the `types`
+/// module, or everything else (`Client`, its methods, the `builder` module, the top-level
+/// items the passes add).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Half {
+    Types,
+    Rest,
 }
 
-/// [`apply`], calling `done(pass)` as each pass finishes: `cargo xtask bench regen` times
-/// the passes one by one through this, so that it never follows a copy of their order.
-pub fn apply_observed(
+/// Why a half stopped: its error, or `None` when it stopped because the other half did
+/// (which reports its own). `step` is the pass it stopped in, so that of two errors, the
+/// one the passes run one after the other on the whole tree meet first is reported.
+#[derive(Debug)]
+pub struct Failure {
+    pub step: usize,
+    pub error: Option<Error>,
+}
+
+impl From<link::Stopped> for Failure {
+    fn from(_: link::Stopped) -> Failure {
+        Failure {
+            step: usize::MAX,
+            error: None,
+        }
+    }
+}
+
+/// Runs every pass over `file`, one `half` of the output generated from the normalized
+/// `document` read from `path`; the other half runs beside it on another thread, and
+/// `link` carries what each needs of the other. `done(pass)` is called as each pass
+/// finishes: `cargo xtask bench regen` times them through it. `settled(file)` is called
+/// once the half's items, fields and types are final, before the passes that only document
+/// them (the mocks read what they need there).
+///
+/// Each pass runs on both halves, and most find their module in only one; a pass that
+/// adds top-level items adds them on the rest, where the top level is kept.
+pub fn apply(
     path: &Path,
+    half: Half,
     file: &mut syn::File,
     document: &Value,
+    link: &Link,
     done: &mut dyn FnMut(&'static str),
-) -> Result<(), Error> {
+    settled: &mut dyn FnMut(&syn::File),
+) -> Result<(), Failure> {
+    let mut step = 0;
+    let mut finish = |pass: &'static str, step: &mut usize| {
+        done(pass);
+        *step += 1;
+    };
+    let fail = |step: usize| {
+        move |error: Error| Failure {
+            step,
+            error: Some(error),
+        }
+    };
+    let types = half == Half::Types;
+
     rewrite::drop_panicking_constructor(file);
-    done("rewrite");
-    runtime_calls::route_through_runtime(file, document).map_err(|(method, message)| {
-        Error::new(path, operation_pointer(document, &method), message)
-    })?;
-    done("runtime_calls");
-    multipart::add_file_setters(file, document);
-    done("multipart");
-    if crate::rust_shapes::used_in(document) {
-        shapes::apply(file).map_err(|message| Error::new(path, "", message))?;
+    finish("rewrite", &mut step);
+    if types {
+        link.send_models(Models::of(file));
+    } else {
+        let models = link.models()?;
+        runtime_calls::route_through_runtime(file, document, &models)
+            .map_err(|(method, message)| {
+                Error::new(path, operation_pointer(document, &method), message)
+            })
+            .map_err(fail(step))?;
+        multipart::add_file_setters(file, document);
     }
-    done("shapes");
-    unions::apply(file, document)
-        .map_err(|(pointer, message)| Error::new(path, pointer, message))?;
-    done("unions");
-    int_enums::apply(file);
-    closed_models::apply(file);
-    done("int_enums+closed_models");
-    compat::apply(file);
-    done("compat");
-    filters::apply(file, document).map_err(|(method, below, message)| {
-        Error::new(path, operation_pointer(document, &method) + &below, message)
-    })?;
-    done("filters");
-    statuses::apply(file, document).map_err(|(method, message)| {
-        Error::new(path, operation_pointer(document, &method), message)
-    })?;
-    done("statuses");
+    finish("runtime_calls+multipart", &mut step);
+    if crate::rust_shapes::used_in(document) {
+        let located = |message| Error::new(path, "", message);
+        let mut used = shapes::replace(file).map_err(located).map_err(fail(step))?;
+        if types {
+            used.extend(link.shapes()?);
+            shapes::add_helpers(file, &used)
+                .map_err(located)
+                .map_err(fail(step))?;
+        } else {
+            link.send_shapes(used);
+        }
+    }
+    finish("shapes", &mut step);
+    if types {
+        unions::apply(file, document)
+            .map_err(|(pointer, message)| Error::new(path, pointer, message))
+            .map_err(fail(step))?;
+        int_enums::apply(file);
+        closed_models::apply(file);
+        compat::apply(file);
+    } else {
+        compat::secret_fields(file);
+    }
+    finish("unions+int_enums+closed_models+compat", &mut step);
+    let declared = filters::declarations(document)
+        .map_err(|(method, below, message)| {
+            Error::new(path, operation_pointer(document, &method) + &below, message)
+        })
+        .map_err(fail(step))?;
+    if types {
+        if filters::declares_fields(&declared) {
+            filters::add_field_enums(file, &declared, &link.filters()?);
+        }
+    } else {
+        let methods = filters::extend_builders(file, &declared)
+            .map_err(|(method, below, message)| {
+                Error::new(path, operation_pointer(document, &method) + &below, message)
+            })
+            .map_err(fail(step))?;
+        link.send_filters(methods);
+    }
+    finish("filters", &mut step);
+    if types {
+        statuses::apply(file, document)
+            .map_err(|(method, message)| {
+                Error::new(path, operation_pointer(document, &method), message)
+            })
+            .map_err(fail(step))?;
+    }
+    finish("statuses", &mut step);
+    // What remains adds documentation and attributes only.
+    settled(file);
     docs::document_from_source(file, document);
-    done("docs");
+    finish("docs", &mut step);
     OneWalk.visit_file_mut(file);
-    done("whole-tree walk");
-    deprecations::mark(file, document);
-    done("deprecations");
+    finish("whole-tree walk", &mut step);
+    if !types {
+        deprecations::mark(file, document);
+    }
+    finish("deprecations", &mut step);
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+use crate::passes::link::Models;
 use crate::syntax::{Success, generic_arg, param_ident, type_text};
 
 /// `stream()` and `page()` for the builder, when the operation paginates.
@@ -20,7 +21,7 @@ pub(crate) fn methods(
     params: &[&Value],
     builder_fields: &BTreeMap<String, syn::Type>,
     success: &Success,
-    models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
+    models: &Models,
 ) -> Option<Vec<TokenStream>> {
     let Success::Json(response) = success else {
         return None;
@@ -30,16 +31,18 @@ pub(crate) fn methods(
             param_ident(p) == name && p.get("in").and_then(Value::as_str) == Some("query")
         })
     };
-    let envelope = model_of(response).and_then(|name| models.get(&name));
+    let envelope = model_of(response)
+        .filter(|name| models.has(name))
+        .map(|name| Envelope { models, name });
     let fetch = if query("cursor").is_some() {
         let envelope = envelope?;
         // A required cursor is a `String`, an optional one an `Option<String>`.
-        let next_cursor = match type_text(envelope.get("next_cursor")?).as_str() {
+        let next_cursor = match type_text(&envelope.get("next_cursor")?).as_str() {
             "Option<String>" => quote!(page.next_cursor),
             "String" => quote!(Some(page.next_cursor)),
             _ => return None,
         };
-        let item = item_type(envelope.get("data")?)?;
+        let item = item_type(&envelope.get("data")?)?;
         let body = quote! {
             let builder = match next {
                 Some(crate::pagination::NextPage::Cursor(cursor)) => builder.cursor(cursor),
@@ -72,8 +75,10 @@ pub(crate) fn methods(
         let (item, items, total) = match (generic_arg(response, "Vec"), envelope) {
             (Some(item), _) => (item, quote!(response), quote!(None)),
             (None, Some(envelope)) => {
-                let item = item_type(envelope.get("data")?)?;
-                let total = envelope.get("total").map_or(quote!(None), total_expr);
+                let item = item_type(&envelope.get("data")?)?;
+                let total = envelope
+                    .get("total")
+                    .map_or(quote!(None), |t| total_expr(&t));
                 (item, quote!(response.data), total)
             }
             _ => return None,
@@ -125,6 +130,18 @@ pub(crate) fn methods(
             }
         },
     ])
+}
+
+/// The page model of a paginated response, whose fields are looked up by name.
+struct Envelope<'m> {
+    models: &'m Models,
+    name: String,
+}
+
+impl Envelope<'_> {
+    fn get(&self, field: &str) -> Option<syn::Type> {
+        self.models.field(&self.name, field)
+    }
 }
 
 /// The page's `total` as an `Option<i64>`, from the field as typify typed it: required or

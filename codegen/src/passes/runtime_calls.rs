@@ -13,22 +13,26 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
-use syn::{Item, ItemImpl, ItemStruct};
+use syn::{Item, ItemImpl};
 
 use super::stamps::Stamps;
 use super::{multipart, paginate, responses, statuses};
 use crate::document::METHODS;
 use crate::normalize::{bodies, parameters};
-use crate::syntax::{Success, builder_names, generic_arg, impl_name, module_named, param_ident};
+use crate::passes::link::Models;
+use crate::syntax::{Success, builder_names, generic_arg, impl_name, param_ident};
 
 /// What went wrong, and for which operation (its method name).
 pub type RewriteError = (String, String);
 
 /// Rewrites every builder in `file`; `document` is the normalized document.
-pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(), RewriteError> {
+pub fn route_through_runtime(
+    file: &mut syn::File,
+    document: &Value,
+    models: &Models,
+) -> Result<(), RewriteError> {
     let operations = operations(document);
     let builders = builder_names(file);
-    let models = model_fields(file);
     let global_security = document.get("security");
     let templates = Templates::parse()?;
     for item in &mut file.items {
@@ -101,16 +105,8 @@ pub fn route_through_runtime(file: &mut syn::File, document: &Value) -> Result<(
                         continue;
                     };
                     let types = field_types.get(&builder).cloned().unwrap_or_default();
-                    rewrite_builder(
-                        imp,
-                        method,
-                        op,
-                        global_security,
-                        &models,
-                        &types,
-                        &templates,
-                    )
-                    .map_err(|message| (method.clone(), message))?;
+                    rewrite_builder(imp, method, op, global_security, models, &types, &templates)
+                        .map_err(|message| (method.clone(), message))?;
                 }
                 _ => {}
             }
@@ -240,28 +236,12 @@ fn token_url_const(document: &Value) -> Item {
     )
 }
 
-/// Model name → its fields' types (for pagination: the item type of `data`).
-fn model_fields(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::Type>> {
-    let mut out = BTreeMap::new();
-    for inner in module_named(file, "types") {
-        let Item::Struct(ItemStruct { ident, fields, .. }) = inner else {
-            continue;
-        };
-        let fields = fields
-            .iter()
-            .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
-            .collect();
-        out.insert(ident.to_string(), fields);
-    }
-    out
-}
-
 fn rewrite_builder(
     imp: &mut ItemImpl,
     method: &str,
     op: &Op<'_>,
     global_security: Option<&Value>,
-    models: &BTreeMap<String, BTreeMap<String, syn::Type>>,
+    models: &Models,
     field_types: &BTreeMap<String, syn::Type>,
     templates: &Templates,
 ) -> Result<(), String> {
@@ -307,8 +287,7 @@ fn rewrite_builder(
             .get("body")
             .and_then(|ty| generic_arg(ty, "Result"))
             .and_then(|held| model_of_builder(&held))
-            .and_then(|model| models.get(&model.to_string()))
-            .and_then(|fields| fields.get("stream"))
+            .and_then(|model| models.field(&model.to_string(), "stream"))
             .is_some_and(|ty| matches!(ty, syn::Type::Path(p) if p.path.is_ident("bool")));
         let mut send_events = responses::send_events_method(send, flag)?;
         if let syn::ImplItem::Fn(f) = &mut send_events {

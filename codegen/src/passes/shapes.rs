@@ -20,9 +20,10 @@ use syn::visit_mut::VisitMut;
 use crate::rust_shapes::{CRATE, Shape};
 use crate::syntax::module_named_mut;
 
-/// Replaces the placeholders in `file` and emits the helpers they need. Returns an error
-/// message if a placeholder survives (a generator bug, reported rather than compiled).
-pub fn apply(file: &mut syn::File) -> Result<(), String> {
+/// Replaces the placeholders in `file` (either half of the tree) and returns the shapes
+/// whose helpers the code then needs ([`add_helpers`]). Returns an error message if a
+/// placeholder survives (a generator bug, reported rather than compiled).
+pub fn replace(file: &mut syn::File) -> Result<BTreeSet<&'static str>, String> {
     let mut replacer = Replacer::default();
     replacer.visit_file_mut(file);
     if let Some(error) = replacer.error {
@@ -35,10 +36,15 @@ pub fn apply(file: &mut syn::File) -> Result<(), String> {
             "a placeholder type of `{CRATE}` survived in the generated code (in `{context}`); this is a generator bug"
         ));
     }
-    if replacer.used.is_empty() {
+    Ok(replacer.used)
+}
+
+/// Emits into `types` the helpers of the shapes `used` anywhere in the tree.
+pub fn add_helpers(file: &mut syn::File, used: &BTreeSet<&'static str>) -> Result<(), String> {
+    if used.is_empty() {
         return Ok(());
     }
-    let helpers = helpers(&replacer.used);
+    let helpers = helpers(used);
     let types = module_named_mut(file, "types")
         .ok_or("formats are used but the generated code has no `types` module")?;
     types.push(syn::parse_quote! {

@@ -3,10 +3,10 @@
 //!
 //! The stages are the public functions `stackai_codegen::tools::import::run_project` (what `cargo
 //! xtask regen` runs) calls: `load`, `import::normalize_with_overrides`, then the stages of
-//! `stackai_codegen::run_on_normalized`, called here in the same order and timed one by one.
-//! Before timing, the staged output is checked to be byte-for-byte what `run_project`
-//! produces, and the split of the generate stage and of the passes (each pass through its
-//! own entry point) is checked to produce the same tree. The output is written, as `regen`
+//! `stackai_codegen::run_on_normalized`, which runs generation, the passes, the mocks and
+//! formatting on three threads (`codegen/src/halves.rs`); its trace gives each thread's
+//! steps. Before timing, the staged output is checked to be byte-for-byte what
+//! `run_project` produces. The output is written, as `regen`
 //! does (compare, then write), into a fresh directory under the system's temporary
 //! directory instead of `generated/`. Each timed run of ours is followed by one of raw
 //! progenitor (`raw_progenitor.rs`) on the same normalized document, and the `RATIO` lines
@@ -18,19 +18,19 @@ use std::time::Instant;
 
 use serde_json::Value;
 use stackai_codegen::tools::import;
-use stackai_codegen::{generate, load, mock, passes, render, surface};
+use std::sync::Arc;
+
+use stackai_codegen::halves::Trace;
+use stackai_codegen::load;
 
 use super::stats::{Clock, growth_exponent, median, ms, spread};
 use super::{Goal, Options, raw_progenitor, synth};
 
 /// The stages, in pipeline order.
-const STAGES: [&str; 10] = [
+const STAGES: [&str; 7] = [
     "load",
     "normalize",
-    "generate",
-    "passes",
-    "mock",
-    "format",
+    "threads",
     "pieces",
     "surface",
     "write",
@@ -38,24 +38,19 @@ const STAGES: [&str; 10] = [
 ];
 
 /// What each stage is, for the report.
-const STAGE_NOTES: [&str; 10] = [
+const STAGE_NOTES: [&str; 7] = [
     "read + parse JSON, overrides.json",
     "3.1 -> 3.0.3 rewrite, method names, overrides",
-    "openapiv3 parse + progenitor + syn::parse2",
-    "passes::apply: the syn passes (rewrite, runtime_calls, shapes, unions, compat, filters, docs, ...)",
-    "mock::inputs: what the typed mocks (feature `mock`) read from the tree, as text",
-    "mock_and_render: mock::generate_from + mock.rs on a 2nd thread || render_files",
-    "mock::generate_from again, render::pieces (snapshots; not in regen)",
-    "surface::api_surface (snapshots; not in regen)",
+    "run_on_normalized: progenitor, parse, passes, format per half + the mocks, on 3 threads",
+    "Output::pieces: the files parsed back, cut into pieces (snapshots; not in regen)",
+    "Output::surface (snapshots; not in regen)",
     "compare with disk and write 4 files",
-    "drop the syn tree, documents and pieces (regen skips it)",
+    "drop the output, waiting for the threads to free their trees (regen skips it)",
 ];
 
 /// Whether `cargo xtask regen` runs the stage: `pieces` and `surface` feed only the
 /// snapshot tests, and regen leaks its output instead of freeing it (`xtask/src/main.rs`).
-const IN_REGEN: [bool; 10] = [
-    true, true, true, true, true, true, false, false, true, false,
-];
+const IN_REGEN: [bool; 7] = [true, true, true, false, false, true, false];
 
 /// Target operation counts of the synthetic documents.
 const SIZES: [usize; 3] = [20, 200, 2000];
@@ -79,6 +74,8 @@ struct Run {
     stages: Times,
     /// On-CPU milliseconds per stage.
     stages_cpu: Times,
+    /// Each thread's steps of the `threads` stage: (thread, step, wall ms).
+    steps: Steps,
     /// Wall milliseconds per step of raw progenitor.
     raw: [f64; raw_progenitor::STEPS.len()],
     /// On-CPU milliseconds of raw progenitor.
@@ -203,9 +200,7 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
         ms(spread(&real_total).1)
     );
     print_stage_table(&real);
-    check_split(&document)?;
-    let split = split_runs(&document, options.runs)?;
-    print_split(real_ops, &split);
+    print_steps(real_ops, &real);
     let real_ratio = print_ratio(real_ops, &real);
 
     // Synthetic documents.
@@ -232,9 +227,7 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
             std::fs::metadata(&path).map_or(0, |m| m.len())
         );
         let runs = timed_runs(&path, &source, &scratch, options.runs)?;
-        check_split(&path)?;
-        let split = split_runs(&path, options.runs)?;
-        rows.push((census.operations, runs, split));
+        rows.push((census.operations, runs));
     }
 
     println!(
@@ -252,7 +245,7 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
     }
     println!();
     let mut medians = Vec::new();
-    for (ops, runs, _) in &rows {
+    for (ops, runs) in &rows {
         let totals: Vec<f64> = runs.iter().map(Run::regen).collect();
         let total = median(&totals);
         let cpu = median(&runs.iter().map(Run::regen_cpu).collect::<Vec<_>>());
@@ -271,17 +264,18 @@ pub(crate) fn measure_all(options: &Options, profile: &str) -> Result<Vec<Goal>,
     }
 
     println!(
-        "\nthe generate stage, split, and the passes one by one (median ms, and ms per operation):"
+        "\neach thread's steps in the threads stage (median wall ms since the thread's previous \
+         step; steps that wait for another thread include the wait):"
     );
-    for (ops, _, split) in &rows {
-        print_split(*ops, split);
+    for (ops, runs) in &rows {
+        print_steps(*ops, runs);
     }
 
     println!("\nagainst raw progenitor, measured in the same runs:");
     let mut ratios = Vec::new();
     // The ~20 document is one copy of the real one (19 operations, renamed); the real
     // document's line above stands for that size.
-    for (ops, runs, _) in rows.iter().skip(1) {
+    for (ops, runs) in rows.iter().skip(1) {
         ratios.push((*ops, print_ratio(*ops, runs)));
     }
 
@@ -412,11 +406,12 @@ fn timed_runs(path: &Path, source: &str, scratch: &Path, runs: usize) -> Result<
     raw_progenitor::run(&raw_input)?;
     (0..runs)
         .map(|_| {
-            let (stages, stages_cpu, _) = staged_run(path, source, &out_dir)?;
+            let (stages, stages_cpu, steps, _) = staged_run(path, source, &out_dir)?;
             let (raw, raw_cpu, _) = raw_progenitor::run(&raw_input)?;
             Ok(Run {
                 stages,
                 stages_cpu,
+                steps,
                 raw,
                 raw_cpu,
             })
@@ -424,13 +419,17 @@ fn timed_runs(path: &Path, source: &str, scratch: &Path, runs: usize) -> Result<
         .collect()
 }
 
+/// Each thread's steps: (thread, step, wall milliseconds since its previous step, or
+/// since the start of the `threads` stage).
+type Steps = Vec<(&'static str, &'static str, f64)>;
+
 /// The pipeline, stage by stage, as `cargo xtask regen` runs it; the output goes to a fresh
-/// `out_dir`. Returns each stage's milliseconds and the files.
+/// `out_dir`. Returns each stage's milliseconds, the threads' steps and the files.
 fn staged_run(
     path: &Path,
     source: &str,
     out_dir: &Path,
-) -> Result<(Times, Times, Vec<stackai_codegen::GeneratedFile>), String> {
+) -> Result<(Times, Times, Steps, Vec<stackai_codegen::GeneratedFile>), String> {
     let _ = std::fs::remove_dir_all(out_dir);
     let mut times = [0.0; STAGES.len()];
     let mut cpu = [0.0; STAGES.len()];
@@ -446,35 +445,33 @@ fn staged_run(
     // `run_project`: normalize and apply the overrides, then `run_on_normalized`.
     let normalized = import::normalize_with_overrides(path, document, &overrides).map_err(err)?;
     lap(1, &mut times);
-    let mut file = generate::generate(path, &normalized.document).map_err(err)?;
+    let started = Instant::now();
+    let trace = Arc::new(Trace::default());
+    let output =
+        stackai_codegen::run_on_normalized_traced(path, source, normalized, Some(trace.clone()))
+            .map_err(err)?;
     lap(2, &mut times);
-    passes::apply(path, &mut file, &normalized.document).map_err(err)?;
+    let pieces = output.pieces();
     lap(3, &mut times);
-    let mock_inputs = mock::inputs(&file);
+    let surface = output.surface();
     lap(4, &mut times);
-    let files = stackai_codegen::mock_and_render(
-        path,
-        &mut file,
-        &mock_inputs,
-        &normalized.document,
-        source,
-    )
-    .map_err(err)?;
+    write_like_regen(out_dir, &output.files)?;
     lap(5, &mut times);
-    // As `Output::pieces` does.
-    let mocks = mock::generate_from(&mock_inputs, &normalized.document)
-        .map_err(|(method, message)| format!("{method}: {message}"))?;
-    let pieces = render::pieces(&file, &[mocks]);
+    let files = output.files.clone();
+    // `regen` leaks the output instead (`xtask/src/main.rs`); the snapshot tests and every
+    // other caller of `run_project` pay this, beside their own work.
+    drop((output, pieces, surface));
     lap(6, &mut times);
-    let surface = surface::api_surface(&normalized.document, &file);
-    lap(7, &mut times);
-    write_like_regen(out_dir, &files)?;
-    lap(8, &mut times);
-    // `regen` leaks the tree and the normalized document instead (`xtask/src/main.rs`);
-    // the snapshot tests and every other caller of `run_project` pay this.
-    drop((file, mock_inputs, normalized, pieces, surface));
-    lap(9, &mut times);
-    Ok((times, cpu, files))
+    let mut last: std::collections::BTreeMap<&str, Instant> = Default::default();
+    let steps = trace
+        .events()
+        .into_iter()
+        .map(|(thread, step, at)| {
+            let since = last.insert(thread, at).unwrap_or(started);
+            (thread, step, (at - since).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    Ok((times, cpu, steps, files))
 }
 
 /// `cargo xtask regen`'s write: compare each file with what is on disk, write if different.
@@ -498,7 +495,7 @@ fn write_like_regen(
 fn check_equivalence(path: &Path, source: &str) -> Result<(), String> {
     let expected = import::run_project(path, source).map_err(|e| e.to_string())?;
     let scratch = scratch_dir()?.join("check");
-    let (_, _, files) = staged_run(path, source, &scratch)?;
+    let (_, _, _, files) = staged_run(path, source, &scratch)?;
     let _ = std::fs::remove_dir_all(&scratch);
     if files != expected.files {
         return Err(
@@ -528,13 +525,6 @@ fn check_methods(path: &Path, source: &str, methods: &[String]) -> Result<(), St
     Ok(())
 }
 
-/// The parts of the generate stage (`codegen/src/generate.rs` step by step, same
-/// settings); the passes follow, one by one as `passes::apply_observed` reports them.
-const SPLIT: [&str; 3] = ["openapiv3 parse", "progenitor", "syn::parse2"];
-
-/// Step name → median milliseconds, the generate stage's three steps first.
-type Split = Vec<(&'static str, f64)>;
-
 /// The normalized document the generate stage sees.
 fn normalized(path: &Path) -> Result<Value, String> {
     let err = |e: stackai_codegen::Error| e.to_string();
@@ -545,86 +535,26 @@ fn normalized(path: &Path) -> Result<Value, String> {
         .document)
 }
 
-/// The generate stage's three steps and every pass, timed; the file comes back too.
-fn generate_split(path: &Path, document: &Value) -> Result<(Split, syn::File), String> {
-    let started = Instant::now();
-    let spec: openapiv3::OpenAPI =
-        serde_path_to_error::deserialize(document).map_err(|e| e.to_string())?;
-    let parsed = Instant::now();
-    let settings = generate::settings();
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&spec)
-        .map_err(|e| e.to_string())?;
-    let generated = Instant::now();
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
-    let done = Instant::now();
-    let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-    let mut split: Split = SPLIT
-        .into_iter()
-        .zip([
-            ms(started, parsed),
-            ms(parsed, generated),
-            ms(generated, done),
-        ])
-        .collect();
-    let mut last = Instant::now();
-    passes::apply_observed(path, &mut file, document, &mut |pass| {
-        let now = Instant::now();
-        split.push((pass, ms(last, now)));
-        last = now;
-    })
-    .map_err(|e| e.to_string())?;
-    Ok((split, file))
-}
-
-fn split_runs(path: &Path, runs: usize) -> Result<Split, String> {
-    let document = normalized(path)?;
-    let samples = (0..runs)
-        .map(|_| generate_split(path, &document).map(|(t, _)| t))
-        .collect::<Result<Vec<_>, _>>()?;
-    let first = samples.first().ok_or("no runs")?;
-    Ok(first
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| {
-            (
-                *name,
-                median(&samples.iter().map(|t| t[i].1).collect::<Vec<_>>()),
-            )
-        })
-        .collect())
-}
-
-/// Fails unless the split steps produce what the generate stage and `passes::apply` do.
-fn check_split(path: &Path) -> Result<(), String> {
-    use quote::ToTokens;
-    let document = normalized(path)?;
-    let mut staged = generate::generate(path, &document).map_err(|e| e.to_string())?;
-    passes::apply(path, &mut staged, &document).map_err(|e| e.to_string())?;
-    let (_, split) = generate_split(path, &document)?;
-    if staged.to_token_stream().to_string() != split.to_token_stream().to_string() {
-        return Err(format!(
-            "{}: the bench's split of the generate stage and the passes no longer matches \
-             codegen/src/generate.rs and codegen/src/passes/mod.rs",
-            path.display()
-        ));
+/// Each thread's steps, median milliseconds over `runs`, in the order of the first run.
+fn print_steps(ops: usize, runs: &[Run]) {
+    let Some(first) = runs.first() else { return };
+    let mut line = String::new();
+    let mut current = "";
+    for (i, (thread, step, _)) in first.steps.iter().enumerate() {
+        let column: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.steps.get(i).map(|s| s.2))
+            .collect();
+        if *thread != current {
+            if !line.is_empty() {
+                println!("{line}");
+            }
+            line = format!("  {ops:>4} operations, thread {thread}:");
+            current = thread;
+        }
+        line.push_str(&format!(" {step} {}", ms(median(&column))));
     }
-    Ok(())
-}
-
-fn print_split(ops: usize, split: &Split) {
-    let parts: Vec<String> = split
-        .iter()
-        .map(|(name, t)| format!("{name} {} ms ({:.3}/op)", ms(*t), t / ops as f64))
-        .collect();
-    println!(
-        "  generate at {ops:>4} operations: {}",
-        parts[..SPLIT.len()].join(", ")
-    );
-    println!(
-        "  passes one by one at {ops:>4} operations: {}",
-        parts[SPLIT.len()..].join(", ")
-    );
+    println!("{line}");
 }
 
 fn scratch_dir() -> Result<PathBuf, String> {
@@ -675,7 +605,12 @@ pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
     };
     let raw_input = raw_progenitor::input(&normalized(&path)?);
     for _ in 0..iterations {
-        let (times, cpu, _) = staged_run(&path, &source, &scratch.join("out"))?;
+        let (times, cpu, steps, _) = staged_run(&path, &source, &scratch.join("out"))?;
+        let steps: Vec<String> = steps
+            .iter()
+            .map(|(thread, step, t)| format!("{thread}.{step}={}", ms(*t)))
+            .collect();
+        println!("threads' steps (wall ms): {}", steps.join(" "));
         let (raw, raw_cpu, _) = raw_progenitor::run(&raw_input)?;
         let parts: Vec<String> = STAGES
             .iter()

@@ -40,8 +40,8 @@ pub(crate) fn growth_exponent(n1: f64, t1: f64, n2: f64, t2: f64) -> f64 {
 
 /// A stopwatch for stages: wall time, and the time this process spent on a CPU. The second
 /// is what a stage costs whatever else the machine runs (2 cores shared with other
-/// builds make wall times wander); it counts every thread of the process, so the mocks'
-/// second thread (`stackai_codegen::mock_and_render`) is counted too, and it assumes that
+/// builds make wall times wander); it counts every thread of the process, so the
+/// generator's threads (`codegen/src/halves.rs`) are counted too, and it assumes that
 /// no other thread of the process works while a stage is timed.
 pub(crate) struct Clock {
     wall: std::time::Instant,

@@ -1,0 +1,421 @@
+//! Stages 3 to 5 on both cores: progenitor's output in two halves, each generated, parsed,
+//! passed over and formatted on a thread of its own, and the mocks on a third.
+//!
+//! Parsing progenitor's output is the largest single cost of a regen, and syn's trees
+//! cannot cross threads (proc_macro2's tokens, outside a proc macro, are reference-counted
+//! without atomics). So each half's thread runs progenitor itself (a fraction of the cost
+//! of parsing), cuts the tokens without parsing them ([`generate::split`]) and parses only
+//! its half: the `types` module (→ `types.rs`), or the rest (→ `mod.rs` and `builder.rs`).
+//! Each runs every pass on its half ([`passes::apply`]); what a pass needs of the other half
+//! crosses as plain data ([`passes::link`]). The mocks are built from plain data the two
+//! halves send ([`mock::builder_inputs`], [`mock::model_inputs`]).
+//!
+//! The output is byte-identical to the stages run one after the other on one tree, and so
+//! are the errors: of two halves' errors, the one the passes would meet first is reported
+//! ([`passes::Failure`]). A panic on any thread is resumed on the caller's. Each thread
+//! hands its files back before freeing its tree, which it then does in the background;
+//! [`Cleanup`] waits for that when dropped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::document::operation_pointer;
+use crate::error::Error;
+use crate::generate::{self, Locate};
+use crate::passes::{self, Failure, Half};
+use crate::render::{self, GeneratedFile};
+use crate::{mock, surface};
+
+/// When each thread finished each of its steps, for `cargo xtask bench regen`.
+#[derive(Debug, Default)]
+pub struct Trace {
+    events: Mutex<Vec<(&'static str, &'static str, Instant)>>,
+}
+
+impl Trace {
+    /// (thread, step, when it finished), in the order they were recorded.
+    pub fn events(&self) -> Vec<(&'static str, &'static str, Instant)> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    fn record(trace: &Option<Arc<Trace>>, thread: &'static str, step: &'static str) {
+        if let Some(trace) = trace
+            && let Ok(mut events) = trace.events.lock()
+        {
+            events.push((thread, step, Instant::now()));
+        }
+    }
+}
+
+/// The threads still freeing their trees after handing back their files; dropping this
+/// waits for them (`cargo xtask regen` leaks it instead, as the process exits).
+#[derive(Debug, Default)]
+pub struct Cleanup(Mutex<Vec<JoinHandle<()>>>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let handles = match self.0.get_mut() {
+            Ok(handles) => std::mem::take(handles),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        for handle in handles {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The steps of the mocks' thread count after every pass, for [`Failure::step`].
+const MOCK_STEP: usize = 1000;
+
+/// What [`generate_files`] produces.
+#[derive(Debug)]
+pub struct Generated {
+    /// `mod.rs`, `types.rs`, `builder.rs`, `mock.rs`.
+    pub files: Vec<GeneratedFile>,
+    /// The reviewer's views, if asked for: [`render::pieces`] and [`surface::api_surface`]
+    /// of the whole module, each put together from the threads' parts.
+    pub views: Option<(BTreeMap<String, String>, String)>,
+    /// The threads, still freeing their trees.
+    pub cleanup: Cleanup,
+}
+
+/// A thread's formatted share, and its part of the views.
+struct Share<T> {
+    rendered: T,
+    pieces: BTreeMap<String, String>,
+    surface: String,
+}
+
+/// Generates, passes over and formats the normalized `document` read from `path`; `source`
+/// names it in the files' headers. With `views`, also the reviewer's views.
+pub fn generate_files(
+    path: &Path,
+    document: Arc<Value>,
+    source: &str,
+    views: bool,
+    trace: Option<Arc<Trace>>,
+) -> Result<Generated, Error> {
+    let (types_link, rest_link) = passes::link::pair();
+    let (builders_tx, builders_rx) = channel::<mock::Inputs>();
+    let (tail_builders_tx, tail_builders_rx) = channel::<mock::Inputs>();
+    let (models_tx, models_rx) = channel();
+    let (types_tx, types_rx) = channel();
+    let (rest_tx, rest_rx) = channel();
+    let (mocks_tx, mocks_rx) = channel();
+    let stopped = |_| Failure {
+        step: usize::MAX,
+        error: None,
+    };
+
+    let context = (
+        path.to_path_buf(),
+        Arc::clone(&document),
+        source.to_string(),
+    );
+    let types = spawn("types", &trace, move |done| {
+        let (path, document, source) = context;
+        let mut kept = (None, None);
+        let result = (|| {
+            let mut file = half(&path, &document, Half::Types, done)?;
+            let mut models = None;
+            let outcome = passes::apply(
+                &path,
+                Half::Types,
+                &mut file,
+                &document,
+                &types_link,
+                done,
+                &mut |file| {
+                    let inputs = mock::model_inputs(file);
+                    let _ = models_tx.send(inputs.clone());
+                    models = Some(inputs);
+                },
+            );
+            drop((types_link, models_tx));
+            outcome?;
+            let (pieces, surface) = match views {
+                true => (render::pieces(&file, &[]), surface::models_surface(&file)),
+                false => Default::default(),
+            };
+            let unexpected = || Failure {
+                step: 0,
+                error: Some(missing_types(&path)),
+            };
+            let module = file.items.first_mut().ok_or_else(unexpected)?;
+            let (_, types_rs) = render::render_module(module, &source).ok_or_else(unexpected)?;
+            done("format");
+            // This thread is done first (the rest has the heavier passes): it takes the
+            // second share of the mocks.
+            let inputs = tail_builders_rx.recv().map_err(stopped)?;
+            let inputs = inputs.with_models(models.take().unwrap_or_default());
+            done("wait for the mocks' inputs");
+            let mut tail = mock::generate_share(&inputs, &document, mock::Share::Tail)
+                .map_err(|failure| mock_failure(MOCK_STEP + 1, &path, &document, failure))?;
+            let mut pieces = pieces;
+            if views {
+                let mut module: syn::ItemMod = syn::parse_quote!(
+                    pub mod mock {}
+                );
+                module.content = Some((Default::default(), tail.clone()));
+                merge(
+                    &mut pieces,
+                    render::pieces(&empty(), &[syn::Item::Mod(module)]),
+                );
+            }
+            let tail_rs = render::render_items(&mut tail);
+            done("mocks (second share)");
+            kept = (Some(file), Some(tail));
+            Ok(Share {
+                rendered: (types_rs, tail_rs),
+                pieces,
+                surface,
+            })
+        })();
+        let _ = types_tx.send(result);
+        drop(kept);
+    });
+
+    let context = (
+        path.to_path_buf(),
+        Arc::clone(&document),
+        source.to_string(),
+    );
+    let rest = spawn("rest", &trace, move |done| {
+        let (path, document, source) = context;
+        let mut kept = None;
+        let result = (|| {
+            let mut file = half(&path, &document, Half::Rest, done)?;
+            let outcome = passes::apply(
+                &path,
+                Half::Rest,
+                &mut file,
+                &document,
+                &rest_link,
+                done,
+                &mut |file| {
+                    let inputs = mock::builder_inputs(file);
+                    let _ = tail_builders_tx.send(inputs.clone());
+                    let _ = builders_tx.send(inputs);
+                },
+            );
+            drop((rest_link, builders_tx, tail_builders_tx));
+            outcome?;
+            let (pieces, surface) = match views {
+                true => (
+                    render::pieces(&file, &[]),
+                    surface::operations_surface(&document, &file),
+                ),
+                false => Default::default(),
+            };
+            let files = render::render_files(&mut file, &source);
+            done("format");
+            kept = Some(file);
+            Ok(Share {
+                rendered: files,
+                pieces,
+                surface,
+            })
+        })();
+        let _ = rest_tx.send(result);
+        drop(kept);
+    });
+
+    let context = (
+        path.to_path_buf(),
+        Arc::clone(&document),
+        source.to_string(),
+    );
+    let mocks = spawn("mocks", &trace, move |done| {
+        let (path, document, source) = context;
+        let mut kept = None;
+        let result = (|| {
+            let inputs = builders_rx.recv().map_err(stopped)?;
+            let models = models_rx.recv().map_err(stopped)?;
+            done("wait for inputs");
+            let mut items =
+                mock::generate_share(&inputs.with_models(models), &document, mock::Share::Head)
+                    .map_err(|failure| mock_failure(MOCK_STEP, &path, &document, failure))?;
+            done("mocks (first share)");
+            let module = items.first_mut().expect("the head share is the module");
+            let pieces = match views {
+                true => render::pieces(&empty(), std::slice::from_ref(module)),
+                false => BTreeMap::new(),
+            };
+            let rendered = render::render_module(module, &source).expect("a module");
+            done("format");
+            kept = Some(items);
+            Ok(Share {
+                rendered,
+                pieces,
+                surface: String::new(),
+            })
+        })();
+        let _ = mocks_tx.send(result);
+        drop(kept);
+    });
+
+    let handles = [types, rest, mocks]
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::new(path, "", format!("cannot start a thread: {e}")))?;
+    let [types_handle, rest_handle, mocks_handle]: [JoinHandle<()>; 3] =
+        handles.try_into().expect("three threads");
+    let (types, types_handle) = receive(types_rx, types_handle);
+    let (rest, rest_handle) = receive(rest_rx, rest_handle);
+    let (mocks, mocks_handle) = receive(mocks_rx, mocks_handle);
+    let cleanup = Cleanup(Mutex::new(vec![types_handle, rest_handle, mocks_handle]));
+
+    match (types, rest, mocks) {
+        (Ok(types), Ok(rest), Ok(mocks)) => {
+            let (types_rs, tail_rs) = types.rendered;
+            let mut files = rest.rendered;
+            // `render_files` would have put `types.rs` first among the modules, as the
+            // `types` module comes before `builder` in the tree.
+            files.insert(1, types_rs);
+            let (declaration, mut mock_rs) = mocks.rendered;
+            if !tail_rs.is_empty() {
+                mock_rs.contents.push('\n');
+                mock_rs.contents.push_str(&tail_rs);
+            }
+            render::append_declaration(&mut files, &declaration);
+            files.push(mock_rs);
+            let views = views.then(|| {
+                let mut pieces = rest.pieces;
+                merge(&mut pieces, types.pieces);
+                merge(&mut pieces, mocks.pieces);
+                (pieces, rest.surface + &types.surface)
+            });
+            Ok(Generated {
+                files,
+                views,
+                cleanup,
+            })
+        }
+        (types, rest, mocks) => {
+            let failures = [types.err(), rest.err(), mocks.err()];
+            let first = failures
+                .into_iter()
+                .flatten()
+                .filter_map(|f| Some((f.step, f.error?)))
+                .min_by_key(|(step, _)| *step);
+            Err(first.map(|(_, e)| e).unwrap_or_else(|| {
+                Error::new(
+                    path,
+                    "",
+                    "internal: the generator's threads stopped without an error",
+                )
+            }))
+        }
+    }
+}
+
+/// Starts `work` on a thread named after it, recording its steps in `trace`.
+fn spawn(
+    thread: &'static str,
+    trace: &Option<Arc<Trace>>,
+    work: impl FnOnce(&mut dyn FnMut(&'static str)) + Send + 'static,
+) -> std::io::Result<JoinHandle<()>> {
+    let trace = trace.clone();
+    std::thread::Builder::new()
+        .name(format!("codegen-{thread}"))
+        .spawn(move || work(&mut |step| Trace::record(&trace, thread, step)))
+}
+
+/// A mock's error; the first share's (`step` [`MOCK_STEP`]) comes before the second's.
+fn mock_failure(
+    step: usize,
+    path: &Path,
+    document: &Value,
+    (method, message): (String, String),
+) -> Failure {
+    Failure {
+        step,
+        error: Some(Error::new(
+            path,
+            operation_pointer(document, &method),
+            message,
+        )),
+    }
+}
+
+fn empty() -> syn::File {
+    syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
+    }
+}
+
+/// Adds `more` pieces to `pieces`; a piece both hold is the two texts one after the other,
+/// as [`render::pieces`] joins the items of one piece.
+fn merge(pieces: &mut BTreeMap<String, String>, more: BTreeMap<String, String>) {
+    for (key, text) in more {
+        match pieces.get_mut(&key) {
+            Some(existing) => {
+                existing.push('\n');
+                existing.push_str(&text);
+            }
+            None => {
+                pieces.insert(key, text);
+            }
+        }
+    }
+}
+
+/// Runs progenitor and parses `half` of its output (see the module's docs).
+fn half(
+    path: &Path,
+    document: &Value,
+    half: Half,
+    done: &mut dyn FnMut(&'static str),
+) -> Result<syn::File, Failure> {
+    let failed = |error| Failure {
+        step: 0,
+        error: Some(error),
+    };
+    // One thread locates a progenitor error in the document; the other's is the same.
+    let locate = if half == Half::Types {
+        Locate::Yes
+    } else {
+        Locate::No
+    };
+    let tokens = generate::tokens(path, document, locate).map_err(failed)?;
+    done("progenitor");
+    let (types, rest) = generate::split(tokens).ok_or_else(|| failed(missing_types(path)))?;
+    let tokens = match half {
+        Half::Types => types,
+        Half::Rest => rest,
+    };
+    let file = generate::parse(path, tokens).map_err(failed)?;
+    done("parse");
+    Ok(file)
+}
+
+fn missing_types(path: &Path) -> Error {
+    Error::new(
+        path,
+        "",
+        "internal: progenitor's output has no inline `types` module",
+    )
+}
+
+/// A thread's result, or its panic resumed here if it stopped without one.
+fn receive<T>(
+    rx: Receiver<Result<T, Failure>>,
+    handle: JoinHandle<()>,
+) -> (Result<T, Failure>, JoinHandle<()>) {
+    match rx.recv() {
+        Ok(result) => (result, handle),
+        Err(_) => match handle.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("every thread sends its result before it returns"),
+        },
+    }
+}
