@@ -90,13 +90,77 @@ pub(crate) fn split(
     let end = at + 3;
     let module: proc_macro2::TokenStream = trees[start..end].iter().cloned().collect();
     let semi = TokenTree::Punct(proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone));
-    let rest: proc_macro2::TokenStream = trees[..end - 1]
+    let mut rest: Vec<TokenTree> = trees[..end - 1]
         .iter()
         .cloned()
         .chain(std::iter::once(semi))
         .chain(trees[end..].iter().cloned())
         .collect();
-    Some((module, rest))
+    if let Some(builder) = rest.windows(3).position(|w| {
+        matches!(
+            (&w[0], &w[1], &w[2]),
+            (TokenTree::Ident(m), TokenTree::Ident(name), TokenTree::Group(g))
+                if m == "mod" && name == "builder" && g.delimiter() == Delimiter::Brace
+        )
+    }) && let TokenTree::Group(g) = &rest[builder + 2]
+    {
+        rest[builder + 2] = TokenTree::Group(proc_macro2::Group::new(
+            Delimiter::Brace,
+            prune_sends(g.stream()),
+        ));
+    }
+    Some((module, rest.into_iter().collect()))
+}
+
+/// The `builder` module's tokens with every `send`'s body cut after the statement that
+/// takes the builder apart (`let Self { client, .. } = self;`), which is all the passes
+/// read of it: `passes::runtime_calls` writes a new `send` from the document. Parsing
+/// progenitor's bodies, then freeing them, was a fifth of the work on the rest's half.
+fn prune_sends(module: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    module
+        .into_iter()
+        .map(|item| match item {
+            TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+                let mut members: Vec<TokenTree> = body.stream().into_iter().collect();
+                let Some(at) = members.windows(3).position(|w| {
+                    matches!(
+                        (&w[0], &w[1], &w[2]),
+                        (TokenTree::Ident(f), TokenTree::Ident(name), TokenTree::Group(args))
+                            if f == "fn" && name == "send" && args.delimiter() == Delimiter::Parenthesis
+                    )
+                }) else {
+                    return TokenTree::Group(body);
+                };
+                let Some(send) = (at + 3..members.len()).find(|&i| {
+                    matches!(&members[i], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+                }) else {
+                    return TokenTree::Group(body);
+                };
+                if let TokenTree::Group(old) = &members[send]
+                    && let Some(kept) = destructuring_prefix(old.stream())
+                {
+                    members[send] = TokenTree::Group(Group::new(Delimiter::Brace, kept));
+                }
+                let mut pruned = Group::new(Delimiter::Brace, members.into_iter().collect());
+                pruned.set_span(body.span());
+                TokenTree::Group(pruned)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// The statements of a body up to and including `let Self { .. } = self;`, if it has one.
+fn destructuring_prefix(body: proc_macro2::TokenStream) -> Option<proc_macro2::TokenStream> {
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = body.into_iter().collect();
+    let at = trees.windows(2).position(|w| {
+        matches!((&w[0], &w[1]), (TokenTree::Ident(l), TokenTree::Ident(s)) if l == "let" && s == "Self")
+    })?;
+    let semi = (at..trees.len())
+        .find(|&i| matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == ';'))?;
+    Some(trees[..=semi].iter().cloned().collect())
 }
 
 /// The settings progenitor runs with. Public so that `cargo xtask bench regen` can run
@@ -185,6 +249,11 @@ fn failing_operation(document: &Value) -> Option<String> {
 }
 
 fn parse_openapi(file: &Path, document: &Value) -> Result<openapiv3::OpenAPI, Error> {
+    // Tracking the path costs about half again as much as reading the document; only a
+    // document that fails is read again to find where.
+    if let Ok(spec) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(document) {
+        return Ok(spec);
+    }
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document).map_err(|e| {
         let pointer = pointer_of(e.path());
         // openapiv3 reads path items and schemas through `#[serde(flatten)]`, which hides

@@ -120,9 +120,10 @@ pub fn generate_files(
     );
     let types = spawn("types", &trace, move |done| {
         let (path, document, source) = context;
-        let mut kept = (None, None);
+        let mut kept = (None, None, None);
         let result = (|| {
-            let mut file = half(&path, &document, Half::Types, done)?;
+            let (mut file, other) = half(&path, &document, Half::Types, done)?;
+            kept.2 = Some(other);
             let mut models = None;
             let outcome = passes::apply(
                 &path,
@@ -155,7 +156,7 @@ pub fn generate_files(
             let inputs = tail_builders_rx.recv().map_err(stopped)?;
             let inputs = inputs.with_models(models.take().unwrap_or_default());
             done("wait for the mocks' inputs");
-            let mut tail = mock::generate_share(&inputs, &document, mock::Share::Tail)
+            let mut tail = mock::generate_share(&inputs, &document, mock::Share::Tail, views)
                 .map_err(|failure| mock_failure(MOCK_STEP + 1, &path, &document, failure))?;
             let mut pieces = pieces;
             if views {
@@ -168,9 +169,9 @@ pub fn generate_files(
                     render::pieces(&empty(), &[syn::Item::Mod(module)]),
                 );
             }
-            let tail_rs = render::render_items(&mut tail);
+            let tail_rs = render::render_items_with(&mut tail, &common_methods(views));
             done("mocks (second share)");
-            kept = (Some(file), Some(tail));
+            (kept.0, kept.1) = (Some(file), Some(tail));
             Ok(Share {
                 rendered: (types_rs, tail_rs),
                 pieces,
@@ -188,9 +189,10 @@ pub fn generate_files(
     );
     let rest = spawn("rest", &trace, move |done| {
         let (path, document, source) = context;
-        let mut kept = None;
+        let mut kept = (None, None);
         let result = (|| {
-            let mut file = half(&path, &document, Half::Rest, done)?;
+            let (mut file, other) = half(&path, &document, Half::Rest, done)?;
+            kept.1 = Some(other);
             let outcome = passes::apply(
                 &path,
                 Half::Rest,
@@ -215,7 +217,7 @@ pub fn generate_files(
             };
             let files = render::render_files(&mut file, &source);
             done("format");
-            kept = Some(file);
+            kept.0 = Some(file);
             Ok(Share {
                 rendered: files,
                 pieces,
@@ -238,16 +240,21 @@ pub fn generate_files(
             let inputs = builders_rx.recv().map_err(stopped)?;
             let models = models_rx.recv().map_err(stopped)?;
             done("wait for inputs");
-            let mut items =
-                mock::generate_share(&inputs.with_models(models), &document, mock::Share::Head)
-                    .map_err(|failure| mock_failure(MOCK_STEP, &path, &document, failure))?;
+            let mut items = mock::generate_share(
+                &inputs.with_models(models),
+                &document,
+                mock::Share::Head,
+                views,
+            )
+            .map_err(|failure| mock_failure(MOCK_STEP, &path, &document, failure))?;
             done("mocks (first share)");
             let module = items.first_mut().expect("the head share is the module");
             let pieces = match views {
                 true => render::pieces(&empty(), std::slice::from_ref(module)),
                 false => BTreeMap::new(),
             };
-            let rendered = render::render_module(module, &source).expect("a module");
+            let rendered = render::render_module_with(module, &source, &common_methods(views))
+                .expect("a module");
             done("format");
             kept = Some(items);
             Ok(Share {
@@ -344,6 +351,17 @@ fn mock_failure(
     }
 }
 
+/// How a share of the mocks gets the methods every mock builder has: in the tree when the
+/// views are built from it (`views`), else added to the formatted text.
+fn common_methods(views: bool) -> impl Fn(&syn::Item, &mut String) {
+    let text = (!views).then(mock::CommonMethods::format);
+    move |item, out| {
+        if let Some(text) = &text {
+            text.append(item, out);
+        }
+    }
+}
+
 fn empty() -> syn::File {
     syn::File {
         shebang: None,
@@ -369,13 +387,15 @@ fn merge(pieces: &mut BTreeMap<String, String>, more: BTreeMap<String, String>) 
     }
 }
 
-/// Runs progenitor and parses `half` of its output (see the module's docs).
+/// Runs progenitor and parses `half` of its output (see the module's docs). The other
+/// half's tokens come back unparsed, for the caller to free after handing back its files
+/// (freeing them costs about a tenth of parsing them).
 fn half(
     path: &Path,
     document: &Value,
     half: Half,
     done: &mut dyn FnMut(&'static str),
-) -> Result<syn::File, Failure> {
+) -> Result<(syn::File, proc_macro2::TokenStream), Failure> {
     let failed = |error| Failure {
         step: 0,
         error: Some(error),
@@ -389,13 +409,13 @@ fn half(
     let tokens = generate::tokens(path, document, locate).map_err(failed)?;
     done("progenitor");
     let (types, rest) = generate::split(tokens).ok_or_else(|| failed(missing_types(path)))?;
-    let tokens = match half {
-        Half::Types => types,
-        Half::Rest => rest,
+    let (tokens, other) = match half {
+        Half::Types => (types, rest),
+        Half::Rest => (rest, types),
     };
     let file = generate::parse(path, tokens).map_err(failed)?;
     done("parse");
-    Ok(file)
+    Ok((file, other))
 }
 
 fn missing_types(path: &Path) -> Error {

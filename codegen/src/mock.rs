@@ -171,7 +171,7 @@ impl Inputs {
 
 /// The `mock` module from its [`Inputs`] and the normalized `document`; see [`generate`].
 pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String, String)> {
-    let mut items = generate_share(inputs, document, Share::All)?;
+    let mut items = generate_share(inputs, document, Share::All, true)?;
     Ok(items.pop().expect("the whole share is the module"))
 }
 
@@ -195,10 +195,15 @@ fn head_len(operations: usize) -> usize {
 
 /// The mocks of `share`; for [`Share::All`] and [`Share::Head`], one item, the module. An
 /// error of the head's comes before any of the tail's in the document's order.
+///
+/// With `common` false, the mock builders lack the methods every one of them has
+/// ([`common_methods`]); [`CommonMethods::append`] adds them to the formatted text instead,
+/// which costs a fraction of cloning and formatting them once per operation.
 pub fn generate_share(
     inputs: &Inputs,
     document: &Value,
     share: Share,
+    common: bool,
 ) -> Result<Vec<Item>, (String, String)> {
     let builders = &inputs.builders;
     let declared = filters::declarations(document)
@@ -445,6 +450,9 @@ pub fn generate_share(
     } else {
         vec![syn::parse2(module(&table, &server_methods, &items)).map_err(internal)?]
     };
+    if !common {
+        return Ok(items);
+    }
     // Every mock builder's own methods follow its operation's: parsed once, cloned into
     // each (parsing them anew per operation cost more than the clones).
     let common: syn::ItemImpl = syn::parse2(common_methods()).map_err(internal)?;
@@ -493,6 +501,38 @@ fn module(
             }
 
             #(#items)*
+        }
+    }
+}
+
+/// The methods every mock builder has ([`common_methods`]), formatted once, to follow each
+/// mock builder's own in the formatted text of a share generated without them.
+pub struct CommonMethods(String);
+
+impl CommonMethods {
+    /// Formats the methods as prettyplease formats them inside a builder's `impl`.
+    pub fn format() -> CommonMethods {
+        let file: syn::File = syn::parse2(common_methods()).expect("the common methods parse");
+        let text = prettyplease::unparse(&file);
+        // Everything between the `impl` line and its closing brace.
+        let body = text
+            .split_once('\n')
+            .and_then(|(_, rest)| rest.strip_suffix("}\n"))
+            .unwrap_or_default();
+        CommonMethods(body.to_string())
+    }
+
+    /// Appends the methods to the formatted `text` of `item`, if it is a mock builder's
+    /// `impl` (the only generic ones in the module).
+    pub fn append(&self, item: &Item, text: &mut String) {
+        let Item::Impl(imp) = item else { return };
+        if imp.generics.params.is_empty() {
+            return;
+        }
+        if let Some(open) = text.strip_suffix("{}\n") {
+            *text = format!("{open}{{\n{}}}\n", self.0);
+        } else if let Some(body) = text.strip_suffix("}\n") {
+            *text = format!("{body}{}}}\n", self.0);
         }
     }
 }
@@ -695,8 +735,13 @@ fn models(file: &syn::File) -> BTreeMap<String, Fields> {
                 let name = f.ident.as_ref()?.to_string();
                 let wire = serde_rename(&f.attrs).unwrap_or_else(|| name.clone());
                 let defaulted = f.attrs.iter().any(|a| {
-                    a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
-                        || a.path().is_ident("serde") && quote!(#a).to_string().contains("flatten")
+                    let syn::Meta::List(list) = &a.meta else {
+                        return false;
+                    };
+                    list.path.is_ident("serde")
+                        && mentions(&list.tokens, &|text| {
+                            text.contains("default") || text.contains("flatten")
+                        })
                 });
                 Some((name, wire, type_text(&f.ty), defaulted))
             })
@@ -704,6 +749,18 @@ fn models(file: &syn::File) -> BTreeMap<String, Fields> {
         out.insert(s.ident.to_string(), fields);
     }
     out
+}
+
+/// Whether a token of `tokens` (an identifier or a literal, at any depth) reads as `wanted`
+/// says; without printing the whole stream, which cost more than the rest of the models'
+/// inputs together.
+fn mentions(tokens: &TokenStream, wanted: &dyn Fn(&str) -> bool) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => wanted(&ident.to_string()),
+        proc_macro2::TokenTree::Literal(literal) => wanted(&literal.to_string()),
+        proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), wanted),
+        proc_macro2::TokenTree::Punct(_) => false,
+    })
 }
 
 /// `pages(items)`: the operation's pagination served from a list.

@@ -92,14 +92,20 @@ fn declaration(m: &ItemMod) -> Item {
 ///
 /// Takes the module mutably for the reason [`render_files`] does.
 pub fn render_module(module: &mut Item, source: &str) -> Option<(String, GeneratedFile)> {
+    render_module_with(module, source, &|_, _| {})
+}
+
+/// [`render_module`], with `edit(item, text)` called on each item's formatted text.
+pub fn render_module_with(
+    module: &mut Item,
+    source: &str,
+    edit: &dyn Fn(&Item, &mut String),
+) -> Option<(String, GeneratedFile)> {
     let Item::Mod(m) = module else { return None };
     let mut decl = String::new();
     unparse_into(&mut decl, &mut declaration(m));
     let (_, items) = m.content.as_mut()?;
-    let mut body = String::new();
-    for item in items.iter_mut() {
-        unparse_into(&mut body, item);
-    }
+    let body = render_items_with(items, edit);
     let file = GeneratedFile {
         name: format!("{}.rs", m.ident),
         contents: with_header(body, source),
@@ -109,10 +115,17 @@ pub fn render_module(module: &mut Item, source: &str) -> Option<(String, Generat
 
 /// Items formatted one after the other, as [`render_module`] lays out a module's items: the
 /// text that follows a module's own when its items were cut in two (the mocks, `halves.rs`).
-pub fn render_items(items: &mut [Item]) -> String {
+/// `edit(item, text)` is called on each item's formatted text.
+pub fn render_items_with(items: &mut [Item], edit: &dyn Fn(&Item, &mut String)) -> String {
     let mut body = String::new();
     for item in items.iter_mut() {
-        unparse_into(&mut body, item);
+        let mut text = String::new();
+        unparse_into(&mut text, item);
+        edit(item, &mut text);
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&text);
     }
     body
 }

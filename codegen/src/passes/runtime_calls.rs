@@ -98,10 +98,31 @@ pub fn route_through_runtime(
                     let Some(builder) = impl_name(imp) else {
                         continue;
                     };
+                    let sends = imp
+                        .items
+                        .iter()
+                        .any(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"));
+                    // Progenitor's `send` bodies were cut short before parsing
+                    // (`generate::split`): every one must be written anew here.
+                    let unmatched = || {
+                        let method = builders.get(&builder).cloned().unwrap_or_default();
+                        (
+                            method,
+                            format!(
+                                "internal: the builder `{builder}` matches no operation of the document"
+                            ),
+                        )
+                    };
                     let Some(method) = builders.get(&builder) else {
+                        if sends {
+                            return Err(unmatched());
+                        }
                         continue;
                     };
                     let Some(op) = operations.get(method.as_str()) else {
+                        if sends {
+                            return Err(unmatched());
+                        }
                         continue;
                     };
                     let types = field_types.get(&builder).cloned().unwrap_or_default();
