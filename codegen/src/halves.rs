@@ -1,5 +1,6 @@
 //! Stages 3 to 5 on both cores: progenitor's output in two halves, each generated, parsed,
-//! passed over and formatted on a thread of its own, and the mocks on a third.
+//! passed over and formatted on a thread of its own, and the mocks in two shares, on a
+//! third thread and on the rest's once it is done.
 //!
 //! Parsing progenitor's output is the largest single cost of a regen, and syn's trees
 //! cannot cross threads (proc_macro2's tokens, outside a proc macro, are reference-counted
@@ -28,6 +29,7 @@ use serde_json::Value;
 use crate::document::operation_pointer;
 use crate::error::Error;
 use crate::generate::{self, Locate};
+use crate::passes::runtime_calls::OptionSetters;
 use crate::passes::{self, Failure, Half};
 use crate::render::{self, GeneratedFile};
 use crate::{mock, surface};
@@ -103,8 +105,8 @@ pub fn generate_files(
 ) -> Result<Generated, Error> {
     let (types_link, rest_link) = passes::link::pair();
     let (builders_tx, builders_rx) = channel::<mock::Inputs>();
-    let (tail_builders_tx, tail_builders_rx) = channel::<mock::Inputs>();
     let (models_tx, models_rx) = channel();
+    let (tail_models_tx, tail_models_rx) = channel::<mock::ModelInputs>();
     let (types_tx, types_rx) = channel();
     let (rest_tx, rest_rx) = channel();
     let (mocks_tx, mocks_rx) = channel();
@@ -120,11 +122,10 @@ pub fn generate_files(
     );
     let types = spawn("types", &trace, move |done| {
         let (path, document, source) = context;
-        let mut kept = (None, None, None);
+        let mut kept = (None, None);
         let result = (|| {
             let (mut file, other) = half(&path, &document, Half::Types, done)?;
-            kept.2 = Some(other);
-            let mut models = None;
+            kept.1 = Some(other);
             let outcome = passes::apply(
                 &path,
                 Half::Types,
@@ -134,11 +135,11 @@ pub fn generate_files(
                 done,
                 &mut |file| {
                     let inputs = mock::model_inputs(file);
-                    let _ = models_tx.send(inputs.clone());
-                    models = Some(inputs);
+                    let _ = tail_models_tx.send(inputs.clone());
+                    let _ = models_tx.send(inputs);
                 },
             );
-            drop((types_link, models_tx));
+            drop((types_link, models_tx, tail_models_tx));
             outcome?;
             let (pieces, surface) = match views {
                 true => (render::pieces(&file, &[]), surface::models_surface(&file)),
@@ -151,10 +152,64 @@ pub fn generate_files(
             let module = file.items.first_mut().ok_or_else(unexpected)?;
             let (_, types_rs) = render::render_module(module, &source).ok_or_else(unexpected)?;
             done("format");
-            // This thread is done first (the rest has the heavier passes): it takes the
-            // second share of the mocks.
-            let inputs = tail_builders_rx.recv().map_err(stopped)?;
-            let inputs = inputs.with_models(models.take().unwrap_or_default());
+            kept.0 = Some(file);
+            Ok(Share {
+                rendered: types_rs,
+                pieces,
+                surface,
+            })
+        })();
+        let _ = types_tx.send(result);
+        drop(kept);
+    });
+
+    let context = (
+        path.to_path_buf(),
+        Arc::clone(&document),
+        source.to_string(),
+    );
+    let rest = spawn("rest", &trace, move |done| {
+        let (path, document, source) = context;
+        let mut kept = (None, None, None);
+        let result = (|| {
+            let (mut file, other) = half(&path, &document, Half::Rest, done)?;
+            kept.1 = Some(other);
+            let mut builders = None;
+            let outcome = passes::apply(
+                &path,
+                Half::Rest,
+                &mut file,
+                &document,
+                &rest_link,
+                done,
+                &mut |file| {
+                    let inputs = mock::builder_inputs(file);
+                    let _ = builders_tx.send(inputs.clone());
+                    builders = Some(inputs);
+                },
+            );
+            drop((rest_link, builders_tx));
+            outcome?;
+            let setters = OptionSetters::new();
+            let (pieces, surface) = match views {
+                true => {
+                    setters.expand(&mut file);
+                    (
+                        render::pieces(&file, &[]),
+                        surface::operations_surface(&document, &file),
+                    )
+                }
+                false => Default::default(),
+            };
+            let files =
+                render::render_files_with(&mut file, &source, &|_, text| setters.splice(text));
+            done("format");
+            kept.0 = Some(file);
+            // The mocks' thread takes the larger first share (it waits for the inputs
+            // from the start); this one the second, the `types` thread none: measured,
+            // that is where the three end together.
+            let models = tail_models_rx.recv().map_err(stopped)?;
+            let inputs = builders.take().unwrap_or_default().with_models(models);
             done("wait for the mocks' inputs");
             let mut tail = mock::generate_share(&inputs, &document, mock::Share::Tail, views)
                 .map_err(|failure| mock_failure(MOCK_STEP + 1, &path, &document, failure))?;
@@ -171,55 +226,9 @@ pub fn generate_files(
             }
             let tail_rs = render::render_items_with(&mut tail, &common_methods(views));
             done("mocks (second share)");
-            (kept.0, kept.1) = (Some(file), Some(tail));
+            kept.2 = Some(tail);
             Ok(Share {
-                rendered: (types_rs, tail_rs),
-                pieces,
-                surface,
-            })
-        })();
-        let _ = types_tx.send(result);
-        drop(kept);
-    });
-
-    let context = (
-        path.to_path_buf(),
-        Arc::clone(&document),
-        source.to_string(),
-    );
-    let rest = spawn("rest", &trace, move |done| {
-        let (path, document, source) = context;
-        let mut kept = (None, None);
-        let result = (|| {
-            let (mut file, other) = half(&path, &document, Half::Rest, done)?;
-            kept.1 = Some(other);
-            let outcome = passes::apply(
-                &path,
-                Half::Rest,
-                &mut file,
-                &document,
-                &rest_link,
-                done,
-                &mut |file| {
-                    let inputs = mock::builder_inputs(file);
-                    let _ = tail_builders_tx.send(inputs.clone());
-                    let _ = builders_tx.send(inputs);
-                },
-            );
-            drop((rest_link, builders_tx, tail_builders_tx));
-            outcome?;
-            let (pieces, surface) = match views {
-                true => (
-                    render::pieces(&file, &[]),
-                    surface::operations_surface(&document, &file),
-                ),
-                false => Default::default(),
-            };
-            let files = render::render_files(&mut file, &source);
-            done("format");
-            kept.0 = Some(file);
-            Ok(Share {
-                rendered: files,
+                rendered: (files, tail_rs),
                 pieces,
                 surface,
             })
@@ -280,8 +289,8 @@ pub fn generate_files(
 
     match (types, rest, mocks) {
         (Ok(types), Ok(rest), Ok(mocks)) => {
-            let (types_rs, tail_rs) = types.rendered;
-            let mut files = rest.rendered;
+            let types_rs = types.rendered;
+            let (mut files, tail_rs) = rest.rendered;
             // `render_files` would have put `types.rs` first among the modules, as the
             // `types` module comes before `builder` in the tree.
             files.insert(1, types_rs);

@@ -190,7 +190,7 @@ pub enum Share {
 /// Where [`Share::Head`] ends: the head also holds what every operation shares (the
 /// table, `MockServer`'s methods).
 fn head_len(operations: usize) -> usize {
-    operations * 2 / 5
+    operations * 3 / 5
 }
 
 /// The mocks of `share`; for [`Share::All`] and [`Share::Head`], one item, the module. An

@@ -35,6 +35,16 @@ pub fn header(source: &str) -> String {
 /// Takes the tree mutably only to format it without copying it: each item is moved into
 /// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
 pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
+    render_files_with(file, source, &|_, _| {})
+}
+
+/// [`render_files`], with `edit(item, text)` called on the formatted text of each item of
+/// the inline modules.
+pub fn render_files_with(
+    file: &mut syn::File,
+    source: &str,
+    edit: &dyn Fn(&Item, &mut String),
+) -> Vec<GeneratedFile> {
     let mut root = String::new();
     let mut children = Vec::new();
     for (index, item) in file.items.iter_mut().enumerate() {
@@ -61,10 +71,7 @@ pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
         else {
             unreachable!("found above as an inline module");
         };
-        let mut body = String::new();
-        for item in items.iter_mut() {
-            unparse_into(&mut body, item);
-        }
+        let body = render_items_with(items, edit);
         files.push(GeneratedFile {
             name,
             contents: with_header(body, source),

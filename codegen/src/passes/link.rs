@@ -14,12 +14,17 @@ use quote::ToTokens;
 use crate::syntax::module_named;
 
 /// Model name → field name → the field's type as text, as typify emitted them (before the
-/// passes). The rest's pagination reads the page models' fields (`runtime_calls`,
-/// `paginate`); a type is parsed only when looked up.
+/// passes), for the fields of [`Models::READ`] only: the rest's pagination reads the page
+/// models' fields (`paginate`), `runtime_calls` a body's `stream` flag; printing every
+/// field's type cost the `types` thread more than all the lookups. A type is parsed only
+/// when looked up.
 #[derive(Debug, Default)]
 pub struct Models(BTreeMap<String, BTreeMap<String, String>>);
 
 impl Models {
+    /// The fields the rest looks up; [`Models::field`] of another is a generator bug.
+    pub(crate) const READ: &[&str] = &["data", "next_cursor", "total", "stream"];
+
     /// The models of the `types` module of `file`.
     pub(crate) fn of(file: &syn::File) -> Models {
         let mut out = BTreeMap::new();
@@ -30,10 +35,10 @@ impl Models {
             let fields = fields
                 .iter()
                 .filter_map(|f| {
-                    Some((
-                        f.ident.as_ref()?.to_string(),
-                        f.ty.to_token_stream().to_string(),
-                    ))
+                    let name = f.ident.as_ref()?.to_string();
+                    Models::READ
+                        .contains(&name.as_str())
+                        .then(|| (name, f.ty.to_token_stream().to_string()))
                 })
                 .collect();
             out.insert(ident.to_string(), fields);
@@ -48,6 +53,10 @@ impl Models {
 
     /// The type of field `field` of model `model`.
     pub(crate) fn field(&self, model: &str, field: &str) -> Option<syn::Type> {
+        debug_assert!(
+            Models::READ.contains(&field),
+            "Models::READ lacks `{field}`"
+        );
         let text = self.0.get(model)?.get(field)?;
         syn::parse_str(text).ok()
     }

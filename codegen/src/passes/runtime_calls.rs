@@ -145,8 +145,85 @@ struct Templates {
     options_init: syn::FieldValue,
     /// The per-request option setters, by name.
     option_setters: Vec<(&'static str, syn::ImplItem)>,
+    /// Where all of them go, in a builder that has no setter of theirs ([`OptionSetters`]).
+    option_marker: syn::ImplItem,
     /// The statements `send()` repeats per parameter ([`send_stamps`]).
     stamps: Stamps,
+}
+
+/// The name of the marker that stands for the six option setters in a builder's `impl`.
+const OPTION_MARKER: &str = "__stackai_option_setters";
+
+fn option_marker() -> TokenStream {
+    let ident = format_ident!("{}", OPTION_MARKER);
+    // Documented, so that the docs passes leave it as it is.
+    quote!(#[doc = #OPTION_MARKER] fn #ident() {})
+}
+
+/// The per-request option setters, the same in every builder and about a third of
+/// `builder.rs`: `runtime_calls` puts a one-line marker in their place, and the formatted
+/// text of the six replaces the marker's in the formatted file ([`OptionSetters::splice`]);
+/// cloning and formatting them once per operation cost more. The reviewer's views, which
+/// are built from the tree, get the methods themselves ([`OptionSetters::expand`]).
+pub struct OptionSetters {
+    marker: String,
+    setters: String,
+    parsed: Vec<syn::ImplItem>,
+}
+
+impl OptionSetters {
+    pub fn new() -> OptionSetters {
+        let inside_impl = |members: TokenStream| -> String {
+            let file: syn::File = syn::parse2(quote!(impl<'a> Any<'a> { #members }))
+                .expect("the option setters parse");
+            let text = prettyplease::unparse(&file);
+            text.split_once('\n')
+                .and_then(|(_, rest)| rest.strip_suffix("}\n"))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let setters = option_setters();
+        let all: TokenStream = setters.iter().map(|(_, tokens)| tokens.clone()).collect();
+        OptionSetters {
+            marker: inside_impl(option_marker()),
+            setters: inside_impl(all),
+            parsed: setters
+                .into_iter()
+                .map(|(_, tokens)| syn::parse2(tokens).expect("the option setters parse"))
+                .collect(),
+        }
+    }
+
+    /// Replaces the marker in the formatted `text` of an item by the setters.
+    pub fn splice(&self, text: &mut String) {
+        if text.contains(OPTION_MARKER) {
+            *text = text.replace(&self.marker, &self.setters);
+        }
+    }
+
+    /// Replaces the marker in every builder of `file` by the setters themselves.
+    pub fn expand(&self, file: &mut syn::File) {
+        let Some(items) = crate::syntax::module_named_mut(file, "builder") else {
+            return;
+        };
+        for item in items {
+            let Item::Impl(imp) = item else { continue };
+            let Some(at) = imp
+                .items
+                .iter()
+                .position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == OPTION_MARKER))
+            else {
+                continue;
+            };
+            imp.items.splice(at..=at, self.parsed.iter().cloned());
+        }
+    }
+}
+
+impl Default for OptionSetters {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Templates {
@@ -159,6 +236,7 @@ impl Templates {
                 .into_iter()
                 .map(|(name, tokens)| Ok((name, syn::parse2(tokens).map_err(internal)?)))
                 .collect::<Result<_, RewriteError>>()?,
+            option_marker: syn::parse2(option_marker()).map_err(internal)?,
             stamps: Stamps::parse(send_stamps()).map_err(|e| (String::new(), e))?,
         })
     }
@@ -317,9 +395,17 @@ fn rewrite_builder(
         imp.items.push(send_events);
     }
 
-    for (name, setter) in &templates.option_setters {
-        if !setters.iter().any(|s| s == name) {
-            imp.items.push(setter.clone());
+    if templates
+        .option_setters
+        .iter()
+        .all(|(name, _)| !setters.iter().any(|s| s == name))
+    {
+        imp.items.push(templates.option_marker.clone());
+    } else {
+        for (name, setter) in &templates.option_setters {
+            if !setters.iter().any(|s| s == name) {
+                imp.items.push(setter.clone());
+            }
         }
     }
     let params = op.parameters();
