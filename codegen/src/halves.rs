@@ -1,6 +1,6 @@
 //! Stages 3 to 5 on both cores: progenitor's output in two halves, each generated, parsed,
-//! passed over and formatted on a thread of its own, and the mocks in two shares, on a
-//! third thread and on the rest's once it is done.
+//! passed over and formatted on a thread of its own, and the mocks in two shares: on a
+//! third thread, and on whichever half's thread is done first.
 //!
 //! Parsing progenitor's output is the largest single cost of a regen, and syn's trees
 //! cannot cross threads (proc_macro2's tokens, outside a proc macro, are reference-counted
@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -107,6 +108,10 @@ pub fn generate_files(
     let (builders_tx, builders_rx) = channel::<mock::Inputs>();
     let (models_tx, models_rx) = channel();
     let (tail_models_tx, tail_models_rx) = channel::<mock::ModelInputs>();
+    let (tail_builders_tx, tail_builders_rx) = channel::<mock::Inputs>();
+    // The mocks' second share goes to whichever half's thread is done first.
+    let tail_claim = Arc::new(AtomicBool::new(false));
+    let tail_claim_rest = Arc::clone(&tail_claim);
     let (types_tx, types_rx) = channel();
     let (rest_tx, rest_rx) = channel();
     let (mocks_tx, mocks_rx) = channel();
@@ -122,10 +127,11 @@ pub fn generate_files(
     );
     let types = spawn("types", &trace, move |done| {
         let (path, document, source) = context;
-        let mut kept = (None, None);
+        let mut kept = (None, None, None);
         let result = (|| {
             let (mut file, other) = half(&path, &document, Half::Types, done)?;
             kept.1 = Some(other);
+            let mut models = None;
             let outcome = passes::apply(
                 &path,
                 Half::Types,
@@ -136,7 +142,8 @@ pub fn generate_files(
                 &mut |file| {
                     let inputs = mock::model_inputs(file);
                     let _ = tail_models_tx.send(inputs.clone());
-                    let _ = models_tx.send(inputs);
+                    let _ = models_tx.send(inputs.clone());
+                    models = Some(inputs);
                 },
             );
             drop((types_link, models_tx, tail_models_tx));
@@ -153,8 +160,18 @@ pub fn generate_files(
             let (_, types_rs) = render::render_module(module, &source).ok_or_else(unexpected)?;
             done("format");
             kept.0 = Some(file);
+            let mut pieces = pieces;
+            let mut tail_rs = None;
+            if !tail_claim.swap(true, Ordering::SeqCst) {
+                let builders = tail_builders_rx.recv().map_err(stopped)?;
+                let inputs = builders.with_models(models.take().unwrap_or_default());
+                done("wait for the mocks' inputs");
+                let (text, tail) = tail_share(&path, &document, &inputs, views, &mut pieces)?;
+                done("mocks (second share)");
+                (tail_rs, kept.2) = (Some(text), Some(tail));
+            }
             Ok(Share {
-                rendered: types_rs,
+                rendered: (types_rs, tail_rs),
                 pieces,
                 surface,
             })
@@ -184,11 +201,12 @@ pub fn generate_files(
                 done,
                 &mut |file| {
                     let inputs = mock::builder_inputs(file);
+                    let _ = tail_builders_tx.send(inputs.clone());
                     let _ = builders_tx.send(inputs.clone());
                     builders = Some(inputs);
                 },
             );
-            drop((rest_link, builders_tx));
+            drop((rest_link, builders_tx, tail_builders_tx));
             outcome?;
             let setters = OptionSetters::new();
             let (pieces, surface) = match views {
@@ -205,28 +223,16 @@ pub fn generate_files(
                 render::render_files_with(&mut file, &source, &|_, text| setters.splice(text));
             done("format");
             kept.0 = Some(file);
-            // The mocks' thread takes the larger first share (it waits for the inputs
-            // from the start); this one the second, the `types` thread none: measured,
-            // that is where the three end together.
-            let models = tail_models_rx.recv().map_err(stopped)?;
-            let inputs = builders.take().unwrap_or_default().with_models(models);
-            done("wait for the mocks' inputs");
-            let mut tail = mock::generate_share(&inputs, &document, mock::Share::Tail, views)
-                .map_err(|failure| mock_failure(MOCK_STEP + 1, &path, &document, failure))?;
             let mut pieces = pieces;
-            if views {
-                let mut module: syn::ItemMod = syn::parse_quote!(
-                    pub mod mock {}
-                );
-                module.content = Some((Default::default(), tail.clone()));
-                merge(
-                    &mut pieces,
-                    render::pieces(&empty(), &[syn::Item::Mod(module)]),
-                );
+            let mut tail_rs = None;
+            if !tail_claim_rest.swap(true, Ordering::SeqCst) {
+                let models = tail_models_rx.recv().map_err(stopped)?;
+                let inputs = builders.take().unwrap_or_default().with_models(models);
+                done("wait for the mocks' inputs");
+                let (text, tail) = tail_share(&path, &document, &inputs, views, &mut pieces)?;
+                done("mocks (second share)");
+                (tail_rs, kept.2) = (Some(text), Some(tail));
             }
-            let tail_rs = render::render_items_with(&mut tail, &common_methods(views));
-            done("mocks (second share)");
-            kept.2 = Some(tail);
             Ok(Share {
                 rendered: (files, tail_rs),
                 pieces,
@@ -289,8 +295,9 @@ pub fn generate_files(
 
     match (types, rest, mocks) {
         (Ok(types), Ok(rest), Ok(mocks)) => {
-            let types_rs = types.rendered;
-            let (mut files, tail_rs) = rest.rendered;
+            let (types_rs, types_tail) = types.rendered;
+            let (mut files, rest_tail) = rest.rendered;
+            let tail_rs = types_tail.or(rest_tail).unwrap_or_default();
             // `render_files` would have put `types.rs` first among the modules, as the
             // `types` module comes before `builder` in the tree.
             files.insert(1, types_rs);
@@ -329,6 +336,28 @@ pub fn generate_files(
             }))
         }
     }
+}
+
+/// The mocks' second share ([`mock::Share::Tail`]), formatted, and its tree (to free after
+/// the files are handed back); with `views`, its pieces are added to `pieces`.
+fn tail_share(
+    path: &Path,
+    document: &Value,
+    inputs: &mock::Inputs,
+    views: bool,
+    pieces: &mut BTreeMap<String, String>,
+) -> Result<(String, Vec<syn::Item>), Failure> {
+    let mut tail = mock::generate_share(inputs, document, mock::Share::Tail, views)
+        .map_err(|failure| mock_failure(MOCK_STEP + 1, path, document, failure))?;
+    if views {
+        let mut module: syn::ItemMod = syn::parse_quote!(
+            pub mod mock {}
+        );
+        module.content = Some((Default::default(), tail.clone()));
+        merge(pieces, render::pieces(&empty(), &[syn::Item::Mod(module)]));
+    }
+    let text = render::render_items_with(&mut tail, &common_methods(views));
+    Ok((text, tail))
 }
 
 /// Starts `work` on a thread named after it, recording its steps in `trace`.

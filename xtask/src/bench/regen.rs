@@ -406,7 +406,7 @@ fn timed_runs(path: &Path, source: &str, scratch: &Path, runs: usize) -> Result<
     raw_progenitor::run(&raw_input)?;
     (0..runs)
         .map(|_| {
-            let (stages, stages_cpu, steps, _) = staged_run(path, source, &out_dir)?;
+            let (stages, stages_cpu, steps, _) = staged_run(path, source, &out_dir, true)?;
             let (raw, raw_cpu, _) = raw_progenitor::run(&raw_input)?;
             Ok(Run {
                 stages,
@@ -429,6 +429,7 @@ fn staged_run(
     path: &Path,
     source: &str,
     out_dir: &Path,
+    views: bool,
 ) -> Result<(Times, Times, Steps, Vec<stackai_codegen::GeneratedFile>), String> {
     let _ = std::fs::remove_dir_all(out_dir);
     let mut times = [0.0; STAGES.len()];
@@ -451,9 +452,9 @@ fn staged_run(
         stackai_codegen::run_on_normalized_traced(path, source, normalized, Some(trace.clone()))
             .map_err(err)?;
     lap(2, &mut times);
-    let pieces = output.pieces();
+    let pieces = views.then(|| output.pieces());
     lap(3, &mut times);
-    let surface = output.surface();
+    let surface = views.then(|| output.surface());
     lap(4, &mut times);
     write_like_regen(out_dir, &output.files)?;
     lap(5, &mut times);
@@ -495,7 +496,7 @@ fn write_like_regen(
 fn check_equivalence(path: &Path, source: &str) -> Result<(), String> {
     let expected = import::run_project(path, source).map_err(|e| e.to_string())?;
     let scratch = scratch_dir()?.join("check");
-    let (_, _, _, files) = staged_run(path, source, &scratch)?;
+    let (_, _, _, files) = staged_run(path, source, &scratch, true)?;
     let _ = std::fs::remove_dir_all(&scratch);
     if files != expected.files {
         return Err(
@@ -535,26 +536,42 @@ fn normalized(path: &Path) -> Result<Value, String> {
         .document)
 }
 
-/// Each thread's steps, median milliseconds over `runs`, in the order of the first run.
+/// Each thread's steps, median milliseconds over `runs`, a line per thread, the steps in
+/// the order the first run took them. A step a run did not take (the mocks' second share
+/// goes to whichever thread is free first) counts as 0 in that run.
 fn print_steps(ops: usize, runs: &[Run]) {
     let Some(first) = runs.first() else { return };
-    let mut line = String::new();
-    let mut current = "";
-    for (i, (thread, step, _)) in first.steps.iter().enumerate() {
-        let column: Vec<f64> = runs
-            .iter()
-            .filter_map(|r| r.steps.get(i).map(|s| s.2))
-            .collect();
-        if *thread != current {
-            if !line.is_empty() {
-                println!("{line}");
-            }
-            line = format!("  {ops:>4} operations, thread {thread}:");
-            current = thread;
+    let mut threads: Vec<&str> = Vec::new();
+    for (thread, _, _) in &first.steps {
+        if !threads.contains(thread) {
+            threads.push(thread);
         }
-        line.push_str(&format!(" {step} {}", ms(median(&column))));
     }
-    println!("{line}");
+    for thread in threads {
+        let mut steps: Vec<&str> = Vec::new();
+        for run in runs {
+            for (t, step, _) in &run.steps {
+                if *t == thread && !steps.contains(step) {
+                    steps.push(step);
+                }
+            }
+        }
+        let mut line = format!("  {ops:>4} operations, thread {thread}:");
+        for step in steps {
+            let column: Vec<f64> = runs
+                .iter()
+                .map(|r| {
+                    r.steps
+                        .iter()
+                        .filter(|(t, s, _)| *t == thread && *s == step)
+                        .map(|(_, _, ms)| ms)
+                        .sum()
+                })
+                .collect();
+            line.push_str(&format!(" {step} {}", ms(median(&column))));
+        }
+        println!("{line}");
+    }
 }
 
 fn scratch_dir() -> Result<PathBuf, String> {
@@ -568,7 +585,7 @@ fn write_json(path: &Path, doc: &Value) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// `bench regen-profile [--ops N] [--iterations K]`: the pipeline on a synthetic document of
+/// `bench regen-profile [--ops N] [--iterations K] [--no-views]`: the pipeline on a synthetic document of
 /// about N operations (the real document for 0), K times, each followed by raw progenitor's
 /// (`raw_progenitor::run`), for `perf record` or callgrind: on a shared machine, callgrind's
 /// instruction counts of `staged_run`'s stages against `raw_progenitor::run` are the ratio
@@ -576,6 +593,14 @@ fn write_json(path: &Path, doc: &Value) -> Result<(), String> {
 pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
     let mut ops = 2000usize;
     let mut iterations = 3usize;
+    // Without the reviewer's views (`Output::pieces` runs the generation again), the
+    // profile holds what `cargo xtask regen` runs and nothing else.
+    let views = !args.contains(&"--no-views");
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--no-views")
+        .collect();
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).and_then(|v| v.parse().ok());
@@ -584,7 +609,7 @@ pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
             ("--iterations", Some(v)) => iterations = v,
             _ => {
                 return Err(format!(
-                    "usage: bench regen-profile [--ops N] [--iterations K], got {args:?}"
+                    "usage: bench regen-profile [--ops N] [--iterations K] [--no-views], got {args:?}"
                 ));
             }
         }
@@ -605,7 +630,7 @@ pub(crate) fn profile_loop(args: &[&str]) -> Result<(), String> {
     };
     let raw_input = raw_progenitor::input(&normalized(&path)?);
     for _ in 0..iterations {
-        let (times, cpu, steps, _) = staged_run(&path, &source, &scratch.join("out"))?;
+        let (times, cpu, steps, _) = staged_run(&path, &source, &scratch.join("out"), views)?;
         let steps: Vec<String> = steps
             .iter()
             .map(|(thread, step, t)| format!("{thread}.{step}={}", ms(*t)))
