@@ -166,18 +166,16 @@ pub fn field_enum_name(method: &str) -> syn::Ident {
     format_ident!("{}FilterField", method.to_upper_camel_case())
 }
 
-/// Adds the filters to the builders of the operations that declare them. Returns the
-/// methods whose filter-field enums [`add_field_enums`] puts into `types`, in the order of
-/// their builders.
+/// Adds the filters to the builders of the operations that declare them ([`add_field_enums`]
+/// adds the enums of their fields to `types`).
 pub fn extend_builders(
     file: &mut syn::File,
     declared: &BTreeMap<String, Declaration>,
-) -> Result<Vec<String>, DeclarationError> {
+) -> Result<(), DeclarationError> {
     if declared.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let builders = builder_names(file);
-    let mut enums = Vec::new();
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
         if m.ident != "builder" {
@@ -228,30 +226,27 @@ pub fn extend_builders(
                     };
                     extend_builder(imp, method, declaration)
                         .map_err(|message| (method.clone(), String::new(), message))?;
-                    if declaration.fields.is_some() {
-                        enums.push(method.clone());
-                    }
                 }
                 _ => {}
             }
         }
     }
-    Ok(enums)
+    Ok(())
 }
 
-/// Whether any declaration names its fields, so that [`add_field_enums`] has work.
-pub fn declares_fields(declared: &BTreeMap<String, Declaration>) -> bool {
-    declared.values().any(|d| d.fields.is_some())
-}
-
-/// Adds to `types` the filter-field enums of `methods` (from [`extend_builders`]).
+/// Adds to `types` the enums of the fields the operations declare, in the order of the
+/// operations in the normalized `document`, which is the order of their builders
+/// (progenitor reads the paths in order, and the methods of each in `METHODS`' order).
 pub fn add_field_enums(
     file: &mut syn::File,
+    document: &Value,
     declared: &BTreeMap<String, Declaration>,
-    methods: &[String],
 ) {
     let mut enums = Vec::new();
-    for method in methods {
+    for (_, _, op) in crate::document::operations(document) {
+        let Some(method) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
         if let Some(declaration) = declared.get(method)
             && let Some(fields) = &declaration.fields
         {

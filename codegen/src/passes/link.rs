@@ -68,9 +68,6 @@ pub struct Link {
     /// The placeholder shapes the rest uses (`shapes` emits the helpers of both halves'
     /// into `types`).
     shapes: End<BTreeSet<&'static str>>,
-    /// The methods, in the builder module's order, whose filter-field enums go into
-    /// `types` (`filters`).
-    filters: End<Vec<String>>,
 }
 
 enum End<T> {
@@ -87,16 +84,13 @@ pub struct Stopped;
 pub fn pair() -> (Link, Link) {
     let (models_tx, models_rx) = channel();
     let (shapes_tx, shapes_rx) = channel();
-    let (filters_tx, filters_rx) = channel();
     let types = Link {
         models: End::Send(models_tx),
         shapes: End::Receive(shapes_rx),
-        filters: End::Receive(filters_rx),
     };
     let rest = Link {
         models: End::Receive(models_rx),
         shapes: End::Send(shapes_tx),
-        filters: End::Send(filters_tx),
     };
     (types, rest)
 }
@@ -132,13 +126,5 @@ impl Link {
 
     pub(crate) fn shapes(&self) -> Result<BTreeSet<&'static str>, Stopped> {
         self.shapes.receive()
-    }
-
-    pub(crate) fn send_filters(&self, methods: Vec<String>) {
-        self.filters.send(methods);
-    }
-
-    pub(crate) fn filters(&self) -> Result<Vec<String>, Stopped> {
-        self.filters.receive()
     }
 }

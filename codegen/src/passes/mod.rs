@@ -154,16 +154,13 @@ pub fn apply(
         })
         .map_err(fail(step))?;
     if types {
-        if filters::declares_fields(&declared) {
-            filters::add_field_enums(file, &declared, &link.filters()?);
-        }
+        filters::add_field_enums(file, document, &declared);
     } else {
-        let methods = filters::extend_builders(file, &declared)
+        filters::extend_builders(file, &declared)
             .map_err(|(method, below, message)| {
                 Error::new(path, operation_pointer(document, &method) + &below, message)
             })
             .map_err(fail(step))?;
-        link.send_filters(methods);
     }
     finish("filters", &mut step);
     if types {

@@ -564,8 +564,7 @@ fn print_steps(ops: usize, runs: &[Run]) {
                     r.steps
                         .iter()
                         .filter(|(t, s, _)| *t == thread && *s == step)
-                        .map(|(_, _, ms)| ms)
-                        .sum()
+                        .fold(0.0, |sum, (_, _, ms)| sum + ms)
                 })
                 .collect();
             line.push_str(&format!(" {step} {}", ms(median(&column))));
