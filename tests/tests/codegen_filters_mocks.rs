@@ -235,3 +235,46 @@ fn the_client_crate_gains_no_dependency_without_the_mock_feature() {
         .unwrap();
     assert!(!default.contains("mock"), "{default}");
 }
+
+/// The filter-field enums go into `types` on another thread than the builders
+/// (`codegen/src/halves.rs`), in the document's order of operations, which must be the
+/// builders' order: paths in order, and `get` before `post` on one path (the names are
+/// chosen so that neither order is the alphabetical one).
+#[test]
+fn field_enums_follow_the_builders_order() {
+    let declared = |id: &str| {
+        let mut op = list_operation(id);
+        op["x-dynamic-filters"] = json!({"fields": ["name"], "operators": ["eq"]});
+        op
+    };
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/zebras": {"post": declared("add_zebras"), "get": declared("list_zebras")},
+            "/apples": {"get": declared("show_apples")}
+        }
+    });
+    let output = run_on_value(Path::new("doc.json"), "doc.json", doc).unwrap();
+    let position = |text: &str, needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{text}"))
+    };
+    let (types, builders) = (file(&output, "types.rs"), file(&output, "builder.rs"));
+    let names = ["AddZebras", "ListZebras", "ShowApples"];
+    let mut by_enum = names.map(|name| {
+        (
+            position(types, &format!("pub enum {name}FilterField")),
+            name,
+        )
+    });
+    let mut by_builder =
+        names.map(|name| (position(builders, &format!("pub struct {name}<'a>")), name));
+    by_enum.sort();
+    by_builder.sort();
+    assert_eq!(
+        by_enum.map(|(_, name)| name),
+        by_builder.map(|(_, name)| name),
+        "the enums' order in types.rs is not the builders' order in builder.rs"
+    );
+}
