@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -129,25 +129,18 @@ pub fn generate_files(
         let (path, document, source) = context;
         let mut kept = (None, None, None);
         let result = (|| {
-            let (mut file, other) = half(&path, &document, Half::Types, done)?;
-            kept.1 = Some(other);
             let mut models = None;
-            let outcome = passes::apply(
-                &path,
-                Half::Types,
-                &mut file,
-                &document,
-                &types_link,
-                done,
-                &mut |file| {
-                    let inputs = mock::model_inputs(file);
-                    let _ = tail_models_tx.send(inputs.clone());
-                    let _ = models_tx.send(inputs.clone());
-                    models = Some(inputs);
-                },
-            );
-            drop((types_link, models_tx, tail_models_tx));
-            outcome?;
+            let settled = &mut |file: &syn::File| {
+                models = Some(send_both(
+                    mock::model_inputs(file),
+                    &models_tx,
+                    &tail_models_tx,
+                ));
+            };
+            let halved = half(&path, &document, Half::Types, types_link, done, settled);
+            drop((models_tx, tail_models_tx));
+            let (mut file, other) = halved?;
+            kept.1 = Some(other);
             let (pieces, surface) = match views {
                 true => (render::pieces(&file, &[]), surface::models_surface(&file)),
                 false => Default::default(),
@@ -161,15 +154,18 @@ pub fn generate_files(
             done("format");
             kept.0 = Some(file);
             let mut pieces = pieces;
-            let mut tail_rs = None;
-            if !tail_claim.swap(true, Ordering::SeqCst) {
+            let inputs = || {
                 let builders = tail_builders_rx.recv().map_err(stopped)?;
-                let inputs = builders.with_models(models.take().unwrap_or_default());
-                done("wait for the mocks' inputs");
-                let (text, tail) = tail_share(&path, &document, &inputs, views, &mut pieces)?;
-                done("mocks (second share)");
-                (tail_rs, kept.2) = (Some(text), Some(tail));
-            }
+                Ok(builders.with_models(models.take().unwrap_or_default()))
+            };
+            let second = SecondShare {
+                claim: &tail_claim,
+                path: &path,
+                document: &document,
+                views,
+            };
+            let (tail_rs, tail) = second.take(inputs, &mut pieces, done)?.unzip();
+            kept.2 = tail;
             Ok(Share {
                 rendered: (types_rs, tail_rs),
                 pieces,
@@ -189,25 +185,15 @@ pub fn generate_files(
         let (path, document, source) = context;
         let mut kept = (None, None, None);
         let result = (|| {
-            let (mut file, other) = half(&path, &document, Half::Rest, done)?;
-            kept.1 = Some(other);
             let mut builders = None;
-            let outcome = passes::apply(
-                &path,
-                Half::Rest,
-                &mut file,
-                &document,
-                &rest_link,
-                done,
-                &mut |file| {
-                    let inputs = mock::builder_inputs(file);
-                    let _ = tail_builders_tx.send(inputs.clone());
-                    let _ = builders_tx.send(inputs.clone());
-                    builders = Some(inputs);
-                },
-            );
-            drop((rest_link, builders_tx, tail_builders_tx));
-            outcome?;
+            let settled = &mut |file: &syn::File| {
+                let inputs = mock::builder_inputs(file);
+                builders = Some(send_both(inputs, &builders_tx, &tail_builders_tx));
+            };
+            let halved = half(&path, &document, Half::Rest, rest_link, done, settled);
+            drop((builders_tx, tail_builders_tx));
+            let (mut file, other) = halved?;
+            kept.1 = Some(other);
             let setters = OptionSetters::new();
             let (pieces, surface) = match views {
                 true => {
@@ -224,15 +210,18 @@ pub fn generate_files(
             done("format");
             kept.0 = Some(file);
             let mut pieces = pieces;
-            let mut tail_rs = None;
-            if !tail_claim_rest.swap(true, Ordering::SeqCst) {
+            let inputs = || {
                 let models = tail_models_rx.recv().map_err(stopped)?;
-                let inputs = builders.take().unwrap_or_default().with_models(models);
-                done("wait for the mocks' inputs");
-                let (text, tail) = tail_share(&path, &document, &inputs, views, &mut pieces)?;
-                done("mocks (second share)");
-                (tail_rs, kept.2) = (Some(text), Some(tail));
-            }
+                Ok(builders.take().unwrap_or_default().with_models(models))
+            };
+            let second = SecondShare {
+                claim: &tail_claim_rest,
+                path: &path,
+                document: &document,
+                views,
+            };
+            let (tail_rs, tail) = second.take(inputs, &mut pieces, done)?.unzip();
+            kept.2 = tail;
             Ok(Share {
                 rendered: (files, tail_rs),
                 pieces,
@@ -338,6 +327,34 @@ pub fn generate_files(
     }
 }
 
+/// The mocks' second share, for whichever of the two halves' threads claims it first.
+struct SecondShare<'a> {
+    claim: &'a AtomicBool,
+    path: &'a Path,
+    document: &'a Value,
+    views: bool,
+}
+
+impl SecondShare<'_> {
+    /// The share, formatted, and its tree, if this thread is the first to claim it; it
+    /// then waits for the other half's `inputs`.
+    fn take(
+        &self,
+        inputs: impl FnOnce() -> Result<mock::Inputs, Failure>,
+        pieces: &mut BTreeMap<String, String>,
+        done: &mut dyn FnMut(&'static str),
+    ) -> Result<Option<(String, Vec<syn::Item>)>, Failure> {
+        if self.claim.swap(true, Ordering::SeqCst) {
+            return Ok(None);
+        }
+        let inputs = inputs()?;
+        done("wait for the mocks' inputs");
+        let share = tail_share(self.path, self.document, &inputs, self.views, pieces)?;
+        done("mocks (second share)");
+        Ok(Some(share))
+    }
+}
+
 /// The mocks' second share ([`mock::Share::Tail`]), formatted, and its tree (to free after
 /// the files are handed back); with `views`, its pieces are added to `pieces`.
 fn tail_share(
@@ -425,14 +442,26 @@ fn merge(pieces: &mut BTreeMap<String, String>, more: BTreeMap<String, String>) 
     }
 }
 
-/// Runs progenitor and parses `half` of its output (see the module's docs). The other
+/// The mocks' inputs to the mocks' thread and to whichever half's thread takes the second
+/// share; a copy stays with the caller, whose thread may be that one.
+fn send_both<T: Clone>(inputs: T, mocks: &Sender<T>, second_share: &Sender<T>) -> T {
+    // A closed channel means its thread stopped, which it reports itself.
+    let _ = mocks.send(inputs.clone());
+    let _ = second_share.send(inputs.clone());
+    inputs
+}
+
+/// Runs progenitor, parses `half` of its output (see the module's docs) and runs the
+/// passes on it (`link` to the other half, `settled` as [`passes::apply`] says). The other
 /// half's tokens come back unparsed, for the caller to free after handing back its files
 /// (freeing them costs about a tenth of parsing them).
 fn half(
     path: &Path,
     document: &Value,
     half: Half,
+    link: passes::link::Link,
     done: &mut dyn FnMut(&'static str),
+    settled: &mut dyn FnMut(&syn::File),
 ) -> Result<(syn::File, proc_macro2::TokenStream), Failure> {
     let failed = |error| Failure {
         step: 0,
@@ -451,8 +480,9 @@ fn half(
         Half::Types => (types, rest),
         Half::Rest => (rest, types),
     };
-    let file = generate::parse(path, tokens).map_err(failed)?;
+    let mut file = generate::parse(path, tokens).map_err(failed)?;
     done("parse");
+    passes::apply(path, half, &mut file, document, &link, done, settled)?;
     Ok((file, other))
 }
 
