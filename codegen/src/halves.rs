@@ -59,15 +59,11 @@ impl Trace {
 /// The threads still freeing their trees after handing back their files; dropping this
 /// waits for them (`cargo xtask regen` leaks it instead, as the process exits).
 #[derive(Debug, Default)]
-pub struct Cleanup(Mutex<Vec<JoinHandle<()>>>);
+pub struct Cleanup(Vec<JoinHandle<()>>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let handles = match self.0.get_mut() {
-            Ok(handles) => std::mem::take(handles),
-            Err(poisoned) => std::mem::take(poisoned.into_inner()),
-        };
-        for handle in handles {
+        for handle in self.0.drain(..) {
             let _ = handle.join();
         }
     }
@@ -115,10 +111,7 @@ pub fn generate_files(
     let (types_tx, types_rx) = channel();
     let (rest_tx, rest_rx) = channel();
     let (mocks_tx, mocks_rx) = channel();
-    let stopped = |_| Failure {
-        step: usize::MAX,
-        error: None,
-    };
+    let stopped = |_| Failure::stopped();
 
     let context = (
         path.to_path_buf(),
@@ -205,8 +198,7 @@ pub fn generate_files(
                 }
                 false => Default::default(),
             };
-            let files =
-                render::render_files_with(&mut file, &source, &|_, text| setters.splice(text));
+            let files = render::render_files(&mut file, &source, &|_, text| setters.splice(text));
             done("format");
             kept.0 = Some(file);
             let mut pieces = pieces;
@@ -280,7 +272,7 @@ pub fn generate_files(
     let (types, types_handle) = receive(types_rx, types_handle);
     let (rest, rest_handle) = receive(rest_rx, rest_handle);
     let (mocks, mocks_handle) = receive(mocks_rx, mocks_handle);
-    let cleanup = Cleanup(Mutex::new(vec![types_handle, rest_handle, mocks_handle]));
+    let cleanup = Cleanup(vec![types_handle, rest_handle, mocks_handle]);
 
     match (types, rest, mocks) {
         (Ok(types), Ok(rest), Ok(mocks)) => {

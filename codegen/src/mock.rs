@@ -58,16 +58,10 @@ const SERVER_METHODS: &[&str] = &[
     "mount_json",
 ];
 
-/// The `mock` module for `file` (progenitor's output after the passes), generated from the
-/// normalized `document`. Errors name the operation (its method) and the problem.
-pub fn generate(file: &syn::File, document: &Value) -> Result<Item, (String, String)> {
-    generate_from(&inputs(file), document)
-}
-
 /// What the mocks read from the tree after the passes (the builders' fields and `send`
 /// and `stream` types, the models' fields), with every type as its tokens' text: syn's
-/// trees cannot cross threads, and `lib.rs` generates the mocks on a second thread while
-/// the first formats the tree.
+/// trees cannot cross threads, and the mocks are generated on threads of their own
+/// (`crate::halves`) from [`builder_inputs`] and [`model_inputs`].
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     /// Builder name → its operation's method.
@@ -77,11 +71,6 @@ pub struct Inputs {
     /// Builder name → the type `send` succeeds with (none for `()`), the item of `stream`.
     shapes: BTreeMap<String, (Option<String>, Option<String>)>,
     models: BTreeMap<String, Fields>,
-}
-
-/// The [`Inputs`] of the mocks of `file`.
-pub fn inputs(file: &syn::File) -> Inputs {
-    builder_inputs(file).with_models(model_inputs(file))
 }
 
 /// The models' part of the [`Inputs`]: their fields, read from the `types` module.
@@ -169,18 +158,10 @@ impl Inputs {
     }
 }
 
-/// The `mock` module from its [`Inputs`] and the normalized `document`; see [`generate`].
-pub fn generate_from(inputs: &Inputs, document: &Value) -> Result<Item, (String, String)> {
-    let mut items = generate_share(inputs, document, Share::All, true)?;
-    Ok(items.pop().expect("the whole share is the module"))
-}
-
 /// Which mock builders [`generate_share`] generates: the mocks of a large document are
 /// cut in two, generated and formatted on two threads (`crate::halves`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Share {
-    /// The whole `mock` module.
-    All,
     /// The `mock` module with the first half of the operations' mock builders.
     Head,
     /// The other half's mock builders, the items that follow [`Share::Head`]'s in the module.
@@ -193,8 +174,9 @@ fn head_len(operations: usize) -> usize {
     operations * 3 / 5
 }
 
-/// The mocks of `share`; for [`Share::All`] and [`Share::Head`], one item, the module. An
-/// error of the head's comes before any of the tail's in the document's order.
+/// The mocks of `share` (for [`Share::Head`], one item, the module), generated from their
+/// [`Inputs`] and the normalized `document`. Errors name the operation (its method) and the
+/// problem; an error of the head's comes before any of the tail's in the document's order.
 ///
 /// With `common` false, the mock builders lack the methods every one of them has
 /// ([`common_methods`]); [`CommonMethods::append`] adds them to the formatted text instead,
@@ -219,7 +201,6 @@ pub fn generate_share(
         .collect();
     let head = head_len(mocked.len());
     let built = match share {
-        Share::All => 0..mocked.len(),
         Share::Head => 0..head,
         Share::Tail => head..mocked.len(),
     };
@@ -512,14 +493,7 @@ pub struct CommonMethods(String);
 impl CommonMethods {
     /// Formats the methods as prettyplease formats them inside a builder's `impl`.
     pub fn format() -> CommonMethods {
-        let file: syn::File = syn::parse2(common_methods()).expect("the common methods parse");
-        let text = prettyplease::unparse(&file);
-        // Everything between the `impl` line and its closing brace.
-        let body = text
-            .split_once('\n')
-            .and_then(|(_, rest)| rest.strip_suffix("}\n"))
-            .unwrap_or_default();
-        CommonMethods(body.to_string())
+        CommonMethods(crate::syntax::impl_members_text(common_methods()))
     }
 
     /// Appends the methods to the formatted `text` of `item`, if it is a mock builder's

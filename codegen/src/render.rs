@@ -34,13 +34,9 @@ pub fn header(source: &str) -> String {
 ///
 /// Takes the tree mutably only to format it without copying it: each item is moved into
 /// a one-item `syn::File` for prettyplease and moved back, so `file` is unchanged after.
-pub fn render_files(file: &mut syn::File, source: &str) -> Vec<GeneratedFile> {
-    render_files_with(file, source, &|_, _| {})
-}
-
-/// [`render_files`], with `edit(item, text)` called on the formatted text of each item of
-/// the inline modules.
-pub fn render_files_with(
+///
+/// `edit(item, text)` is called on the formatted text of each item of the inline modules.
+pub fn render_files(
     file: &mut syn::File,
     source: &str,
     edit: &dyn Fn(&Item, &mut String),

@@ -214,3 +214,16 @@ pub(crate) fn doc_attr(text: &str) -> syn::Attribute {
         }),
     }
 }
+
+/// The members of `imp` (an `impl` block's tokens) formatted as prettyplease formats them
+/// inside a top-level `impl`: the text between its first line and its closing brace, to
+/// splice into the formatted text of other `impl`s (code every builder repeats, added once
+/// as text instead of once per builder as a tree).
+pub fn impl_members_text(imp: proc_macro2::TokenStream) -> String {
+    let file: syn::File = syn::parse2(imp).expect("an impl block the generator wrote parses");
+    let text = prettyplease::unparse(&file);
+    text.split_once('\n')
+        .and_then(|(_, rest)| rest.strip_suffix("}\n"))
+        .unwrap_or_default()
+        .to_string()
+}

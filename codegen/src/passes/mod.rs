@@ -70,12 +70,19 @@ pub struct Failure {
     pub error: Option<Error>,
 }
 
-impl From<link::Stopped> for Failure {
-    fn from(_: link::Stopped) -> Failure {
+impl Failure {
+    /// The other half (or the mocks' thread) stopped first; it reports its own error.
+    pub(crate) fn stopped() -> Failure {
         Failure {
             step: usize::MAX,
             error: None,
         }
+    }
+}
+
+impl From<link::Stopped> for Failure {
+    fn from(_: link::Stopped) -> Failure {
+        Failure::stopped()
     }
 }
 

@@ -173,14 +173,8 @@ pub struct OptionSetters {
 
 impl OptionSetters {
     pub fn new() -> OptionSetters {
-        let inside_impl = |members: TokenStream| -> String {
-            let file: syn::File = syn::parse2(quote!(impl<'a> Any<'a> { #members }))
-                .expect("the option setters parse");
-            let text = prettyplease::unparse(&file);
-            text.split_once('\n')
-                .and_then(|(_, rest)| rest.strip_suffix("}\n"))
-                .unwrap_or_default()
-                .to_string()
+        let inside_impl = |members: TokenStream| {
+            crate::syntax::impl_members_text(quote!(impl<'a> Any<'a> { #members }))
         };
         let setters = option_setters();
         let all: TokenStream = setters.iter().map(|(_, tokens)| tokens.clone()).collect();
