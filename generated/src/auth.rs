@@ -51,22 +51,48 @@ struct TokenResponse {
     expires_in: Option<f64>,
 }
 
+#[derive(Clone)]
 struct CachedToken {
     header: HeaderValue,
     /// `None`: valid until the server refuses it.
     expires: Option<Instant>,
 }
 
+impl CachedToken {
+    fn is_fresh(&self) -> bool {
+        self.expires.is_none_or(|at| Instant::now() < at)
+    }
+}
+
 /// Refresh a token this long before the server says it expires, so that it does not
 /// expire in flight.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
+/// The token cache of one client, shared by its clones.
+#[derive(Default)]
+struct TokenCache {
+    token: Option<CachedToken>,
+    /// How many token fetches have ended (succeeded or failed); a request that waited for
+    /// the fetch lock compares it with the count it saw before waiting.
+    fetches_ended: u64,
+    /// How the last fetch ended when it failed, for the requests that waited on it.
+    last_failure: Option<Error>,
+}
+
 /// The credentials of one client and its cached token, shared by its clones.
+///
+/// Token fetches are single-flight: however many requests find the cache empty or expired
+/// at once (at start-up, at the early refresh before `expires_in`, after a 401), one of them
+/// fetches while the others wait on `fetching` and then share its result. A failed fetch is
+/// handed to the requests that waited on it and is not cached: the next request tries
+/// again. The waits are cancel-safe: a dropped waiter leaves the queue, and a dropped fetch
+/// releases the lock with nothing cached, so the next waiter fetches instead.
 #[derive(Clone)]
 pub(crate) struct Auth {
     credentials: Credentials,
     token_url: String,
-    cache: Arc<Mutex<Option<CachedToken>>>,
+    cache: Arc<Mutex<TokenCache>>,
+    fetching: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl fmt::Debug for Auth {
@@ -83,7 +109,7 @@ impl Auth {
         credentials: Credentials,
         token_url: String,
     ) -> Result<Self, crate::BuildError> {
-        let cache = match &credentials {
+        let token = match &credentials {
             Credentials::BearerToken(token) => Some(CachedToken {
                 header: bearer(token).ok_or(crate::BuildError::InvalidToken)?,
                 expires: None,
@@ -93,8 +119,16 @@ impl Auth {
         Ok(Auth {
             credentials,
             token_url,
-            cache: Arc::new(Mutex::new(cache)),
+            cache: Arc::new(Mutex::new(TokenCache {
+                token,
+                ..TokenCache::default()
+            })),
+            fetching: Arc::default(),
         })
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, TokenCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether a refused token can be replaced by fetching a new one.
@@ -102,10 +136,16 @@ impl Auth {
         matches!(self.credentials, Credentials::Password { .. })
     }
 
-    /// Forgets the cached token after the server refused it.
-    pub(crate) fn invalidate(&self) {
-        if self.can_refresh() {
-            *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    /// Forgets the cached token after the server refused `refused`. A token fetched since
+    /// (by another request that was refused first) is kept: a storm of 401s for one old
+    /// token leads to one new login, not one per request.
+    pub(crate) fn invalidate(&self, refused: &HeaderValue) {
+        if !self.can_refresh() {
+            return;
+        }
+        let mut cache = self.cache();
+        if cache.token.as_ref().is_some_and(|t| t.header == *refused) {
+            cache.token = None;
         }
     }
 
@@ -115,22 +155,48 @@ impl Auth {
         http: &reqwest::Client,
         operation: &'static str,
     ) -> Result<Option<HeaderValue>, Error> {
-        {
-            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(token) = cache.as_ref()
-                && token.expires.is_none_or(|at| Instant::now() < at)
-            {
+        let seen = {
+            let cache = self.cache();
+            if let Some(token) = cache.token.as_ref().filter(|t| t.is_fresh()) {
                 return Ok(Some(token.header.clone()));
             }
-        }
+            cache.fetches_ended
+        };
         let Credentials::Password { username, password } = &self.credentials else {
             return Ok(None);
         };
-        // Fetched without holding the lock: two requests may both fetch, which is harmless.
-        let token = self.fetch(http, operation, username, password).await?;
-        let header = token.header.clone();
-        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
-        Ok(Some(header))
+        let _turn = self.fetching.lock().await;
+        {
+            // A fetch that ended while this request waited is this request's answer, even
+            // should its token be due for refresh already.
+            let cache = self.cache();
+            let waited_on_a_fetch = cache.fetches_ended != seen;
+            if let Some(token) = cache
+                .token
+                .as_ref()
+                .filter(|t| waited_on_a_fetch || t.is_fresh())
+            {
+                return Ok(Some(token.header.clone()));
+            }
+            if waited_on_a_fetch && let Some(failure) = &cache.last_failure {
+                return Err(failure.shared_with(operation));
+            }
+        }
+        let fetched = self.fetch(http, operation, username, password).await;
+        let mut cache = self.cache();
+        cache.fetches_ended += 1;
+        match fetched {
+            Ok(token) => {
+                let header = token.header.clone();
+                cache.token = Some(token);
+                cache.last_failure = None;
+                Ok(Some(header))
+            }
+            Err(error) => {
+                cache.last_failure = Some(error.shared_with(operation));
+                Err(error)
+            }
+        }
     }
 
     async fn fetch(

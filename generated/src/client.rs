@@ -195,6 +195,9 @@ impl ClientBuilder {
             .unwrap_or_else(|| resolve(&base_url, crate::OAUTH2_TOKEN_URL));
         let runtime = Runtime {
             auth: Auth::new(self.credentials, token_url)?,
+            retry_tokens: std::sync::Arc::new(crate::retry::RetryTokens::new(
+                self.retry.budget.clone(),
+            )),
             retry: self.retry,
             timeout: self.timeout,
             own_http_client,

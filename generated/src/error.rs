@@ -58,6 +58,8 @@ pub struct Error {
     body: Option<String>,
     message: String,
     attempts: u32,
+    /// Whether a retry was due but the client's retry budget was spent.
+    budget_exhausted: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -75,6 +77,7 @@ impl Error {
             body: None,
             message: message.into(),
             attempts: 0,
+            budget_exhausted: false,
             source: None,
         }
     }
@@ -166,9 +169,40 @@ impl Error {
         self
     }
 
+    /// A copy of this failure for another request (`operation`) that waited on the same
+    /// work, such as a shared token fetch. The source, which cannot be cloned, is kept as
+    /// its message.
+    pub(crate) fn shared_with(&self, operation: &'static str) -> Self {
+        Error {
+            kind: self.kind,
+            operation,
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            message: self.message.clone(),
+            attempts: self.attempts,
+            budget_exhausted: self.budget_exhausted,
+            source: self.source.as_ref().map(|s| s.to_string().into()),
+        }
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
+    }
+
+    /// Marks a failure that was not retried because the retry budget was spent.
+    pub(crate) fn budget_exhausted(mut self) -> Self {
+        self.budget_exhausted = true;
+        self
+    }
+
+    /// Whether this failure would have been retried but the client's retry budget
+    /// ([`crate::RetryBudget`]) was spent: the service has been failing many requests, so
+    /// the client stopped adding retries to its load. [`Error::attempts`] counts what was
+    /// sent.
+    pub fn retry_budget_exhausted(&self) -> bool {
+        self.budget_exhausted
     }
 
     /// What kind of failure this is.
@@ -233,6 +267,9 @@ impl fmt::Display for Error {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
+        if self.budget_exhausted {
+            f.write_str(" (not retried: the client's retry budget is spent)")?;
+        }
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;
         }
@@ -251,6 +288,7 @@ impl fmt::Debug for Error {
             .field("status", &self.status)
             .field("message", &self.message)
             .field("attempts", &self.attempts)
+            .field("retry_budget_exhausted", &self.budget_exhausted)
             .field("body", &self.body)
             .field("source", &self.source)
             .finish_non_exhaustive()

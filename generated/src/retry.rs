@@ -24,6 +24,10 @@ use reqwest::header::HeaderMap;
 ///   is not honoured and the usual backoff applies.
 /// * Two retries by default, settable per client ([`crate::ClientBuilder::retry_policy`])
 ///   and per request (`.max_retries(n)` on any request builder).
+/// * Retries spend from a **retry budget** shared by all clones of a client
+///   ([`RetryBudget`], on by default): when a service fails everything, the client stops
+///   retrying after a bounded number of retries instead of multiplying its load by
+///   `1 + max_retries`, and starts again as successes refill the budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -35,6 +39,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// The longest server-requested wait (`Retry-After`) the client honours.
     pub max_retry_after: Duration,
+    /// The client-wide retry budget; `None` retries every failure that qualifies, up to
+    /// `max_retries` each, however many fail.
+    pub budget: Option<RetryBudget>,
 }
 
 impl Default for RetryPolicy {
@@ -44,7 +51,118 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
+            budget: Some(RetryBudget::default()),
         }
+    }
+}
+
+/// A client-wide bucket of retry tokens, in the spirit of smithy-rs's standard retry
+/// quota: every retry spends from it, successes put tokens back, and a failure that finds
+/// too few tokens is returned at once, not retried
+/// ([`crate::Error::retry_budget_exhausted`] says so).
+///
+/// With the defaults, a client whose every request fails retries at most
+/// `capacity / retry_cost` = 100 times in all before it stops retrying; a healthy client
+/// never runs short (each success refills, a success after retries refunds what they
+/// spent). All clones of a [`crate::Client`] share one bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryBudget {
+    /// Tokens in a full bucket; a new client starts full.
+    pub capacity: u32,
+    /// What one retry costs.
+    pub retry_cost: u32,
+    /// What one retry after a timeout costs (timeouts tie up the server longest).
+    pub timeout_retry_cost: u32,
+    /// What a request that succeeded at its first attempt puts back.
+    pub success_refill: u32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refill: 1,
+        }
+    }
+}
+
+impl RetryBudget {
+    /// A budget of `capacity` tokens with the default costs.
+    pub fn with_capacity(capacity: u32) -> Self {
+        RetryBudget {
+            capacity,
+            ..Self::default()
+        }
+    }
+
+    /// The same budget with other costs per retry (plain, and after a timeout).
+    pub fn with_costs(mut self, retry_cost: u32, timeout_retry_cost: u32) -> Self {
+        self.retry_cost = retry_cost;
+        self.timeout_retry_cost = timeout_retry_cost;
+        self
+    }
+
+    /// The same budget with another refill per first-attempt success.
+    pub fn with_success_refill(mut self, success_refill: u32) -> Self {
+        self.success_refill = success_refill;
+        self
+    }
+}
+
+/// The tokens left of a [`RetryBudget`], shared by a client's clones.
+#[derive(Debug)]
+pub(crate) struct RetryTokens {
+    budget: Option<RetryBudget>,
+    left: std::sync::atomic::AtomicU32,
+}
+
+impl RetryTokens {
+    pub(crate) fn new(budget: Option<RetryBudget>) -> Self {
+        let left = budget.as_ref().map_or(0, |b| b.capacity);
+        RetryTokens {
+            budget,
+            left: std::sync::atomic::AtomicU32::new(left),
+        }
+    }
+
+    /// Takes what a retry after `outcome` costs; `None` when the bucket holds too few
+    /// tokens (nothing is taken then). With no budget a retry is free.
+    pub(crate) fn spend(&self, timed_out: bool) -> Option<u32> {
+        use std::sync::atomic::Ordering;
+        let Some(budget) = &self.budget else {
+            return Some(0);
+        };
+        let cost = if timed_out {
+            budget.timeout_retry_cost
+        } else {
+            budget.retry_cost
+        };
+        self.left
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(cost)
+            })
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// A request succeeded after spending `spent` on retries: a first-attempt success
+    /// refills, a later one refunds what its retries took; never above the capacity.
+    pub(crate) fn succeeded(&self, spent: u32) {
+        use std::sync::atomic::Ordering;
+        let Some(budget) = &self.budget else { return };
+        let back = if spent == 0 {
+            budget.success_refill
+        } else {
+            spent
+        };
+        let _ = self
+            .left
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                Some(left.saturating_add(back).min(budget.capacity))
+            });
     }
 }
 
@@ -67,6 +185,13 @@ impl RetryPolicy {
     pub fn with_delays(mut self, base_delay: Duration, max_delay: Duration) -> Self {
         self.base_delay = base_delay;
         self.max_delay = max_delay;
+        self
+    }
+
+    /// The same policy with another retry budget, or none (`None`: every failure that
+    /// qualifies is retried up to `max_retries` times, however many fail).
+    pub fn with_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -183,6 +308,29 @@ mod tests {
         h.clear();
         h.insert("retry-after", HeaderValue::from_static("3600"));
         assert!(RetryPolicy::default().delay(1, Some(&h)) <= Duration::from_millis(500));
+    }
+
+    #[test]
+    fn the_budget_spends_refills_and_refunds_within_its_capacity() {
+        let tokens = RetryTokens::new(Some(RetryBudget::with_capacity(12).with_costs(5, 10)));
+        assert_eq!(tokens.spend(false), Some(5));
+        assert_eq!(tokens.spend(false), Some(5));
+        // 2 left: neither kind of retry fits, and nothing is taken.
+        assert_eq!(tokens.spend(false), None);
+        assert_eq!(tokens.spend(true), None);
+        tokens.succeeded(0);
+        tokens.succeeded(0);
+        tokens.succeeded(0);
+        assert_eq!(tokens.spend(false), Some(5));
+        // A success after retries refunds what they spent, up to the capacity.
+        tokens.succeeded(100);
+        assert_eq!(tokens.spend(true), Some(10));
+        assert_eq!(tokens.spend(false), None);
+        // No budget: retries are free and unbounded.
+        let free = RetryTokens::new(None);
+        for _ in 0..1000 {
+            assert_eq!(free.spend(true), Some(0));
+        }
     }
 
     #[test]

@@ -130,6 +130,8 @@ impl RequestOptions {
 pub struct Runtime {
     pub(crate) auth: crate::auth::Auth,
     pub(crate) retry: RetryPolicy,
+    /// What is left of the retry policy's budget, shared by the client's clones.
+    pub(crate) retry_tokens: std::sync::Arc<crate::retry::RetryTokens>,
     pub(crate) timeout: Option<Duration>,
     /// Whether `Client::client` was built by [`crate::ClientBuilder`], with the timeout and
     /// User-Agent set on it, rather than handed in by the application.
@@ -252,6 +254,8 @@ pub(crate) async fn execute_as(
     // The replay after a token refresh is a new attempt (it is sent, gets its own span and
     // counts in `Error::attempts`) but not a retry: it does not use up `max_retries`.
     let mut refreshed_token = false;
+    // Retry tokens this request took from the client's budget, refunded on success.
+    let mut spent = 0u32;
     loop {
         attempt += 1;
         let copy = request.as_ref().and_then(reqwest::Request::try_clone);
@@ -262,9 +266,11 @@ pub(crate) async fn execute_as(
                 "the request body cannot be replayed",
             ));
         };
+        let mut sent_token = None;
         if operation.authenticated
             && let Some(header) = runtime.auth.header(&client.client, operation.id).await?
         {
+            sent_token = Some(header.clone());
             attempt_request
                 .headers_mut()
                 .insert(reqwest::header::AUTHORIZATION, header);
@@ -317,11 +323,13 @@ pub(crate) async fn execute_as(
         let (outcome, failure) = match result {
             Ok(Err(response)) => {
                 span.record("status", response.status().as_u16());
+                runtime.retry_tokens.succeeded(spent);
                 return Ok(Received::Streaming(response, attempt, span));
             }
             Ok(Ok((status, headers, body))) => {
                 span.record("status", status.as_u16());
                 if status.is_success() {
+                    runtime.retry_tokens.succeeded(spent);
                     return Ok(Received::Buffered(Success {
                         status,
                         headers,
@@ -330,14 +338,14 @@ pub(crate) async fn execute_as(
                     }));
                 }
                 if status == StatusCode::UNAUTHORIZED
-                    && operation.authenticated
                     && runtime.auth.can_refresh()
                     && !refreshed_token
                     && request.is_some()
+                    && let Some(refused) = &sent_token
                 {
                     // A cached token the server no longer accepts: fetch a new one, once.
                     refreshed_token = true;
-                    runtime.auth.invalidate();
+                    runtime.auth.invalidate(refused);
                     continue;
                 }
                 let error = Error::from_status(operation.id, status, headers, &body);
@@ -365,6 +373,11 @@ pub(crate) async fn execute_as(
         {
             return Err(failure.with_attempts(attempt));
         }
+        let timed_out = failure.kind() == ErrorKind::Timeout;
+        let Some(cost) = runtime.retry_tokens.spend(timed_out) else {
+            return Err(failure.with_attempts(attempt).budget_exhausted());
+        };
+        spent = spent.saturating_add(cost);
         let delay = runtime.retry.delay(retries_so_far + 1, failure.headers());
         span.in_scope(|| {
             tracing::debug!(delay_ms = delay.as_millis() as u64, error = %failure, "retrying");

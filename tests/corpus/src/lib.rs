@@ -66,7 +66,7 @@ pub use generated_sdk::*;
 pub use pagination::{NextPage, Page, Paginated};
 /// The HTTP client crate, re-exported for [`ClientBuilder::http_client`].
 pub use reqwest;
-pub use retry::RetryPolicy;
+pub use retry::{RetryBudget, RetryPolicy};
 pub use sse::{Event, EventStream};
 #[doc(hidden)]
 pub use sse::{send_events, send_raw_events};

@@ -231,7 +231,9 @@ impl Drop for DroppingServer {
 }
 
 /// Reads one request: its head, then `content-length` bytes of body.
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Vec<u8> {
+/// Reads one whole request (head and `content-length` body) from `socket`; what arrived
+/// when the client closes first.
+pub async fn read_request(socket: &mut tokio::net::TcpStream) -> Vec<u8> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
