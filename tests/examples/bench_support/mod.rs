@@ -1,4 +1,4 @@
-//! Shared by the benchmark examples (`bench_client`, `bench_pagination`), which `cargo xtask
+//! Shared by the benchmark examples (`bench_client`, `bench_pagination`, `bench_load`), which `cargo xtask
 //! bench` runs in release: a loopback HTTP/1.1 server in a child process, argument parsing,
 //! statistics and the `@goal` lines the xtask collects.
 //!
@@ -9,10 +9,12 @@
 
 #![allow(dead_code)] // each example uses part of this module
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,8 +36,31 @@ pub fn json_response(status: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What a fault-injecting server does with one request (see [`serve_actions`]).
+pub enum Action {
+    /// Writes the response.
+    Respond(Cow<'static, [u8]>),
+    /// Waits, then writes the response (injected latency).
+    After(Duration, Cow<'static, [u8]>),
+    /// Closes the connection without answering: a reset before the headers.
+    Close,
+    /// Writes these bytes (headers and part of a body), then closes: a reset after the
+    /// headers.
+    Truncate(Cow<'static, [u8]>),
+}
+
+/// Decides the [`Action`] for one request: (method, request target).
+pub type ActionHandler = Arc<dyn Fn(&str, &str) -> Action + Send + Sync>;
+
 /// Runs the server: prints `PORT <n>` on stdout, then answers until stdin closes.
 pub fn serve(handler: Handler) -> ! {
+    serve_actions(Arc::new(move |method: &str, target: &str| {
+        Action::Respond(handler(method, target))
+    }))
+}
+
+/// [`serve`] for a handler that may also delay, drop or truncate its answers.
+pub fn serve_actions(handler: ActionHandler) -> ! {
     std::thread::spawn(|| {
         // Parent gone (or done): stdin reaches end of file.
         let mut sink = [0u8; 64];
@@ -50,6 +75,7 @@ pub fn serve(handler: Handler) -> ! {
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .expect("a tokio runtime");
     runtime.block_on(async move {
@@ -68,8 +94,8 @@ pub fn serve(handler: Handler) -> ! {
     std::process::exit(0)
 }
 
-/// Serves one keep-alive connection until the client closes it.
-async fn connection(mut stream: tokio::net::TcpStream, handler: Handler) {
+/// Serves one keep-alive connection until the client closes it (or an action closes it).
+async fn connection(mut stream: tokio::net::TcpStream, handler: ActionHandler) {
     let _ = stream.set_nodelay(true);
     let mut buffer: Vec<u8> = Vec::with_capacity(16 * 1024);
     let mut chunk = vec![0u8; 16 * 1024];
@@ -85,7 +111,18 @@ async fn connection(mut stream: tokio::net::TcpStream, handler: Handler) {
             let mut words = head.split_whitespace();
             let method = words.next().unwrap_or("");
             let target = words.next().unwrap_or("/");
-            let response = handler(method, target);
+            let response = match handler(method, target) {
+                Action::Respond(bytes) => bytes,
+                Action::After(delay, bytes) => {
+                    tokio::time::sleep(delay).await;
+                    bytes
+                }
+                Action::Close => return,
+                Action::Truncate(bytes) => {
+                    let _ = stream.write_all(&bytes).await;
+                    return;
+                }
+            };
             if stream.write_all(&response).await.is_err() {
                 return;
             }
@@ -237,4 +274,71 @@ pub fn goal(name: &str, figure: &str, met: Option<bool>) {
         None => "unmeasured",
     };
     println!("@goal {name}|{figure}|{met}");
+}
+
+/// Counts live heap bytes and their peak; an example installs it with
+/// `#[global_allocator] static ALLOCATOR: Counting = Counting;`.
+pub struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let now = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+/// Starts a measurement: the peak is reset to what is live now, which is returned.
+pub fn start_measuring() -> usize {
+    let now = LIVE.load(Ordering::Relaxed);
+    PEAK.store(now, Ordering::Relaxed);
+    now
+}
+
+pub fn peak_above(base: usize) -> usize {
+    PEAK.load(Ordering::Relaxed).saturating_sub(base)
+}
+
+pub fn live_above(base: usize) -> usize {
+    LIVE.load(Ordering::Relaxed).saturating_sub(base)
 }

@@ -13,6 +13,10 @@
 //!   `reqwest`, against one loopback server (`tests/examples/bench_client.rs`, release).
 //! * `pagination`: 100,000 resources streamed page by page, peak heap and items per second
 //!   (`tests/examples/bench_pagination.rs`, release).
+//! * `load`: one password-flow client, ten rounds of 1,000 concurrent requests against a
+//!   server injecting latency, 503s, 429s and resets, then a full 503 outage: pending
+//!   requests, token fetches, load amplification, memory (`tests/examples/bench_load.rs`,
+//!   release).
 //!
 //! The part programs that run in a child process print their human-readable report and
 //! `@goal name|figure|met` lines, which this process collects into the final summary.
@@ -28,7 +32,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub(crate) const BENCH_USAGE: &str = "\
-usage: cargo xtask bench [regen|build|client|pagination|all ...] [--runs N] [--build-runs N] [--quick]
+usage: cargo xtask bench [regen|build|client|pagination|load|all ...] [--runs N] [--build-runs N] [--quick]
 
   Prints the benchmark figures of BENCHMARKS.md; all parts by default.
   --runs N        runs per figure, the median is printed (default 5)
@@ -101,7 +105,7 @@ impl Goal {
     }
 }
 
-const PARTS: [&str; 4] = ["regen", "build", "client", "pagination"];
+const PARTS: [&str; 5] = ["regen", "build", "client", "pagination", "load"];
 
 pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
     // Hidden entry points: the release half of `regen`, and a loop for profilers.
@@ -137,6 +141,7 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
             "build" => build::run(&root, &options)?,
             "client" => run_example(&root, "bench_client", &options)?,
             "pagination" => run_example(&root, "bench_pagination", &options)?,
+            "load" => run_example(&root, "bench_load", &options)?,
             _ => unreachable!("PARTS lists the parts"),
         };
         println!(
