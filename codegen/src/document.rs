@@ -45,3 +45,19 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+/// Whether `value` is of the JSON Schema type `ty` (`"integer"` takes whole floats too).
+pub(crate) fn has_type(value: &Value, ty: &str) -> bool {
+    match ty {
+        "string" => value.is_string(),
+        "integer" => {
+            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => false,
+    }
+}

@@ -115,15 +115,13 @@ fn a_progenitor_panic_is_classified_as_a_failure() {
         panic!("a JSON response without a schema reaches progenitor's todo!");
     };
     assert!(err.message.contains("progenitor panicked"), "{err}");
-    // Through the whole pipeline, validation answers first, at the media type.
+    // Through the whole pipeline, normalization gives the media type `{}` (any JSON, with
+    // a warning) before progenitor sees it.
     let (outcome, _) = mutate::classify(path, document);
-    match outcome {
-        Outcome::Rejected(e) => assert_eq!(
-            e.pointer,
-            "/paths/~1things/get/responses/200/content/application~1json"
-        ),
-        other => panic!("expected a located rejection, got {other}"),
-    }
+    assert!(
+        matches!(outcome, Outcome::Accepted),
+        "expected it accepted, got {outcome}"
+    );
 }
 
 #[test]

@@ -237,6 +237,17 @@ impl Normalizer<'_> {
                 }
                 if let Some(schema) = media_obj.get_mut("schema") {
                     self.schema(&push_pointer(&m_ptr, "schema"), schema)?;
+                } else if is_json_media(media) {
+                    // Validation let a JSON media type without a schema through: any JSON.
+                    media_obj["schema"] = json!({});
+                    self.warn(
+                        &m_ptr,
+                        format!(
+                            "{media} has no `schema`: the body is any JSON value \
+                             (`serde_json::Value`); add a schema upstream for a typed body, \
+                             or acknowledge this warning"
+                        ),
+                    );
                 }
             }
         }
@@ -279,6 +290,7 @@ impl Normalizer<'_> {
             return Ok(());
         }
         self.drop_annotations(ptr, obj)?;
+        self.default_of_another_type(ptr, obj);
         self.type_list(ptr, obj)?;
         self.null_alternatives(ptr, obj, "anyOf")?;
         self.null_alternatives(ptr, obj, "oneOf")?;
@@ -381,6 +393,34 @@ impl Normalizer<'_> {
             obj.insert("allOf".into(), json!([{ "$ref": reference }]));
         }
         Ok(())
+    }
+
+    /// A `default` that is not of the schema's `type` (pydantic writes what the Python
+    /// default serializes to, e.g. `{}` for `list[X] = Body({})`) cannot be a Rust default
+    /// of the field's type: it is dropped, and the server applies its own when the field is
+    /// left out.
+    fn default_of_another_type(&mut self, ptr: &str, obj: &mut Map<String, Value>) {
+        let (Some(default), Some(ty)) = (obj.get("default"), obj.get("type")) else {
+            return;
+        };
+        let types: Vec<&str> = match ty {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let nullable = obj.get("nullable") == Some(&Value::Bool(true));
+        if (default.is_null() && nullable)
+            || types.iter().any(|t| crate::document::has_type(default, t))
+        {
+            return;
+        }
+        let message = format!(
+            "the default {default} is not of the schema's type {}: dropped (the Rust field has \
+             no default, and the server applies its own when the field is left out)",
+            types.join(" or ")
+        );
+        obj.remove("default");
+        self.warn(&push_pointer(ptr, "default"), message);
     }
 
     fn drop_annotations(&mut self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {

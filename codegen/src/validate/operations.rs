@@ -241,9 +241,11 @@ fn response(cx: &Context, ptr: &str, response: &Value) -> Result<(), Error> {
     Ok(())
 }
 
-/// A request body's media type, and a JSON response's, needs a schema: progenitor has no
-/// type for a body it knows nothing of (for a response it reaches a `todo!`). Other
-/// responses are read as bytes whatever their schema.
+/// A request body's media type needs a schema, but a JSON one: progenitor has no type for a
+/// body it knows nothing of. A JSON media type without one (FastAPI publishes
+/// `responses={410: {"content": {"application/json": {}}}}` so) is given `{}`, any JSON
+/// value, by `normalize`, with a warning. Other responses are read as bytes whatever their
+/// schema.
 fn media_types(
     cx: &Context,
     c_ptr: &str,
@@ -257,7 +259,7 @@ fn media_types(
         };
         match m.get("schema") {
             Some(schema) => schemas::check(cx, &push_pointer(&m_ptr, "schema"), schema)?,
-            None if !request && !is_json_media(media) => {}
+            None if !request || is_json_media(media) => {}
             None => {
                 return Err(cx.error(
                     &m_ptr,

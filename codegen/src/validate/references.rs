@@ -11,7 +11,15 @@ use crate::error::{Error, push_pointer};
 pub(super) fn check(cx: &Context, value: &Value, ptr: &str) -> Result<(), Error> {
     match value {
         Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
+            // In a map keyed by names (`properties`, `schemas`, ...) a key is a name, even
+            // one spelled `default` or `$ref` (docling's `RefItem` has a property `$ref`);
+            // elsewhere the data keys hold data, not OpenAPI.
+            let keyed_by_name = ptr.ends_with("/properties")
+                || ptr.ends_with("/schemas")
+                || ptr.ends_with("/parameters")
+                || ptr.ends_with("/responses")
+                || ptr == "/paths";
+            if let Some(reference) = map.get("$ref").filter(|_| !keyed_by_name) {
                 let r_ptr = push_pointer(ptr, "$ref");
                 let Some(reference) = reference.as_str() else {
                     return Err(cx.error(&r_ptr, "`$ref` must be a string"));
@@ -31,13 +39,6 @@ pub(super) fn check(cx: &Context, value: &Value, ptr: &str) -> Result<(), Error>
                     ));
                 }
             }
-            // In a map keyed by names (`properties`, `schemas`, ...) a key is a name, even
-            // one spelled `default`; elsewhere these keys hold data, not OpenAPI.
-            let keyed_by_name = ptr.ends_with("/properties")
-                || ptr.ends_with("/schemas")
-                || ptr.ends_with("/parameters")
-                || ptr.ends_with("/responses")
-                || ptr == "/paths";
             for (key, child) in map {
                 let is_data = matches!(
                     key.as_str(),

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::operations::section;
 use super::{Context, json_type, show};
+use crate::document::has_type;
 use crate::error::{Error, push_pointer};
 
 /// The JSON Schema type names (`null` is 3.1's; the normalizer rewrites it for 3.0).
@@ -381,7 +382,9 @@ fn values(
             ));
         }
     }
-    for key in ["const", "default"] {
+    // A `default` of another type is dropped with a warning by `normalize` (real documents
+    // have them, e.g. `list[X] = Body({})`); a `const` of another type means nothing.
+    for key in ["const"] {
         if let Some(value) = obj.get(key)
             && !fits(value)
         {
@@ -395,21 +398,6 @@ fn values(
         }
     }
     Ok(())
-}
-
-fn has_type(value: &Value, ty: &str) -> bool {
-    match ty {
-        "string" => value.is_string(),
-        "integer" => {
-            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "null" => value.is_null(),
-        _ => false,
-    }
 }
 
 /// `required` lists names of `properties`; a name with no property is a typo typify cannot
