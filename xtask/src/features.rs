@@ -7,23 +7,23 @@ use std::path::Path;
 
 /// Prints the [`note`] for the crate that holds `output_dir` (relative to `root`), if any.
 pub(crate) fn print_note(root: &Path, output_dir: &str, features: &[&str]) {
-    if features.is_empty() {
-        return;
+    if let Some(note) = note_for(root, output_dir, features) {
+        eprintln!("note: {output_dir}: {note}");
     }
-    let Some(manifest_path) = Path::new(output_dir)
+}
+
+/// The [`note`] for the nearest crate above `output_dir`.
+fn note_for(root: &Path, output_dir: &str, features: &[&str]) -> Option<String> {
+    if features.is_empty() {
+        return None;
+    }
+    let manifest_path = Path::new(output_dir)
         .ancestors()
         .skip(1)
         .map(|dir| dir.join("Cargo.toml"))
-        .find(|manifest| root.join(manifest).is_file())
-    else {
-        return;
-    };
-    let Ok(manifest) = std::fs::read_to_string(root.join(&manifest_path)) else {
-        return;
-    };
-    if let Some(note) = note(&manifest_path.display().to_string(), &manifest, features) {
-        eprintln!("note: {output_dir}: {note}");
-    }
+        .find(|manifest| root.join(manifest).is_file())?;
+    let manifest = std::fs::read_to_string(root.join(&manifest_path)).ok()?;
+    note(&manifest_path.display().to_string(), &manifest, features)
 }
 
 /// The note for the crate whose manifest is `manifest` (its text; `manifest_path` names it,
@@ -151,6 +151,25 @@ mod tests {
         );
         assert_eq!(
             note("generated/Cargo.toml", &manifest("generated"), &[]),
+            None
+        );
+    }
+
+    /// What `regen` prints for the crates it writes into: the corpus turns `multipart` on,
+    /// the Connections crate does not.
+    #[test]
+    fn the_note_is_about_the_crate_regen_writes_into() {
+        let root = super::super::repo_root();
+        let connections = note_for(&root, "generated/src/generated_sdk", &["multipart"]);
+        assert!(
+            connections.as_deref().is_some_and(
+                |n| n.contains("which generated/Cargo.toml does not turn on by default")
+            ),
+            "{connections:?}"
+        );
+        assert_eq!(note_for(&root, "generated/src/generated_sdk", &[]), None);
+        assert_eq!(
+            note_for(&root, "tests/corpus/src/generated_sdk", &["multipart"]),
             None
         );
     }
