@@ -39,13 +39,15 @@ commands:
                   check also runs `cargo deny check licenses bans sources`
                   (deny.toml) when cargo-deny is installed, and the sweep of
                   openapi/ (below)
-  sweep DIR...    regenerate every OpenAPI document (JSON or YAML, `openapi:
+  sweep [--verbose] DIR...
+                  regenerate every OpenAPI document (JSON or YAML, `openapi:
                   3.x`) under the folders into a scratch crate (target/sweep/,
                   with the overrides.json beside it and the features its code
                   needs), cargo check it, and print a table: operations, regen
                   (ok or the first error), compile (ok or the errors and the
                   first one), warnings, seconds; ends with `SWEEP ok N/M` and
-                  fails when a document is rejected or does not compile
+                  fails when a document is rejected or does not compile;
+                  --verbose lists every compiler error and warning after it
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
@@ -101,7 +103,7 @@ fn main() -> ExitCode {
 /// `openapi/` (every document there generates code that compiles).
 fn check_more() -> Result<(), String> {
     deny::check()?;
-    sweep::sweep_dirs(&[repo_root().join("openapi")])
+    sweep::sweep_dirs(&[repo_root().join("openapi")], false)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -95,18 +95,24 @@ impl Compiled {
 
 /// `cargo xtask sweep DIR...`.
 pub(crate) fn sweep(args: &[&str]) -> Result<(), String> {
-    if args.is_empty() || args.iter().any(|a| a.starts_with('-')) {
+    let verbose = args.iter().any(|a| matches!(*a, "--verbose" | "-v"));
+    let dirs: Vec<PathBuf> = args
+        .iter()
+        .filter(|a| !matches!(**a, "--verbose" | "-v"))
+        .map(PathBuf::from)
+        .collect();
+    if dirs.is_empty() || dirs.iter().any(|d| d.to_string_lossy().starts_with('-')) {
         return Err(format!(
-            "`sweep` takes the folders (or files) to sweep; got {args:?}\n\n{}",
+            "`sweep` takes the folders (or files) to sweep, and --verbose; got {args:?}\n\n{}",
             super::USAGE
         ));
     }
-    let dirs: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    sweep_dirs(&dirs)
+    sweep_dirs(&dirs, verbose)
 }
 
-/// Sweeps the OpenAPI documents under `dirs`; fails when one of them fails.
-pub(crate) fn sweep_dirs(dirs: &[PathBuf]) -> Result<(), String> {
+/// Sweeps the OpenAPI documents under `dirs`; fails when one of them fails. With `verbose`,
+/// every compiler error and warning follows the table, by document.
+pub(crate) fn sweep_dirs(dirs: &[PathBuf], verbose: bool) -> Result<(), String> {
     let started = Instant::now();
     let (documents, skipped) = find_documents(dirs)?;
     for (path, why) in &skipped {
@@ -119,10 +125,24 @@ pub(crate) fn sweep_dirs(dirs: &[PathBuf]) -> Result<(), String> {
     println!("| document | operations | regen | compile | warnings | seconds |");
     println!("| --- | ---: | --- | --- | ---: | ---: |");
     let mut passed = 0;
+    let mut details = Vec::new();
     for document in &documents {
         let row = sweep_one(&root, document, true);
         println!("{}", row.markdown());
         passed += usize::from(row.ok());
+        if let Some(compiled) = row.compile.filter(|_| verbose) {
+            for (level, list) in [("error", compiled.errors), ("warning", compiled.warnings)] {
+                details.extend(
+                    list.into_iter()
+                        .map(|d| format!("{}: {level}: {d}", row.document)),
+                );
+            }
+        }
+    }
+    if !details.is_empty() {
+        println!();
+        details.iter().for_each(|d| println!("{d}"));
+        println!();
     }
     println!(
         "SWEEP ok {passed}/{} ({:.1} s)",
@@ -228,7 +248,9 @@ pub(crate) fn sweep_one(root: &Path, document: &Path, compile: bool) -> Row {
                         scratch::workspace(
                             root,
                             &root.join(SCRATCH_DIR),
-                            std::slice::from_ref(&crate_name),
+                            // Every scratch crate, so that sweeps running side by side
+                            // agree on the workspace's members.
+                            &["sweep-*".to_string()],
                         )
                     });
             row.compile = match written {
@@ -482,10 +504,7 @@ mod tests {
         let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).unwrap();
         assert!(manifest.contains(&format!("name = \"{name}\"")));
         let workspace = std::fs::read_to_string(root.join(SCRATCH_DIR).join("Cargo.toml")).unwrap();
-        assert!(
-            workspace.contains(&format!("members = [\"{name}\"]")),
-            "{workspace}"
-        );
+        assert!(workspace.contains("members = [\"sweep-*\"]"), "{workspace}");
 
         // The same path, now a document the generator rejects.
         let invalid = r#"{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": 7}"#;
