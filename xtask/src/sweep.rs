@@ -115,13 +115,13 @@ pub(crate) fn sweep(args: &[&str]) -> Result<(), String> {
 pub(crate) fn sweep_dirs(dirs: &[PathBuf], verbose: bool) -> Result<(), String> {
     let started = Instant::now();
     let (documents, skipped) = find_documents(dirs)?;
+    let root = repo_root();
     for (path, why) in &skipped {
-        println!("sweep: skipped {}: {why}", path.display());
+        println!("sweep: skipped {}: {why}", relative(&root, path));
     }
     if documents.is_empty() {
         return Err(format!("no OpenAPI document under {dirs:?}"));
     }
-    let root = repo_root();
     println!("| document | operations | regen | compile | warnings | seconds |");
     println!("| --- | ---: | --- | --- | ---: | ---: |");
     let mut passed = 0;
