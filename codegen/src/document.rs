@@ -12,7 +12,7 @@ pub(crate) const METHODS: [&str; 8] = [
 
 /// Every operation of `document` as (path, HTTP method, operation), in document order and
 /// [`METHODS`] order within a path item.
-pub(crate) fn operations(document: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
+pub fn operations(document: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
     document
         .get("paths")
         .and_then(Value::as_object)

@@ -75,6 +75,16 @@ impl Output {
         self.views().0.clone()
     }
 
+    /// The client crate's optional features the generated code needs (today only
+    /// `multipart`, for upload operations): without them it does not compile, and says so.
+    pub fn features(&self) -> Vec<&'static str> {
+        let mut features = Vec::new();
+        if passes::multipart::needs_feature(&self.run.document) {
+            features.push(passes::multipart::FEATURE);
+        }
+        features
+    }
+
     /// The compact API surface (see [`surface::api_surface`]), computed on demand.
     pub fn surface(&self) -> String {
         self.views().1.clone()

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use stackai_codegen::tools::mutate::{self, Outcome};
 
-use super::repo_root;
+use super::{repo_root, scratch};
 
 struct Args {
     mutants: u64,
@@ -313,25 +313,19 @@ fn compile_check(
         };
         let name = format!("m{n}");
         let dir = scratch.join("crates").join(&name);
-        copy_crate(&root.join("generated"), &dir, &format!("fuzz-mutant-{n}"))?;
-        let sdk = dir.join("src/generated_sdk");
-        let _ = std::fs::remove_dir_all(&sdk);
-        std::fs::create_dir_all(&sdk).map_err(|e| e.to_string())?;
-        for file in &output.files {
-            std::fs::write(sdk.join(&file.name), &file.contents).map_err(|e| e.to_string())?;
-        }
+        scratch::client_crate(
+            &root.join("generated"),
+            &dir,
+            &format!("fuzz-mutant-{n}"),
+            &output.files,
+        )?;
         members.push((name, input.clone(), *index));
     }
-    // A workspace of its own, with the repository's dependency versions and profiles.
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
     let list: Vec<String> = members
         .iter()
-        .map(|(n, _, _)| format!("\"crates/{n}\""))
+        .map(|(n, _, _)| format!("crates/{n}"))
         .collect();
-    let manifest = replace_members(&manifest, &list.join(", "))?;
-    std::fs::write(scratch.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
-        .map_err(|e| e.to_string())?;
+    scratch::workspace(root, &scratch, &list)?;
     let mut ok = 0;
     for (n, (name, input, index)) in members.iter().enumerate() {
         let status = Command::new(env!("CARGO"))
@@ -370,45 +364,6 @@ fn compile_check(
         }
     }
     Ok(ok)
-}
-
-fn replace_members(manifest: &str, members: &str) -> Result<String, String> {
-    let start = manifest
-        .find("members = [")
-        .ok_or("the root Cargo.toml has no `members = [` line")?;
-    let end = start
-        + manifest[start..]
-            .find(']')
-            .ok_or("unterminated members list")?;
-    Ok(format!(
-        "{}members = [{members}]{}",
-        &manifest[..start],
-        &manifest[end + 1..]
-    ))
-}
-
-/// Copies the client crate's manifest, README and hand-written sources to `to`, renamed.
-fn copy_crate(from: &Path, to: &Path, name: &str) -> Result<(), String> {
-    std::fs::create_dir_all(to.join("src")).map_err(|e| e.to_string())?;
-    let manifest = std::fs::read_to_string(from.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let manifest = manifest.replacen(
-        "name = \"stackai-connections\"",
-        &format!("name = \"{name}\""),
-        1,
-    );
-    std::fs::write(to.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    std::fs::copy(from.join("README.md"), to.join("README.md")).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(from.join("src")).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_file() {
-            std::fs::copy(
-                &path,
-                to.join("src").join(path.file_name().expect("a file")),
-            )
-            .map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(())
 }
 
 fn relative(root: &Path, path: &Path) -> String {

@@ -4,8 +4,11 @@
 mod bench;
 mod deny;
 mod diff;
+mod features;
 mod fuzz;
 mod import;
+mod scratch;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,7 +37,17 @@ commands:
                   (both print only warnings not acknowledged in
                   openapi/overrides.json; --verbose shows those too);
                   check also runs `cargo deny check licenses bans sources`
-                  (deny.toml) when cargo-deny is installed
+                  (deny.toml) when cargo-deny is installed, and the sweep of
+                  openapi/ (below)
+  sweep [--verbose] DIR...
+                  regenerate every OpenAPI document (JSON or YAML, `openapi:
+                  3.x`) under the folders into a scratch crate (target/sweep/,
+                  with the overrides.json beside it and the features its code
+                  needs), cargo check it, and print a table: operations, regen
+                  (ok or the first error), compile (ok or the errors and the
+                  first one), warnings, seconds; ends with `SWEEP ok N/M` and
+                  fails when a document is rejected or does not compile;
+                  --verbose lists every compiler error and warning after it
   import PATH|-   write the upstream document at PATH (or stdin) into
                   openapi/connections.json in canonical form, then regen;
                   openapi/overrides.json pins method and type names
@@ -63,8 +76,9 @@ fn main() -> ExitCode {
     {
         ["regen"] => regen(Mode::Write),
         ["regen", "--verbose" | "-v"] => regen_verbose(Mode::Write),
-        ["check"] => regen(Mode::Check).and_then(|()| deny::check()),
-        ["check", "--verbose" | "-v"] => regen_verbose(Mode::Check).and_then(|()| deny::check()),
+        ["check"] => regen(Mode::Check).and_then(|()| check_more()),
+        ["check", "--verbose" | "-v"] => regen_verbose(Mode::Check).and_then(|()| check_more()),
+        ["sweep", rest @ ..] => sweep::sweep(rest),
         ["import", rest @ ..] => import::import(rest),
         ["diff", rest @ ..] => diff::diff(rest),
         ["bench", rest @ ..] => bench::bench(rest),
@@ -83,6 +97,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What `check` runs after the staleness check: the supply-chain check, and the sweep of
+/// `openapi/` (every document there generates code that compiles).
+fn check_more() -> Result<(), String> {
+    deny::check()?;
+    sweep::sweep_dirs(&[repo_root().join("openapi")], false)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,6 +147,7 @@ fn regen_one(mode: Mode, verbose: bool, document: &str, output_dir: &str) -> Res
     let output = stackai_codegen::tools::import::run_project(&root.join(document), document)
         .map_err(|e| e.to_string())?;
     let acknowledged = print_warnings(&root, document, &output.warnings, verbose)?;
+    features::print_note(&root, output_dir, &output.features());
 
     let out_dir = root.join(output_dir);
     let mut wanted: Vec<(PathBuf, &str)> = output

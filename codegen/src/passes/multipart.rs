@@ -7,6 +7,8 @@
 //! async reader, the last two streamed), or any number of them for `list[UploadFile]`;
 //! `runtime_calls` sends fields and files as one form through [`form_expr`].
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -29,10 +31,12 @@ pub(crate) fn form_expr(files: &[FileField]) -> TokenStream {
     }
 }
 
-/// Adds the `file_parts` field and the file setters to every multipart operation's builder.
-pub fn add_file_setters(file: &mut syn::File, document: &Value) {
-    let builders = builder_names(file);
-    let mut files_by_method = std::collections::BTreeMap::new();
+/// The client crate's optional feature that upload operations need (its `multipart.rs`).
+pub const FEATURE: &str = "multipart";
+
+/// The file properties of each multipart operation of the normalized `document`, by method.
+fn files_by_method(document: &Value) -> BTreeMap<String, Vec<FileField>> {
+    let mut files_by_method = BTreeMap::new();
     for (_, item) in document["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
@@ -44,6 +48,19 @@ pub fn add_file_setters(file: &mut syn::File, document: &Value) {
             }
         }
     }
+    files_by_method
+}
+
+/// Whether the code generated from the normalized `document` needs the [`FEATURE`]: it has
+/// upload operations, and refuses to compile without it.
+pub fn needs_feature(document: &Value) -> bool {
+    !files_by_method(document).is_empty()
+}
+
+/// Adds the `file_parts` field and the file setters to every multipart operation's builder.
+pub fn add_file_setters(file: &mut syn::File, document: &Value) {
+    let builders = builder_names(file);
+    let files_by_method = files_by_method(document);
     if !files_by_method.is_empty() {
         file.items.push(syn::parse_quote! {
             #[cfg(not(feature = "multipart"))]
