@@ -262,6 +262,10 @@ impl Filter {
 /// Adds `filters` to the query of `request`, or says why one cannot be written; used by the
 /// generated `send()`, which reports it as an [`crate::ErrorKind::InvalidRequest`] error.
 #[doc(hidden)]
+#[allow(
+    dead_code,
+    reason = "called only by the generated code of operations with filters"
+)]
 pub fn apply(
     request: reqwest::RequestBuilder,
     filters: &[Filter],

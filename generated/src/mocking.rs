@@ -542,6 +542,7 @@ impl Respond for Unmatched {
 /// Where a paginated operation's request asks to start and how many items it wants.
 #[derive(Debug, Clone, Copy)]
 #[doc(hidden)]
+#[allow(dead_code, reason = "used only by the mocks of paginated operations")]
 pub enum PageStyle {
     /// `offset` and `limit` query parameters.
     Offset {
@@ -560,6 +561,7 @@ pub enum PageStyle {
 /// What a page's envelope may carry besides its items.
 #[derive(Debug, Clone)]
 #[doc(hidden)]
+#[allow(dead_code, reason = "used only by the mocks of paginated operations")]
 pub struct PageInfo {
     pub offset: u64,
     pub limit: u64,
@@ -570,6 +572,7 @@ pub struct PageInfo {
 
 /// Serves a list as pages.
 #[doc(hidden)]
+#[allow(dead_code, reason = "used only by the mocks of paginated operations")]
 pub struct Pages {
     pub items: Vec<Value>,
     pub style: PageStyle,

@@ -174,6 +174,10 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_j
 
 /// Sends `request` for an operation whose success has no body (204).
 #[doc(hidden)]
+#[allow(
+    dead_code,
+    reason = "called only by the generated code of operations without a body"
+)]
 pub async fn send_empty(
     client: &Client,
     operation: &'static Operation,

@@ -408,6 +408,17 @@ impl Normalizer<'_> {
             Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
             _ => return,
         };
+        // `3.0` is an integer to JSON Schema but not to typify, which panics on it.
+        if types.contains(&"integer")
+            && let Some(whole) = default
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            && !default.is_i64()
+            && !default.is_u64()
+        {
+            obj.insert("default".into(), json!(whole as i64));
+            return;
+        }
         let nullable = obj.get("nullable") == Some(&Value::Bool(true));
         if (default.is_null() && nullable)
             || types.iter().any(|t| crate::document::has_type(default, t))

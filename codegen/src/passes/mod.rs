@@ -118,6 +118,9 @@ pub fn apply(
     let types = half == Half::Types;
 
     rewrite::drop_panicking_constructor(file);
+    if types {
+        rewrite::allow_unused_default_i64(file);
+    }
     finish("rewrite", &mut step);
     if types {
         link.send_models(Models::of(file));

@@ -79,3 +79,27 @@ pub(crate) fn drop_panicking_constructor(file: &mut syn::File) {
             .retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
     }
 }
+
+/// typify adds its generic `defaults::default_i64` for a float field's non-zero default as
+/// well, which then uses a function of its own: a document with `temperature: float = 0.7`
+/// and no negative integer default got a crate that warned `default_i64` is never used.
+pub(crate) fn allow_unused_default_i64(file: &mut syn::File) {
+    let Some(types) = crate::syntax::module_named_mut(file, "types") else {
+        return;
+    };
+    for item in types {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "defaults" {
+            continue;
+        }
+        for inner in m.content.iter_mut().flat_map(|(_, items)| items) {
+            if let syn::Item::Fn(f) = inner
+                && f.sig.ident == "default_i64"
+            {
+                f.attrs.push(syn::parse_quote!(
+                    #[allow(dead_code, reason = "typify adds it for float defaults too, which do not call it")]
+                ));
+            }
+        }
+    }
+}
