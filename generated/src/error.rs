@@ -232,8 +232,8 @@ impl Error {
     }
 
     /// The body of this error's status, decoded into the model the API documents for it:
-    /// `T` is the enum of the failed operation's documented errors (`types::GetUserError`
-    /// for `get_user`), one variant per status.
+    /// `T` is the enum of the failed operation's documented errors (`types::GetAccountError`
+    /// for `get_account`), one variant per status.
     ///
     /// `None` when the server did not answer with an error status (a timeout, a connection
     /// failure, a success that did not decode, a failed token request) or when `T` belongs
@@ -291,7 +291,7 @@ enum DocumentedBody {
 }
 
 /// The errors one operation documents, keyed by status: the enum generated for it
-/// (`types::GetUserError`), read from an [`Error`] with [`Error::body_as`].
+/// (`types::GetAccountError`), read from an [`Error`] with [`Error::body_as`].
 pub trait ErrorBody: Sized {
     /// The operation whose errors these are, as its client method is named.
     const OPERATION: &'static str;

@@ -453,11 +453,97 @@ mod tests {
     }
 
     #[test]
+    fn documented_errors_are_recorded_and_progenitor_sees_one_error_body() {
+        let mut doc = document(
+            json!({"200": json_response(json!({"$ref": "#/components/schemas/Job"}))}),
+            json!({"Job": job(), "Problem": job()}),
+        );
+        let responses = &mut doc["paths"]["/jobs"]["post"]["responses"];
+        responses["401"] = json!({"description": "no body"});
+        responses["404"] = json_response(json!({"$ref": "#/components/schemas/Problem"}));
+        responses["409"] =
+            json_response(json!({"type": "object", "properties": {"id": {"type": "integer"}}}));
+        let out = normalize(doc).expect("errors of different kinds are not an error");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let op = &out.document["paths"]["/jobs"]["post"];
+        assert_eq!(
+            op[ERRORS_MARKER],
+            json!({
+                "401": null,
+                "404": {"$ref": "#/components/schemas/Problem"},
+                "409": {"$ref": "#/components/schemas/CreateJobConflictBody"},
+                "422": {"$ref": "#/components/schemas/CreateJobUnprocessableEntityBody"},
+            })
+        );
+        assert_eq!(
+            errors(op).unwrap()[0],
+            (401, Body::Empty),
+            "read back in status order"
+        );
+        for status in ["401", "404", "409", "422"] {
+            assert_eq!(
+                op["responses"][status]["content"],
+                json!({"application/json": {"schema": {}}}),
+                "{status}"
+            );
+        }
+        // The successes are untouched.
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/Job"})
+        );
+    }
+
+    #[test]
+    fn with_default_the_errors_show_progenitor_its_body() {
+        let mut doc = document(
+            json!({
+                "200": json_response(json!({"$ref": "#/components/schemas/Job"})),
+                "default": json_response(json!({"$ref": "#/components/schemas/Job"})),
+            }),
+            json!({"Job": job(), "Problem": job()}),
+        );
+        doc["paths"]["/jobs"]["post"]["responses"]["404"] =
+            json_response(json!({"$ref": "#/components/schemas/Problem"}));
+        let out = normalize(doc).expect("normalizes");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let op = &out.document["paths"]["/jobs"]["post"];
+        let default = &op["responses"]["default"]["content"];
+        assert_eq!(
+            default["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Job"
+        );
+        assert_eq!(&op["responses"]["404"]["content"], default);
+        assert_eq!(&op["responses"]["422"]["content"], default);
+        assert_eq!(
+            op[ERRORS_MARKER]["404"],
+            json!({"$ref": "#/components/schemas/Problem"})
+        );
+    }
+
+    #[test]
+    fn only_a_422_is_not_recorded() {
+        let out = normalize(document(
+            json!({"200": json_response(json!({"$ref": "#/components/schemas/Job"}))}),
+            json!({"Job": job()}),
+        ))
+        .expect("normalizes");
+        assert!(
+            out.document["paths"]["/jobs"]["post"]
+                .get(ERRORS_MARKER)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn variants_are_named_by_reason_phrase() {
         assert_eq!(variant_name(200), "Ok");
         assert_eq!(variant_name(202), "Accepted");
         assert_eq!(variant_name(204), "NoContent");
         assert_eq!(variant_name(299), "Status299");
+        assert_eq!(variant_name(404), "NotFound");
+        assert_eq!(variant_name(422), "UnprocessableEntity");
+        assert_eq!(variant_name(499), "Status499");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) fn enum_ident(operation: &Value) -> Option<syn::Ident> {
     named(operation, "Response")
 }
 
-/// The name of the enum of an operation's documented errors (`GetUserError`), or `None`
+/// The name of the enum of an operation's documented errors (`GetAccountError`), or `None`
 /// for an operation that documents no error body beyond FastAPI's 422.
 pub(crate) fn error_enum_ident(operation: &Value) -> Option<syn::Ident> {
     errors(operation)?;

@@ -23,13 +23,9 @@ impl<'a> Cmp<'a> {
 
     /// The variants of the success enum, or with `error` of the error enum.
     fn keyed_variants(&mut self, base: &Place, o: &Operation<'a>, n: &Operation<'a>, error: bool) {
-        let (read, marker, ident, group): (fn(&Value) -> _, _, fn(&Value) -> _, _) = if error {
-            (errors, ERRORS_MARKER, error_enum_ident, "error")
-        } else {
-            (statuses, STATUSES_MARKER, enum_ident, "success")
-        };
-        if error {
-            match (ident(o.op), ident(n.op)) {
+        let (old, new, marker, name, group) = if error {
+            let marker = ERRORS_MARKER;
+            match (error_enum_ident(o.op), error_enum_ident(n.op)) {
                 (Some(old), None) => self.push(
                     Class::Breaking,
                     "error-enum-removed",
@@ -52,11 +48,21 @@ impl<'a> Cmp<'a> {
                 ),
                 _ => {}
             }
-        }
-        let (Some(old), Some(new)) = (read(o.op), read(n.op)) else {
+            (
+                errors(o.op),
+                errors(n.op),
+                marker,
+                error_enum_ident(n.op),
+                "error",
+            )
+        } else {
+            let (old, new) = (statuses(o.op), statuses(n.op));
+            (old, new, STATUSES_MARKER, enum_ident(n.op), "success")
+        };
+        let (Some(old), Some(new)) = (old, new) else {
             return;
         };
-        let enum_name = ident(n.op).map(|e| e.to_string()).unwrap_or_default();
+        let enum_name = name.map(|e| e.to_string()).unwrap_or_default();
         let codes: BTreeSet<u16> = old.iter().chain(&new).map(|(s, _)| *s).collect();
         for status in codes {
             let find = |side: &[(u16, Body)]| {
