@@ -12,6 +12,10 @@ use crate::transport::Operation;
 /// How many bytes of a response body an error keeps for diagnosis.
 const BODY_EXCERPT_LIMIT: usize = 2048;
 
+/// How many bytes of an error response's body an error keeps, unredacted and never shown,
+/// to decode it into the operation's documented model ([`Error::body_as`]).
+const DOCUMENTED_BODY_LIMIT: usize = 64 * 1024;
+
 /// What kind of failure an [`Error`] is; match on this rather than on status codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -50,12 +54,19 @@ pub enum ErrorKind {
 /// The body excerpt is at most 2 KiB, and secrets (tokens, passwords, the contents of
 /// `connection_provider_data`) are replaced by `"<redacted>"` before it is stored, so an
 /// `Error` can be logged as it is.
+///
+/// For an error status, the error also keeps the body as it was sent, up to 64 KiB, to
+/// decode it into the model the API documents for that status ([`Error::body_as`]). That
+/// copy is private: `Display` and `Debug` never show it, and it is not redacted (the typed
+/// models redact their own secret fields in `Debug`).
 pub struct Error {
     kind: ErrorKind,
     operation: &'static str,
     status: Option<StatusCode>,
     headers: Option<HeaderMap>,
     body: Option<String>,
+    /// The body of an error status, for [`Error::body_as`]; never shown.
+    documented_body: DocumentedBody,
     message: String,
     attempts: u32,
     /// Whether a retry was due but the client's retry budget was spent.
@@ -75,6 +86,7 @@ impl Error {
             status: None,
             headers: None,
             body: None,
+            documented_body: DocumentedBody::None,
             message: message.into(),
             attempts: 0,
             budget_exhausted: false,
@@ -105,10 +117,16 @@ impl Error {
             _ => ErrorKind::UnexpectedStatus,
         };
         let reason = status.canonical_reason().unwrap_or("unknown status");
+        let documented_body = if body.len() <= DOCUMENTED_BODY_LIMIT {
+            DocumentedBody::Kept(body.to_vec().into_boxed_slice())
+        } else {
+            DocumentedBody::TooLarge
+        };
         Error {
             status: Some(status),
             headers: Some(headers),
             body: Some(redact::body_excerpt(body, BODY_EXCERPT_LIMIT)),
+            documented_body,
             ..Error::new(
                 kind,
                 operation,
@@ -158,6 +176,8 @@ impl Error {
     pub(crate) fn into_authentication(mut self, message: String) -> Self {
         self.kind = ErrorKind::Authentication;
         self.message = message;
+        // The token endpoint's body is no operation's documented error.
+        self.documented_body = DocumentedBody::None;
         self
     }
 
@@ -245,6 +265,39 @@ impl Error {
         Some(parsed.detail)
     }
 
+    /// The body of this error's status, decoded into the model the API documents for it:
+    /// `T` is the enum of the failed operation's documented errors (`types::GetAccountError`
+    /// for `get_account`), one variant per status.
+    ///
+    /// `None` when the server did not answer with an error status (a timeout, a connection
+    /// failure, a success that did not decode, a failed token request) or when `T` belongs
+    /// to another operation. Otherwise the variant of the status, or `T`'s `Other { status,
+    /// body }` when the status is not documented, or when the body is not the documented
+    /// model (a gateway's HTML page, a newer server's shape): `body` is then the body as
+    /// JSON, a JSON string when it is not JSON, `null` when it is empty or larger than the
+    /// 64 KiB the error keeps ([`Error::body_excerpt`] still has its start).
+    ///
+    /// The 422 of FastAPI's request validation is also in [`Error::validation_errors`].
+    pub fn body_as<T: ErrorBody>(&self) -> Option<T> {
+        if self.operation != T::OPERATION {
+            return None;
+        }
+        let status = self.status?.as_u16();
+        let body = match &self.documented_body {
+            DocumentedBody::None => return None,
+            DocumentedBody::TooLarge => return Some(T::other(status, serde_json::Value::Null)),
+            DocumentedBody::Kept(body) => body,
+        };
+        if let Some(value) = T::decode(status, body) {
+            return Some(value);
+        }
+        let json = match crate::transport::decode_json(body) {
+            Ok(json) => json,
+            Err(_) => serde_json::Value::String(String::from_utf8_lossy(body).into_owned()),
+        };
+        Some(T::other(status, json))
+    }
+
     /// How long the server asked the client to wait, from `retry-after-ms` or `Retry-After`.
     pub fn retry_after(&self) -> Option<Duration> {
         crate::retry::retry_after(self.headers.as_ref()?)
@@ -259,6 +312,32 @@ impl Error {
             _ => self.status.is_some_and(crate::retry::is_retryable_status),
         }
     }
+}
+
+/// The body of an error status, as [`Error::body_as`] reads it.
+enum DocumentedBody {
+    /// Not an error status, or a body that is not the operation's (a token request's).
+    None,
+    /// The body as it was sent.
+    Kept(Box<[u8]>),
+    /// A body larger than [`DOCUMENTED_BODY_LIMIT`], not kept.
+    TooLarge,
+}
+
+/// The errors one operation documents, keyed by status: the enum generated for it
+/// (`types::GetAccountError`), read from an [`Error`] with [`Error::body_as`].
+pub trait ErrorBody: Sized {
+    /// The operation whose errors these are, as its client method is named.
+    const OPERATION: &'static str;
+
+    /// The variant of `status` decoded from `body`; `None` when the status is not
+    /// documented or the body is not its model.
+    #[doc(hidden)]
+    fn decode(status: u16, body: &[u8]) -> Option<Self>;
+
+    /// The variant for what [`ErrorBody::decode`] does not type.
+    #[doc(hidden)]
+    fn other(status: u16, body: serde_json::Value) -> Self;
 }
 
 impl fmt::Display for Error {

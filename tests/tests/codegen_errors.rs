@@ -831,35 +831,81 @@ fn different_json_success_types_with_default_are_widened_with_a_warning() {
     );
 }
 
-/// The same for error responses, and for a `default` response, which belongs to both groups.
+/// Error responses of different JSON types, the shape of every FastAPI service that shares
+/// an error model through `responses=` (issue 17 idiom 5): no warning, and an enum of the
+/// documented errors keyed by status (loopback tests in `corpus_errors.rs`). A status
+/// documented without a body is a variant without data; 422 is a variant too.
 #[test]
-fn different_json_error_types_are_widened_with_a_warning() {
+fn different_json_error_types_are_keyed_by_status_without_a_warning() {
     let doc = minimal(json!({
         "/things": {"get": {
             "operationId": "list_things",
             "responses": {
                 "200": {"description": "Ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "401": {"description": "Who?"},
                 "404": {"description": "Missing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}},
+                "409": {"description": "Taken", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "integer"}}}}}},
                 "422": {"description": "Invalid", "content": {"application/json": {"schema": {"type": "string"}}}}
             }
         }}
     }));
-    let output = run_value_no_panic(doc).expect("widening is not an error");
-    assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
-    assert_eq!(output.warnings[0].pointer, "/paths/~1things/get/responses");
-    let message = &output.warnings[0].message;
-    assert!(message.contains("the error responses "), "{message}");
+    let output = run_value_no_panic(doc).expect("error models are not an error");
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let surface = output.surface();
     assert!(
-        message.contains("404") && message.contains("422"),
-        "{message}"
-    );
-    assert!(
-        output.surface().contains(
+        surface.contains(
             "list_things: GET /things\n  -> Result<ResponseValue<types::Thing>, Error>\n"
         ),
-        "{}",
-        output.surface()
+        "{surface}"
     );
+    assert!(
+        surface.contains(
+            "enum ListThingsError\n  Unauthorized\n  NotFound(Other)\n  Conflict(ListThingsConflictBody)\n  UnprocessableEntity(ListThingsUnprocessableEntityBody)\n  Other { status: u16, body: Value }\n"
+        ),
+        "{surface}"
+    );
+}
+
+/// An operation whose only documented error is FastAPI's 422 gets no enum (the 422 is
+/// `Error::validation_errors`), and a model given to a range of statuses, which no variant
+/// carries, is the one error shape still warned about, saying what to do.
+#[test]
+fn only_a_422_gets_no_error_enum_and_a_model_on_a_range_is_warned_about() {
+    let validation = json!({"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "array", "items": {}}}}}});
+    let doc = minimal(json!({
+        "/things": {"get": {
+            "operationId": "list_things",
+            "responses": {
+                "200": {"description": "Ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "422": {"description": "Invalid", "content": validation}
+            }
+        }},
+        "/others": {"get": {
+            "operationId": "list_others",
+            "responses": {
+                "200": {"description": "Ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "404": {"description": "Missing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}},
+                "5XX": {"description": "Down", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}
+            }
+        }}
+    }));
+    let output = run_value_no_panic(doc).expect("generates");
+    let surface = output.surface();
+    assert!(!surface.contains("enum ListThingsError"), "{surface}");
+    assert!(
+        surface.contains("enum ListOthersError\n  NotFound(Other)\n  Other {"),
+        "{surface}"
+    );
+    assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
+    let warning = &output.warnings[0];
+    assert_eq!(warning.pointer, "/paths/~1others/get/responses");
+    for part in [
+        "5XX",
+        "only exact statuses are typed",
+        "Document the statuses",
+    ] {
+        assert!(warning.message.contains(part), "{warning}");
+    }
 }
 
 /// Identical success schemas (200 and 201 returning the same model) need no widening.

@@ -714,8 +714,9 @@ impl Normalizer<'_> {
     /// Progenitor gives an operation one success type and one error type, and asserts that
     /// the document agrees. Success statuses (2xx codes) whose bodies are JSON of different
     /// types, or JSON and empty, become an enum keyed by status ([`statuses`]). Where JSON
-    /// responses in any other group disagree, the group is widened to untyped JSON
-    /// (`serde_json::Value`), with a warning; other disagreements are errors.
+    /// successes otherwise disagree (with `default` or a range), the group is widened to
+    /// untyped JSON (`serde_json::Value`), with a warning; other disagreements are errors.
+    /// Errors: see [`Self::unify_errors`].
     fn unify_responses(
         &mut self,
         op_ptr: &str,
@@ -725,76 +726,166 @@ impl Normalizer<'_> {
         if !op.get("responses").is_some_and(Value::is_object) {
             return Err(self.error(op_ptr, "an operation needs `responses`"));
         }
-        for (group, in_group) in [
-            ("success", is_success_status as fn(&str) -> bool),
-            ("error", is_error_status as fn(&str) -> bool),
-        ] {
-            let responses = op["responses"].as_object().expect("checked above");
-            let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (status, response) in responses.iter() {
-                if !in_group(status) {
-                    continue;
-                }
-                let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
-                let response = resolve(response, components, "responses")
-                    .ok_or_else(|| self.error(&r_ptr, "unresolvable response reference"))?;
-                kinds
-                    .entry(response_kind(response))
-                    .or_default()
-                    .push(status.clone());
-            }
-            if kinds.len() <= 1 {
+        self.unify_successes(op_ptr, op, components)?;
+        self.unify_errors(op_ptr, op, components)
+    }
+
+    /// The success statuses: keyed by status, or widened to untyped JSON with a warning
+    /// where they cannot be (`default` or a range among them).
+    fn unify_successes(
+        &mut self,
+        op_ptr: &str,
+        op: &mut Value,
+        components: &Value,
+    ) -> Result<(), Error> {
+        let responses = op["responses"].as_object().expect("checked by the caller");
+        let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (status, response) in responses.iter() {
+            if !is_success_status(status) {
                 continue;
             }
-            if group == "success"
-                && statuses::key_by_status(
-                    self.file,
-                    op_ptr,
-                    op,
-                    &kinds,
-                    components,
-                    &mut self.status_bodies,
-                )?
-            {
-                continue;
+            let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
+            let response = resolve(response, components, "responses")
+                .ok_or_else(|| self.error(&r_ptr, "unresolvable response reference"))?;
+            kinds
+                .entry(response_kind(response))
+                .or_default()
+                .push(status.clone());
+        }
+        if kinds.len() <= 1
+            || statuses::key_by_status(
+                self.file,
+                op_ptr,
+                op,
+                &kinds,
+                components,
+                &mut self.status_bodies,
+            )?
+        {
+            return Ok(());
+        }
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            unreachable!("checked above")
+        };
+        let all_json = kinds.keys().all(|k| k.starts_with("json:"));
+        let mut statuses: Vec<String> = kinds.values().flatten().cloned().collect();
+        statuses.sort();
+        if !all_json {
+            return Err(self.error(
+                &push_pointer(op_ptr, "responses"),
+                format!(
+                    "the success responses {} mix JSON, other and empty bodies; \
+                     one operation can only have one success type",
+                    statuses.join(", ")
+                ),
+            ));
+        }
+        for status in &statuses {
+            let response = responses.get_mut(status).expect("collected above");
+            if response.get("$ref").is_some() {
+                let resolved = resolve(response, components, "responses").cloned();
+                *response = resolved.expect("resolved above");
             }
-            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                unreachable!("checked above")
-            };
-            let all_json = kinds.keys().all(|k| k.starts_with("json:"));
-            let mut statuses: Vec<String> = kinds.values().flatten().cloned().collect();
-            statuses.sort();
-            if !all_json {
-                return Err(self.error(
-                    &push_pointer(op_ptr, "responses"),
-                    format!(
-                        "the {group} responses {} mix JSON, other and empty bodies; \
-                         one operation can only have one {group} type",
-                        statuses.join(", ")
-                    ),
-                ));
-            }
-            for status in &statuses {
-                let response = responses.get_mut(status).expect("collected above");
-                if response.get("$ref").is_some() {
-                    let resolved = resolve(response, components, "responses").cloned();
-                    *response = resolved.expect("resolved above");
-                }
-                if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
-                    for (media, m) in content.iter_mut() {
-                        if is_json_media(media) {
-                            m["schema"] = json!({});
-                        }
+            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                for (media, m) in content.iter_mut() {
+                    if is_json_media(media) {
+                        m["schema"] = json!({});
                     }
                 }
             }
+        }
+        self.warn(
+            &push_pointer(op_ptr, "responses"),
+            format!(
+                "the success responses {} have different JSON types; they are all decoded as \
+                 untyped JSON (`serde_json::Value`). Document exact 2xx statuses instead of \
+                 `default` or a range to have them keyed by status, one type each",
+                statuses.join(", ")
+            ),
+        );
+        Ok(())
+    }
+
+    /// The error statuses. The runtime's `Error` is one type for every operation, so the
+    /// error type progenitor derives is never used; the bodies the document gives are typed
+    /// by the operation's error enum instead ([`statuses::key_errors_by_status`], read by
+    /// `Error::body_as`). Where error responses disagree (`404 HTTPExceptionResponse`, `422
+    /// HTTPValidationError`), or an enum types them, progenitor is shown one body for all
+    /// of them: `default`'s when there is one (which is among the successes too), else
+    /// untyped JSON. Nothing is
+    /// lost, so nothing is warned about, except a model on a range (`4XX`), which no variant
+    /// carries.
+    fn unify_errors(
+        &mut self,
+        op_ptr: &str,
+        op: &mut Value,
+        components: &Value,
+    ) -> Result<(), Error> {
+        let keyed = statuses::key_errors_by_status(
+            self.file,
+            op_ptr,
+            op,
+            components,
+            &mut self.status_bodies,
+        )?;
+        let responses = op["responses"].as_object().expect("checked by the caller");
+        let mut kinds = BTreeMap::new();
+        let mut ranges = Vec::new();
+        for (status, response) in responses {
+            if !is_error_status(status) {
+                continue;
+            }
+            let r_ptr = push_pointer(&push_pointer(op_ptr, "responses"), status);
+            let response = resolve(response, components, "responses")
+                .ok_or_else(|| self.error(&r_ptr, "unresolvable response reference"))?;
+            let kind = response_kind(response);
+            if status.ends_with("XX") && kind.starts_with("json:") && kind != "json:{}" {
+                ranges.push(status.clone());
+            }
+            kinds.insert(kind, status.clone());
+        }
+        if !ranges.is_empty() {
+            let carried = if keyed {
+                "its body is in `Error::body_excerpt`, and `body_as` gives it as the error \
+                 enum's `Other` (untyped JSON)"
+            } else {
+                "its body is in `Error::body_excerpt` only"
+            };
             self.warn(
                 &push_pointer(op_ptr, "responses"),
                 format!(
-                    "the {group} responses {} have different JSON types; they are all decoded as untyped JSON",
-                    statuses.join(", ")
+                    "the error responses {} give a model to a range of statuses, and only \
+                     exact statuses are typed: {carried}. Document the statuses the service \
+                     answers (`responses={{404: {{\"model\": ...}}}}`) to have them typed",
+                    ranges.join(", ")
                 ),
             );
+        }
+        // With the enum, the error bodies are shown as one even where they agree, so that
+        // `cargo xtask diff` compares them once, as the enum's variants.
+        if kinds.len() <= 1 && !keyed {
+            return Ok(());
+        }
+        let uniform = match responses.get("default") {
+            Some(default) => resolve(default, components, "responses")
+                .and_then(|d| d.get("content"))
+                .cloned()
+                .unwrap_or_else(|| json!({})),
+            None => json!({ "application/json": { "schema": {} } }),
+        };
+        let responses = op["responses"].as_object_mut().expect("checked above");
+        for (status, response) in responses.iter_mut() {
+            if status == "default" || !is_error_status(status) {
+                continue;
+            }
+            if response.get("$ref").is_some() {
+                *response = resolve(response, components, "responses")
+                    .cloned()
+                    .expect("resolved above");
+            }
+            if let Some(obj) = response.as_object_mut() {
+                obj.insert("content".into(), uniform.clone());
+            }
         }
         Ok(())
     }

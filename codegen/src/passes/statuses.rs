@@ -22,7 +22,7 @@ use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 
 use crate::document::operations;
-use crate::normalize::statuses::{Body, statuses, variant_name};
+use crate::normalize::statuses::{Body, errors, statuses, variant_name};
 use crate::rust_names::sanitize;
 use crate::syntax::{item_name, module_named_mut};
 
@@ -30,17 +30,40 @@ use crate::syntax::{item_name, module_named_mut};
 /// an operation with one success type.
 pub(crate) fn enum_ident(operation: &Value) -> Option<syn::Ident> {
     statuses(operation)?;
-    let method = operation.get("operationId")?.as_str()?;
-    Some(format_ident!("{}Response", method.to_upper_camel_case()))
+    named(operation, "Response")
 }
 
-/// Adds the enum of every operation keyed by status to the `types` module of `file`.
-/// Errors name the operation (its method) and the problem.
+/// The name of the enum of an operation's documented errors (`GetAccountError`), or `None`
+/// for an operation that documents no error body beyond FastAPI's 422.
+pub(crate) fn error_enum_ident(operation: &Value) -> Option<syn::Ident> {
+    errors(operation)?;
+    named(operation, "Error")
+}
+
+fn named(operation: &Value, suffix: &str) -> Option<syn::Ident> {
+    let method = operation.get("operationId")?.as_str()?;
+    Some(format_ident!("{}{suffix}", method.to_upper_camel_case()))
+}
+
+/// The two enums keyed by status: successes (`<Method>Response`) and errors
+/// (`<Method>Error`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Successes,
+    Errors,
+}
+
+/// Adds the enum of every operation keyed by status, and of every operation documenting
+/// error bodies, to the `types` module of `file`. Errors name the operation (its method)
+/// and the problem.
 pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, String)> {
     let mut enums = Vec::new();
     for (_, _, op) in operations(document) {
         if let (Some(name), Some(list)) = (enum_ident(op), statuses(op)) {
-            enums.push((op, name, list));
+            enums.push((op, Group::Successes, name, list));
+        }
+        if let (Some(name), Some(list)) = (error_enum_ident(op), errors(op)) {
+            enums.push((op, Group::Errors, name, list));
         }
     }
     if enums.is_empty() {
@@ -52,7 +75,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
             "progenitor generated no `types` module".into(),
         ));
     };
-    for (op, name, list) in enums {
+    for (op, group, name, list) in enums {
         let method = op["operationId"].as_str().unwrap_or_default().to_string();
         let fail = |message: String| (method.clone(), message);
         let defined = |wanted: &str| {
@@ -61,9 +84,12 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                 .any(|i| item_name(i).as_deref() == Some(wanted))
         };
         if defined(&name.to_string()) {
+            let what = match group {
+                Group::Successes => "its successes differ by status and get",
+                Group::Errors => "its documented errors get",
+            };
             return Err(fail(format!(
-                "its successes differ by status and get the enum `{name}`, but a type of that \
-                 name exists"
+                "{what} the enum `{name}`, but a type of that name exists"
             )));
         }
         let mut variants = Vec::new();
@@ -98,35 +124,90 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                 Body::Json => Some(quote!(::serde_json::Value)),
                 Body::Empty => None,
             };
-            match payload {
-                Some(ty) => {
+            match (payload, group) {
+                (Some(ty), _) => {
                     variants.push(quote! { #[doc = #doc] #variant(#ty), });
-                    arms.push(quote! { #code => crate::statuses::json(body).map(Self::#variant), });
+                    arms.push(match group {
+                        Group::Successes => {
+                            quote! { #code => crate::statuses::json(body).map(Self::#variant), }
+                        }
+                        Group::Errors => {
+                            quote! { #code => crate::statuses::json(body).ok().map(Self::#variant), }
+                        }
+                    });
                     codes.push(quote! { Self::#variant(_) => #code, });
                 }
-                None => {
-                    let doc = format!("{doc} No body.");
+                (None, group) => {
+                    let doc = match group {
+                        Group::Successes => format!("{doc} No body."),
+                        Group::Errors => format!("{doc} No body is documented."),
+                    };
                     variants.push(quote! { #[doc = #doc] #variant, });
-                    arms.push(quote! { #code => Ok(Self::#variant), });
+                    arms.push(match group {
+                        Group::Successes => quote! { #code => Ok(Self::#variant), },
+                        Group::Errors => quote! { #code => Some(Self::#variant), },
+                    });
                     codes.push(quote! { Self::#variant => #code, });
                 }
             }
         }
         let listed: Vec<String> = list.iter().map(|(s, _)| s.to_string()).collect();
-        let doc = format!(
-            "What [`crate::Client::{method}`] answers, by status: {}. Match on the variant, \
-             with a `_` arm for statuses the API may document later.",
-            listed.join(", ")
-        );
-        let tokens = quote! {
+        let (doc, other_doc, trait_impl) = match group {
+            Group::Successes => (
+                format!(
+                    "What [`crate::Client::{method}`] answers, by status: {}. Match on the \
+                     variant, with a `_` arm for statuses the API may document later.",
+                    listed.join(", ")
+                ),
+                "A success status the document does not list; the server did what was asked, \
+                 and its body is kept as untyped JSON (`null` when empty; a body that is not \
+                 JSON is an `ErrorKind::Decode` error).",
+                quote! {
+                    impl crate::statuses::ByStatus for #name {
+                        fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+                            match status {
+                                #(#arms)*
+                                status => crate::statuses::json(body).map(|body| Self::Other { status, body }),
+                            }
+                        }
+                    }
+                },
+            ),
+            Group::Errors => (
+                format!(
+                    "The errors [`crate::Client::{method}`] documents, by status: {}. Read \
+                     from its error with [`crate::Error::body_as`]; match on the variant, with \
+                     a `_` arm for statuses the API may document later.",
+                    listed.join(", ")
+                ),
+                "An error status the document does not list, or a body that is not its \
+                 status's model: the body as JSON (a JSON string when it is not JSON; `null` \
+                 when empty, or larger than the 64 KiB an error keeps).",
+                quote! {
+                    impl crate::error::ErrorBody for #name {
+                        const OPERATION: &'static str = #method;
+
+                        fn decode(status: u16, body: &[u8]) -> ::std::option::Option<Self> {
+                            match status {
+                                #(#arms)*
+                                _ => None,
+                            }
+                        }
+
+                        fn other(status: u16, body: ::serde_json::Value) -> Self {
+                            Self::Other { status, body }
+                        }
+                    }
+                },
+            ),
+        };
+        let enum_item = quote! {
             #[doc = #doc]
             #[derive(Clone, Debug)]
             #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
-                /// A success status the document does not list; the server did what was
-                /// asked, and its body is kept as untyped JSON (`null` when empty; a body
-                /// that is not JSON is an `ErrorKind::Decode` error).
+                #[doc = #other_doc]
                 Other {
                     /// The status the server answered with.
                     status: u16,
@@ -134,6 +215,9 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                     body: ::serde_json::Value,
                 },
             }
+        };
+        let tokens = quote! {
+            #enum_item
 
             impl #name {
                 /// The HTTP status the server answered with.
@@ -145,14 +229,7 @@ pub fn apply(file: &mut syn::File, document: &Value) -> Result<(), (String, Stri
                 }
             }
 
-            impl crate::statuses::ByStatus for #name {
-                fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                    match status {
-                        #(#arms)*
-                        status => crate::statuses::json(body).map(|body| Self::Other { status, body }),
-                    }
-                }
-            }
+            #trait_impl
         };
         let file: syn::File = syn::parse2(tokens).map_err(|e| fail(format!("internal: {e}")))?;
         types.extend(file.items);

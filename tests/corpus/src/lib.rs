@@ -60,7 +60,7 @@ pub use client::{BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIM
 pub use download::Download;
 #[doc(hidden)]
 pub use download::send_download;
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorBody, ErrorKind};
 pub use filters::{Filter, FilterField, FilterOp, FilterValue};
 pub use generated_sdk::*;
 pub use pagination::{NextPage, Page, Paginated};

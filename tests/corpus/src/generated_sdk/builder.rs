@@ -2968,6 +2968,424 @@ Optional; defaults to `false`.*/
     }
 }
 
+/**Builder for [`Client::search_accounts`]
+
+[`Client::search_accounts`]: super::Client::search_accounts*/
+#[derive(Debug, Clone)]
+pub struct SearchAccounts<'a> {
+    client: &'a super::Client,
+    q: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> SearchAccounts<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            q: Err("q was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `q` query parameter.
+
+Required.*/
+    pub fn q<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.q = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for q failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/account-search`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Account>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "search_accounts",
+            method: "GET",
+            path: "/corpus/account-search",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, q, request_options } = self;
+        let q = q.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/account-search", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = request.query(&progenitor_client::QueryParam::new("q", &q));
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Account>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::list_accounts`]
+
+[`Client::list_accounts`]: super::Client::list_accounts*/
+#[derive(Debug, Clone)]
+pub struct ListAccounts<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListAccounts<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/accounts`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Account>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_accounts",
+            method: "GET",
+            path: "/corpus/accounts",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/accounts", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Account>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::create_account`]
+
+[`Client::create_account`]: super::Client::create_account*/
+#[derive(Debug, Clone)]
+pub struct CreateAccount<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::AccountCreate, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CreateAccount<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::AccountCreate>,
+        <V as std::convert::TryInto<types::AccountCreate>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `AccountCreate` for body failed: {}", s)
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::AccountCreate,
+        ) -> types::builder::AccountCreate,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/accounts`.
+    pub async fn send(self) -> Result<ResponseValue<types::Account>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_account",
+            method: "POST",
+            path: "/corpus/accounts",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::AccountCreate::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/accounts", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::Account,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_account`]
+
+[`Client::get_account`]: super::Client::get_account*/
+#[derive(Debug, Clone)]
+pub struct GetAccount<'a> {
+    client: &'a super::Client,
+    account_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetAccount<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            account_id: Err("account_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `account_id` path parameter.
+
+Required.*/
+    pub fn account_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.account_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for account_id failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/accounts/{account_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Account>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_account",
+            method: "GET",
+            path: "/corpus/accounts/{account_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, account_id, request_options } = self;
+        let account_id = account_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/accounts/{}", client.baseurl, encode_path(& account_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::Account,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::list_archived_items`]
 
 [`Client::list_archived_items`]: super::Client::list_archived_items*/

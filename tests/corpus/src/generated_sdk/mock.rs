@@ -124,6 +124,30 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "search_accounts",
+        method: "GET",
+        path: "/corpus/account-search",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "list_accounts",
+        method: "GET",
+        path: "/corpus/accounts",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "create_account",
+        method: "POST",
+        path: "/corpus/accounts",
+        success: 201,
+    },
+    crate::mocking::MockOperation {
+        id: "get_account",
+        method: "GET",
+        path: "/corpus/accounts/{account_id}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "list_archived_items",
         method: "GET",
         path: "/corpus/archive/items",
@@ -483,263 +507,291 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[18usize]),
         }
     }
+    ///Mocks [`crate::Client::search_accounts`] (`GET /corpus/account-search`): set what the request must carry, then how to answer.
+    pub fn search_accounts(&self) -> SearchAccounts<'_> {
+        SearchAccounts {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[19usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_accounts`] (`GET /corpus/accounts`): set what the request must carry, then how to answer.
+    pub fn list_accounts(&self) -> ListAccounts<'_> {
+        ListAccounts {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[20usize]),
+        }
+    }
+    ///Mocks [`crate::Client::create_account`] (`POST /corpus/accounts`): set what the request must carry, then how to answer.
+    pub fn create_account(&self) -> CreateAccount<'_> {
+        CreateAccount {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_account`] (`GET /corpus/accounts/{account_id}`): set what the request must carry, then how to answer.
+    pub fn get_account(&self) -> GetAccount<'_> {
+        GetAccount {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+        }
+    }
     ///Mocks [`crate::Client::list_archived_items`] (`GET /corpus/archive/items`): set what the request must carry, then how to answer.
     pub fn list_archived_items(&self) -> ListArchivedItems<'_> {
         ListArchivedItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[19usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
         }
     }
     ///Mocks [`crate::Client::restore_item`] (`POST /corpus/archive/items/{item_id}/restore`): set what the request must carry, then how to answer.
     pub fn restore_item(&self) -> RestoreItem<'_> {
         RestoreItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[20usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
         }
     }
     ///Mocks [`crate::Client::chat`] (`POST /corpus/chat`): set what the request must carry, then how to answer.
     pub fn chat(&self) -> Chat<'_> {
         Chat {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[21usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
         }
     }
     ///Mocks [`crate::Client::stream_chat_events`] (`GET /corpus/chats/{chat_id}/events`): set what the request must carry, then how to answer.
     pub fn stream_chat_events(&self) -> StreamChatEvents<'_> {
         StreamChatEvents {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[22usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
         }
     }
     ///Mocks [`crate::Client::stream_log`] (`GET /corpus/events/log`): set what the request must carry, then how to answer.
     pub fn stream_log(&self) -> StreamLog<'_> {
         StreamLog {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[23usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
         }
     }
     ///Mocks [`crate::Client::upload_file`] (`POST /corpus/files`): set what the request must carry, then how to answer.
     pub fn upload_file(&self) -> UploadFile<'_> {
         UploadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[24usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
         }
     }
     ///Mocks [`crate::Client::upload_files`] (`POST /corpus/files/batch`): set what the request must carry, then how to answer.
     pub fn upload_files(&self) -> UploadFiles<'_> {
         UploadFiles {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[25usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
         }
     }
     ///Mocks [`crate::Client::download_file`] (`GET /corpus/files/{file_id}/download`): set what the request must carry, then how to answer.
     pub fn download_file(&self) -> DownloadFile<'_> {
         DownloadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
         }
     }
     ///Mocks [`crate::Client::get_image`] (`GET /corpus/images/{image_id}`): set what the request must carry, then how to answer.
     pub fn get_image(&self) -> GetImage<'_> {
         GetImage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
         }
     }
     ///Mocks [`crate::Client::create_items`] (`POST /corpus/items/batch`): set what the request must carry, then how to answer.
     pub fn create_items(&self) -> CreateItems<'_> {
         CreateItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
         }
     }
     ///Mocks [`crate::Client::get_item_content`] (`GET /corpus/items/{item_id}/content`): set what the request must carry, then how to answer.
     pub fn get_item_content(&self) -> GetItemContent<'_> {
         GetItemContent {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
         }
     }
     ///Mocks [`crate::Client::move_item`] (`POST /corpus/items/{item_id}/move`): set what the request must carry, then how to answer.
     pub fn move_item(&self) -> MoveItem<'_> {
         MoveItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
         }
     }
     ///Mocks [`crate::Client::set_item_note`] (`PUT /corpus/items/{item_id}/note`): set what the request must carry, then how to answer.
     pub fn set_item_note(&self) -> SetItemNote<'_> {
         SetItemNote {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
         }
     }
     ///Mocks [`crate::Client::create_job`] (`POST /corpus/jobs`): set what the request must carry, then how to answer.
     pub fn create_job(&self) -> CreateJob<'_> {
         CreateJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
         }
     }
     ///Mocks [`crate::Client::cancel_job`] (`DELETE /corpus/jobs/{job_id}`): set what the request must carry, then how to answer.
     pub fn cancel_job(&self) -> CancelJob<'_> {
         CancelJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
         }
     }
     ///Mocks [`crate::Client::retry_job`] (`POST /corpus/jobs/{job_id}/retry`): set what the request must carry, then how to answer.
     pub fn retry_job(&self) -> RetryJob<'_> {
         RetryJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
         }
     }
     ///Mocks [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`): set what the request must carry, then how to answer.
     pub fn list_items_of_kind(&self) -> ListItemsOfKind<'_> {
         ListItemsOfKind {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
         }
     }
     ///Mocks [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`): set what the request must carry, then how to answer.
     pub fn list_legacy_items(&self) -> ListLegacyItems<'_> {
         ListLegacyItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
         }
     }
     ///Mocks [`crate::Client::login_form`] (`POST /corpus/login`): set what the request must carry, then how to answer.
     pub fn login_form(&self) -> LoginForm<'_> {
         LoginForm {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
         }
     }
     ///Mocks [`crate::Client::merge_metadata`] (`POST /corpus/metadata`): set what the request must carry, then how to answer.
     pub fn merge_metadata(&self) -> MergeMetadata<'_> {
         MergeMetadata {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
         }
     }
     ///Mocks [`crate::Client::echo_contact`] (`POST /corpus/models/contacts`): set what the request must carry, then how to answer.
     pub fn echo_contact(&self) -> EchoContact<'_> {
         EchoContact {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
         }
     }
     ///Mocks [`crate::Client::echo_drawing`] (`POST /corpus/models/drawings`): set what the request must carry, then how to answer.
     pub fn echo_drawing(&self) -> EchoDrawing<'_> {
         EchoDrawing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
         }
     }
     ///Mocks [`crate::Client::echo_folder`] (`POST /corpus/models/folders`): set what the request must carry, then how to answer.
     pub fn echo_folder(&self) -> EchoFolder<'_> {
         EchoFolder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
         }
     }
     ///Mocks [`crate::Client::echo_geo_point`] (`POST /corpus/models/geo`): set what the request must carry, then how to answer.
     pub fn echo_geo_point(&self) -> EchoGeoPoint<'_> {
         EchoGeoPoint {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
         }
     }
     ///Mocks [`crate::Client::echo_index`] (`POST /corpus/models/indexes`): set what the request must carry, then how to answer.
     pub fn echo_index(&self) -> EchoIndex<'_> {
         EchoIndex {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
         }
     }
     ///Mocks [`crate::Client::echo_invoice`] (`POST /corpus/models/invoices`): set what the request must carry, then how to answer.
     pub fn echo_invoice(&self) -> EchoInvoice<'_> {
         EchoInvoice {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
         }
     }
     ///Mocks [`crate::Client::replace_settings`] (`PUT /corpus/models/settings`): set what the request must carry, then how to answer.
     pub fn replace_settings(&self) -> ReplaceSettings<'_> {
         ReplaceSettings {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
         }
     }
     ///Mocks [`crate::Client::echo_shape`] (`POST /corpus/models/shapes`): set what the request must carry, then how to answer.
     pub fn echo_shape(&self) -> EchoShape<'_> {
         EchoShape {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
         }
     }
     ///Mocks [`crate::Client::echo_ticket`] (`POST /corpus/models/tickets`): set what the request must carry, then how to answer.
     pub fn echo_ticket(&self) -> EchoTicket<'_> {
         EchoTicket {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
         }
     }
     ///Mocks [`crate::Client::find_tickets`] (`GET /corpus/models/tickets/{priority}`): set what the request must carry, then how to answer.
     pub fn find_tickets(&self) -> FindTickets<'_> {
         FindTickets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[52usize]),
         }
     }
     ///Mocks [`crate::Client::echo_tree`] (`POST /corpus/models/trees`): set what the request must carry, then how to answer.
     pub fn echo_tree(&self) -> EchoTree<'_> {
         EchoTree {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
         }
     }
     ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
     pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
         ListStrictCursorPages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
         }
     }
     ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
     pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
         ListLoosePages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
         }
     }
     ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
     pub fn upsert_record(&self) -> UpsertRecord<'_> {
         UpsertRecord {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[52usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[56usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[57usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[58usize]),
         }
     }
     ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
     pub fn get_plain_text(&self) -> GetPlainText<'_> {
         GetPlainText {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
         }
     }
 }
@@ -1844,6 +1896,173 @@ impl<'a> SearchResources<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::search_accounts`] (`GET /corpus/account-search`), from [`MockServer::search_accounts`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct SearchAccounts<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> SearchAccounts<'a> {
+    ///Matches only requests whose `q` query parameter is `value`.
+    pub fn q(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("q", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Account>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_accounts`] (`GET /corpus/accounts`), from [`MockServer::list_accounts`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListAccounts<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListAccounts<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Account>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::create_account`] (`POST /corpus/accounts`), from [`MockServer::create_account`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct CreateAccount<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> CreateAccount<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::AccountCreate) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 201 with `value` as JSON.
+    pub async fn ok(self, value: &types::Account) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 201, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_account`] (`GET /corpus/accounts/{account_id}`), from [`MockServer::get_account`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetAccount<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetAccount<'a> {
+    ///Matches only requests whose `account_id` path parameter is `value`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("account_id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Account) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

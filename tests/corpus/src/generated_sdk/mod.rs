@@ -436,6 +436,73 @@ let response = client.search_resources()
     pub fn search_resources(&self) -> builder::SearchResources<'_> {
         builder::SearchResources::new(self)
     }
+    /**Search Accounts
+
+Accounts whose handle contains `q`.
+
+Sends a `GET` request to `/corpus/account-search`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, q: String) {
+let response = client.search_accounts()
+    .q(q)
+    .send()
+    .await;
+# }
+```*/
+    pub fn search_accounts(&self) -> builder::SearchAccounts<'_> {
+        builder::SearchAccounts::new(self)
+    }
+    /**List Accounts
+
+Every account.
+
+Sends a `GET` request to `/corpus/accounts`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.list_accounts()
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_accounts(&self) -> builder::ListAccounts<'_> {
+        builder::ListAccounts::new(self)
+    }
+    /**Create Account
+
+Opens an account; a handle can be taken only once.
+
+Sends a `POST` request to `/corpus/accounts`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::AccountCreate) {
+let response = client.create_account()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn create_account(&self) -> builder::CreateAccount<'_> {
+        builder::CreateAccount::new(self)
+    }
+    /**Get Account
+
+One account by its id.
+
+Sends a `GET` request to `/corpus/accounts/{account_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, account_id: i64) {
+let response = client.get_account()
+    .account_id(account_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_account(&self) -> builder::GetAccount<'_> {
+        builder::GetAccount::new(self)
+    }
     /**List Archived Items
 
 List archived items (operationId `archive-list_archived_items`).

@@ -229,9 +229,15 @@ pub(super) fn schema_usage(doc: &Value) -> BTreeMap<String, (bool, bool)> {
                 collect_refs(r, &mut direct[1]);
             }
         }
-        // The bodies of an operation keyed by status (see `normalize/statuses.rs`).
-        if let Some(marker) = op.op.get(crate::normalize::statuses::STATUSES_MARKER) {
-            collect_refs(marker, &mut direct[1]);
+        // The bodies of an operation keyed by status, and its documented errors (see
+        // `normalize/statuses.rs`).
+        for key in [
+            crate::normalize::statuses::STATUSES_MARKER,
+            crate::normalize::statuses::ERRORS_MARKER,
+        ] {
+            if let Some(marker) = op.op.get(key) {
+                collect_refs(marker, &mut direct[1]);
+            }
         }
     }
     let all = schemas(doc);

@@ -163,6 +163,7 @@ impl<'a> Cmp<'a> {
             "security",
             "servers",
             crate::normalize::statuses::STATUSES_MARKER,
+            crate::normalize::statuses::ERRORS_MARKER,
         ];
         for key in object_keys(oo)
             .chain(object_keys(no))
