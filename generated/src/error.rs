@@ -199,6 +199,8 @@ impl Error {
             status: self.status,
             headers: self.headers.clone(),
             body: self.body.clone(),
+            // Another request's body is not this operation's to decode.
+            documented_body: DocumentedBody::None,
             message: self.message.clone(),
             attempts: self.attempts,
             budget_exhausted: self.budget_exhausted,
