@@ -2,7 +2,7 @@
 FastAPI/pydantic feature the generator must handle (issue 8).
 
 The corpus is a test fixture, not an API anyone serves. Its document is the
-Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus four
+Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus these
 routers:
 
 - ``requests.py``: request shapes (multipart and urlencoded bodies, header and
@@ -13,7 +13,9 @@ routers:
 - ``responses.py``: response shapes (text, binary downloads, server-sent events,
   JSON or events from one operation);
 - ``statuses.py``: success statuses with different bodies (an enum keyed by
-  status in the client).
+  status in the client);
+- ``names.py``: names that collide (method names, parameters and properties named like
+  the generator's own members or like each other).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -50,6 +52,7 @@ def _load_upstream():
 upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
+import names  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
 import statuses  # noqa: E402
@@ -65,6 +68,9 @@ app.include_router(requests.router)
 app.include_router(models.router)
 app.include_router(responses.router)
 app.include_router(statuses.router)
+app.include_router(names.router)
+app.include_router(names.users)
+app.include_router(names.private)
 
 
 if __name__ == "__main__":

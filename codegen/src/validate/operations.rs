@@ -1,7 +1,6 @@
 //! Path items and operations: request bodies, responses and the media
 //! types that carry their schemas.
 
-
 use serde_json::Value;
 
 use super::{Context, json_type, schemas, show};
