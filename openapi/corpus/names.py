@@ -32,7 +32,7 @@ users = APIRouter(tags=["names-users"], generate_unique_id_function=tag_and_name
 private = APIRouter(tags=["names-private"], generate_unique_id_function=tag_and_name)
 
 
-class Echo(BaseModel):
+class NamesEcho(BaseModel):
     """What the server received: query parameters and headers by their wire names."""
 
     values: dict[str, Any] = {}
@@ -47,35 +47,35 @@ class NewUser(BaseModel):
 # -- method names -------------------------------------------------------------------------
 
 
-@users.post("/corpus/names/users", response_model=Echo)
+@users.post("/corpus/names/users", response_model=NamesEcho)
 def create_user(user: NewUser):
     """Create a user (operationId ``names-users-create_user``)."""
-    return Echo(values={"router": "users", "name": user.name})
+    return NamesEcho(values={"router": "users", "name": user.name})
 
 
-@private.post("/corpus/names/private/users", response_model=Echo)
+@private.post("/corpus/names/private/users", response_model=NamesEcho)
 def create_user(user: NewUser):  # noqa: F811  (the same name in another router, as in real services)
     """Create a user through the private API (operationId ``names-private-create_user``)."""
-    return Echo(values={"router": "private", "name": user.name})
+    return NamesEcho(values={"router": "private", "name": user.name})
 
 
-@users.get("/corpus/names/users", response_model=Echo)
+@users.get("/corpus/names/users", response_model=NamesEcho)
 def list_named_users():
     """The other operation of the tag, whose name collides with nothing."""
-    return Echo(values={"router": "users"})
+    return NamesEcho(values={"router": "users"})
 
 
-@router.get("/corpus/names/items/{item_id}", response_model=Echo, operation_id="read_named_item")
-@router.get("/corpus/names/things/{item_id}", response_model=Echo, operation_id="read_named_item")
+@router.get("/corpus/names/items/{item_id}", response_model=NamesEcho, operation_id="read_named_item")
+@router.get("/corpus/names/things/{item_id}", response_model=NamesEcho, operation_id="read_named_item")
 def read_named_item(item_id: int):
     """One function serving two routes: FastAPI publishes the same operationId for both."""
-    return Echo(values={"item_id": item_id})
+    return NamesEcho(values={"item_id": item_id})
 
 
 # -- parameters named like the request builders' members ------------------------------------
 
 
-@router.get("/corpus/names/builder-members", response_model=Echo)
+@router.get("/corpus/names/builder-members", response_model=NamesEcho)
 def builder_members(
     new: str | None = None,
     send: str | None = None,
@@ -91,23 +91,23 @@ def builder_members(
     user_id_header: Annotated[str | None, Header(alias="user-id")] = None,
 ):
     """Every parameter takes the name of a member every request builder has."""
-    return Echo(values={"new": new, "send": send, "client": client,
+    return NamesEcho(values={"new": new, "send": send, "client": client,
                         "request_options": request_options, "with_options": with_options,
                         "timeout": timeout, "max_retries": max_retries,
                         "extra_header": extra_header, "extra_query": extra_query,
                         "extra_body": extra_body, "user_id": user_id, "user-id": user_id_header})
 
 
-@router.post("/corpus/names/body-members", response_model=Echo)
+@router.post("/corpus/names/body-members", response_model=NamesEcho)
 def body_members(note: NewUser, body: str, body_map: str):
     """Parameters named like the setters of a request body."""
-    return Echo(values={"name": note.name, "body": body, "body_map": body_map})
+    return NamesEcho(values={"name": note.name, "body": body, "body_map": body_map})
 
 
 class NamesPage(BaseModel):
     """A page of names."""
 
-    items: list[str]
+    data: list[str]
     total: int
 
 
@@ -116,26 +116,26 @@ def page_members(limit: int = 2, offset: int = 0, page: int | None = None,
                  stream: bool | None = None):
     """A paginated listing whose parameters are named like `stream()` and `page()`."""
     names = ["a", "b", "c"]
-    return NamesPage(items=names[offset:offset + limit], total=len(names))
+    return NamesPage(data=names[offset:offset + limit], total=len(names))
 
 
 @router.get(
     "/corpus/names/filter-members",
-    response_model=Echo,
+    response_model=NamesEcho,
     openapi_extra={"x-dynamic-filters": {"fields": ["name"], "operators": ["eq"]}},
 )
 def filter_members(filter: str | None = None, dynamic_filters: str | None = None):
     """Dynamic filters beside parameters named like `filter()` and the filters' field."""
-    return Echo(values={"filter": filter, "dynamic_filters": dynamic_filters})
+    return NamesEcho(values={"filter": filter, "dynamic_filters": dynamic_filters})
 
 
-@router.post("/corpus/names/file-members", response_model=Echo)
+@router.post("/corpus/names/file-members", response_model=NamesEcho)
 async def file_members(
     file: Annotated[UploadFile, File()],
     file_parts: str | None = None,
 ):
     """An upload with a parameter named like the builder's file parts."""
-    return Echo(values={"size": len(await file.read()), "file_parts": file_parts})
+    return NamesEcho(values={"size": len(await file.read()), "file_parts": file_parts})
 
 
 class NamesChunk(BaseModel):
@@ -161,7 +161,7 @@ def event_members(chunk: NamesChunk, send_events: str | None = None):
 # -- parameters named like the typed mocks' methods ---------------------------------------
 
 
-@router.get("/corpus/names/mock-members", response_model=Echo)
+@router.get("/corpus/names/mock-members", response_model=NamesEcho)
 def mock_members(
     status: str | None = None,
     ok: bool | None = None,
@@ -173,14 +173,14 @@ def mock_members(
     error: Annotated[str | None, Header()] = None,
 ):
     """`status` and `error` are among the most common parameter names of any API."""
-    return Echo(values={"status": status, "ok": ok, "times": times,
+    return NamesEcho(values={"status": status, "ok": ok, "times": times,
                         "respond_with": respond_with, "pages": pages,
                         "body_partial": body_partial, "ok_events": ok_events, "error": error})
 
 
 def _server_member(name: str):
     def handler():
-        return Echo(values={"operation": name})
+        return NamesEcho(values={"operation": name})
 
     handler.__doc__ = f"An operation named like `MockServer::{name}`."
     return handler
@@ -188,7 +188,7 @@ def _server_member(name: str):
 
 for _name in ["start", "uri", "client", "client_builder", "take_unmatched", "mount", "mount_json"]:
     router.add_api_route(f"/corpus/names/server/{_name}", _server_member(_name),
-                         methods=["GET"], response_model=Echo, operation_id=_name)
+                         methods=["GET"], response_model=NamesEcho, operation_id=_name)
 
 
 # -- properties ------------------------------------------------------------------------------
@@ -214,5 +214,5 @@ class NamedFields(BaseModel):
 
 @router.post("/corpus/names/fields", response_model=NamedFields, response_model_by_alias=True)
 def echo_named_fields(fields: NamedFields):
-    """Echo the model, every property under its wire name."""
+    """NamesEcho the model, every property under its wire name."""
     return fields

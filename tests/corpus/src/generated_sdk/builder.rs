@@ -3566,7 +3566,7 @@ impl<'a> UploadFile<'a> {
         self
     }
     ///Sends the `POST` request to `/corpus/files`.
-    pub async fn send(self) -> Result<ResponseValue<types::RequestsEcho>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "upload_file",
             method: "POST",
@@ -3590,7 +3590,7 @@ impl<'a> UploadFile<'a> {
             )
             .multipart(body);
         crate::transport::send_json::<
-            types::RequestsEcho,
+            types::Echo,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -3697,7 +3697,7 @@ impl<'a> UploadFiles<'a> {
         self
     }
     ///Sends the `POST` request to `/corpus/files/batch`.
-    pub async fn send(self) -> Result<ResponseValue<types::RequestsEcho>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "upload_files",
             method: "POST",
@@ -3721,7 +3721,7 @@ impl<'a> UploadFiles<'a> {
             )
             .multipart(body);
         crate::transport::send_json::<
-            types::RequestsEcho,
+            types::Echo,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -4264,7 +4264,7 @@ Optional.*/
         self
     }
     ///Sends the `GET` request to `/corpus/items/{item_id}/content`.
-    pub async fn send(self) -> Result<ResponseValue<types::RequestsEcho>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_item_content",
             method: "GET",
@@ -4355,7 +4355,7 @@ Optional.*/
             request.header(::reqwest::header::COOKIE, cookies.join("; "))
         };
         crate::transport::send_json::<
-            types::RequestsEcho,
+            types::Echo,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -4585,7 +4585,7 @@ Required.*/
         self
     }
     ///Sends the `PUT` request to `/corpus/items/{item_id}/note`.
-    pub async fn send(self) -> Result<ResponseValue<types::RequestsEcho>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "set_item_note",
             method: "PUT",
@@ -4611,7 +4611,7 @@ Required.*/
             None => request,
         };
         crate::transport::send_json::<
-            types::RequestsEcho,
+            types::Echo,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -5261,7 +5261,7 @@ impl<'a> LoginForm<'a> {
         self
     }
     ///Sends the `POST` request to `/corpus/login`.
-    pub async fn send(self) -> Result<ResponseValue<types::RequestsEcho>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "login_form",
             method: "POST",
@@ -5285,7 +5285,7 @@ impl<'a> LoginForm<'a> {
             )
             .form(&body);
         crate::transport::send_json::<
-            types::RequestsEcho,
+            types::Echo,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -8422,6 +8422,64 @@ Optional; may be null.*/
     ) -> Self {
         self.request_options = self.request_options.extra_body(name, value);
         self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, ::std::string::String> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(2i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = Some(response.total);
+                    let items = response.data;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(
+        self,
+    ) -> Result<crate::pagination::Page<::std::string::String>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+        };
+        let limit: i64 = builder.limit.clone().ok().flatten().unwrap_or(2i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = Some(response.total);
+        let items = response.data;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
     }
 }
 

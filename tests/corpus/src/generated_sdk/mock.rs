@@ -2365,7 +2365,7 @@ pub struct UploadFile<'a> {
 
 impl<'a> UploadFile<'a> {
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::RequestsEcho) {
+    pub async fn ok(self, value: &types::Echo) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -2401,7 +2401,7 @@ pub struct UploadFiles<'a> {
 
 impl<'a> UploadFiles<'a> {
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::RequestsEcho) {
+    pub async fn ok(self, value: &types::Echo) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -2627,7 +2627,7 @@ impl<'a> GetItemContent<'a> {
         self
     }
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::RequestsEcho) {
+    pub async fn ok(self, value: &types::Echo) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -2733,7 +2733,7 @@ impl<'a> SetItemNote<'a> {
         self
     }
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::RequestsEcho) {
+    pub async fn ok(self, value: &types::Echo) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -3005,7 +3005,7 @@ pub struct LoginForm<'a> {
 
 impl<'a> LoginForm<'a> {
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::RequestsEcho) {
+    pub async fn ok(self, value: &types::Echo) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -4125,7 +4125,7 @@ impl<'a> MockMembers<'a> {
     }
 }
 
-///A mock of [`crate::Client::page_members`] (`GET /corpus/names/page-members`), from [`MockServer::page_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+///A mock of [`crate::Client::page_members`] (`GET /corpus/names/page-members`), from [`MockServer::page_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`, `pages`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
 pub struct PageMembers<'a> {
@@ -4162,6 +4162,32 @@ impl<'a> PageMembers<'a> {
     pub async fn ok(self, value: &types::NamesPage) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Serves `items` as the pages the client's `stream()` and `page()` ask for (by the request's offset and limit), answering 200; combine it with matchers (filters) to check what every page request carries. `String` values are sent as JSON.
+    pub async fn pages(self, items: ::std::vec::Vec<::std::string::String>) {
+        let items = items.iter().map(crate::mocking::to_json).collect();
+        let pages = crate::mocking::Pages {
+            items,
+            style: crate::mocking::PageStyle::Offset {
+                offset: "offset",
+                limit: "limit",
+                default_limit: 2,
+            },
+            status: 200,
+            envelope: |mut items, page| {
+                let mut object = ::serde_json::Map::new();
+                object
+                    .insert(
+                        "data".to_string(),
+                        ::serde_json::Value::Array(::std::mem::take(&mut items)),
+                    );
+                object
+                    .insert("total".to_string(), ::serde_json::Value::from(page.total));
+                let _ = (&items, &page);
+                ::serde_json::Value::Object(object)
+            },
+        };
+        self.server.mount(self.conditions, pages).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -1048,7 +1048,7 @@ let response = client.event_members()
     }
     /**Echo Named Fields
 
-Echo the model, every property under its wire name.
+NamesEcho the model, every property under its wire name.
 
 Sends a `POST` request to `/corpus/names/fields`
 

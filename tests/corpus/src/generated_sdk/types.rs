@@ -940,6 +940,27 @@ impl ::std::convert::From<i64> for DrawingLabel {
     }
 }
 
+///What the server received (headers, cookies, form fields, file parts).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct Echo {
+    /**The `values` field.
+
+Optional; defaults to `{}`.*/
+    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl Echo {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::Echo {
+        Default::default()
+    }
+}
+
 ///`FileMembersBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1618,10 +1639,10 @@ impl NamesEcho {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
 pub struct NamesPage {
-    /**The `items` field.
+    /**The `data` field.
 
 Required.*/
-    pub items: ::std::vec::Vec<::std::string::String>,
+    pub data: ::std::vec::Vec<::std::string::String>,
     /**The `total` field.
 
 Required.*/
@@ -1935,27 +1956,6 @@ pub enum RectangleKind {
     /// A value this version of the crate does not know; it round-trips unchanged.
     #[serde(untagged)]
     Unknown(::std::string::String),
-}
-
-///What the server received (headers, cookies, form fields, file parts).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[non_exhaustive]
-pub struct RequestsEcho {
-    /**The `values` field.
-
-Optional; defaults to `{}`.*/
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-}
-
-impl RequestsEcho {
-    ///Starts a builder for this type.
-    pub fn builder() -> builder::RequestsEcho {
-        Default::default()
-    }
 }
 
 ///A resource (file or directory) in a connection.
@@ -5080,6 +5080,75 @@ Required.*/
             }
         }
     }
+    ///A builder for [`super::Echo`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct Echo {
+        values: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Echo {
+        fn default() -> Self {
+            Self {
+                values: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl Echo {
+        /**The `values` field.
+
+Optional; defaults to `{}`.*/
+        pub fn values<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.values = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for values: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Echo> for super::Echo {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Echo,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                values: value.values?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Echo> for Echo {
+        fn from(value: super::Echo) -> Self {
+            Self {
+                values: Ok(value.values),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::FolderInput`], field by field.
     #[derive(Clone, Debug)]
     pub struct FolderInput {
@@ -7192,7 +7261,7 @@ Optional; defaults to `{}`.*/
     ///A builder for [`super::NamesPage`], field by field.
     #[derive(Clone, Debug)]
     pub struct NamesPage {
-        items: ::std::result::Result<
+        data: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
             ::std::string::String,
         >,
@@ -7205,24 +7274,24 @@ Optional; defaults to `{}`.*/
     impl ::std::default::Default for NamesPage {
         fn default() -> Self {
             Self {
-                items: Err("no value supplied for items".to_string()),
+                data: Err("no value supplied for data".to_string()),
                 total: Err("no value supplied for total".to_string()),
                 extra: Ok(::std::default::Default::default()),
             }
         }
     }
     impl NamesPage {
-        /**The `items` field.
+        /**The `data` field.
 
 Required.*/
-        pub fn items<T>(mut self, value: T) -> Self
+        pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.items = value
+            self.data = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for items: {e}"));
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
             self
         }
         /**The `total` field.
@@ -7258,7 +7327,7 @@ Required.*/
             value: NamesPage,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
-                items: value.items?,
+                data: value.data?,
                 total: value.total?,
                 extra: value.extra?,
             })
@@ -7267,7 +7336,7 @@ Required.*/
     impl ::std::convert::From<super::NamesPage> for NamesPage {
         fn from(value: super::NamesPage) -> Self {
             Self {
-                items: Ok(value.items),
+                data: Ok(value.data),
                 total: Ok(value.total),
                 extra: Ok(value.extra),
             }
@@ -7931,75 +8000,6 @@ Required.*/
                 height: Ok(value.height),
                 kind: Ok(value.kind),
                 width: Ok(value.width),
-                extra: Ok(value.extra),
-            }
-        }
-    }
-    ///A builder for [`super::RequestsEcho`], field by field.
-    #[derive(Clone, Debug)]
-    pub struct RequestsEcho {
-        values: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        extra: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for RequestsEcho {
-        fn default() -> Self {
-            Self {
-                values: Ok(Default::default()),
-                extra: Ok(::std::default::Default::default()),
-            }
-        }
-    }
-    impl RequestsEcho {
-        /**The `values` field.
-
-Optional; defaults to `{}`.*/
-        pub fn values<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.values = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for values: {e}"));
-            self
-        }
-        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
-        pub fn extra<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.extra = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for extra: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<RequestsEcho> for super::RequestsEcho {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: RequestsEcho,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                values: value.values?,
-                extra: value.extra?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::RequestsEcho> for RequestsEcho {
-        fn from(value: super::RequestsEcho) -> Self {
-            Self {
-                values: Ok(value.values),
                 extra: Ok(value.extra),
             }
         }
