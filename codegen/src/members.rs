@@ -31,12 +31,16 @@ use crate::rust_names::sanitize;
 /// The extension that keeps a renamed parameter's wire name (its `name` is the Rust name).
 pub const WIRE_NAME: &str = "x-stackai-wire-name";
 
-/// Every request builder's own members: progenitor's `new`, `send` and `client`, and the
-/// per-request options `passes::runtime_calls` adds.
+/// Every request builder's own members: progenitor's `new`, `send` and `client`, its body
+/// setters `body` and `body_map` (the passes read a field named `body` as the request body,
+/// so a parameter never takes it, body or not), and the per-request options
+/// `passes::runtime_calls` adds.
 pub const BUILDER: &[&str] = &[
     "new",
     "send",
     "client",
+    "body",
+    "body_map",
     "request_options",
     "with_options",
     "timeout",
@@ -45,9 +49,6 @@ pub const BUILDER: &[&str] = &[
     "extra_query",
     "extra_body",
 ];
-
-/// Members of the builders of operations with a request body (progenitor's setters).
-pub const BUILDER_BODY: &[&str] = &["body", "body_map"];
 
 /// Members of the builders of operations answering JSON or events (`passes::responses`).
 pub const BUILDER_EVENTS: &[&str] = &["send_events"];
@@ -99,9 +100,6 @@ fn builder_members(op: &Value, params: &[Value]) -> BTreeSet<&'static str> {
                 && p.get("in").and_then(Value::as_str) == Some("query")
         })
     };
-    if op.get("requestBody").is_some() {
-        out.extend(BUILDER_BODY);
-    }
     if responses::events_beside_json(op).is_some() {
         out.extend(BUILDER_EVENTS);
     }

@@ -170,12 +170,15 @@ def mock_members(
     pages: int | None = None,
     body_partial: str | None = None,
     ok_events: str | None = None,
+    body: str | None = None,
+    filter: str | None = None,
     error: Annotated[str | None, Header()] = None,
 ):
     """`status` and `error` are among the most common parameter names of any API."""
     return NamesEcho(values={"status": status, "ok": ok, "times": times,
                         "respond_with": respond_with, "pages": pages,
-                        "body_partial": body_partial, "ok_events": ok_events, "error": error})
+                        "body_partial": body_partial, "ok_events": ok_events, "body": body,
+                        "filter": filter, "error": error})
 
 
 def _server_member(name: str):

@@ -274,11 +274,6 @@ fn operations_that_cannot_be_generated() {
             &["text/event-stream", "beside JSON only", "text/plain"],
         ),
         case(
-            "send-events-parameter.yaml",
-            "/paths/~1chat/get",
-            &["`send_events`", "collides", "server-sent events"],
-        ),
-        case(
             "response-encoding.json",
             "/paths/~1things/get/responses/200/content/multipart~1form-data/encoding",
             &["`encoding`", "not supported"],
@@ -868,4 +863,26 @@ fn colliding_method_names_are_told_apart_with_a_located_warning() {
             "{file}: {warning}"
         );
     }
+}
+
+/// A parameter named like the builder's `send_events()` (an operation answering JSON or
+/// events) gets the setter `send_events_query`, with a warning at the parameter.
+#[test]
+fn a_parameter_named_like_send_events_is_renamed() {
+    let output = run_no_panic(&names_fixture("send-events-parameter.yaml")).unwrap();
+    let code: String = output.pieces().into_values().collect();
+    assert!(
+        code.contains("pub fn send_events_query<"),
+        "no renamed setter"
+    );
+    assert!(
+        code.contains("pub async fn send_events("),
+        "no send_events()"
+    );
+    let warning = output
+        .warnings
+        .iter()
+        .find(|w| w.pointer == "/paths/~1chat/get/parameters/0")
+        .unwrap_or_else(|| panic!("{:?}", output.warnings));
+    assert!(warning.message.contains("`send_events_query`"), "{warning}");
 }

@@ -321,6 +321,7 @@ async fn typed_mocks_match_parameters_named_like_their_own_methods() {
         .error_header("none")
         .ok_query(true)
         .times_query(3)
+        .filter_query("f")
         .ok(&answer)
         .await;
     server.mock_members().status_query("gone").status(410).await;
@@ -332,6 +333,8 @@ async fn typed_mocks_match_parameters_named_like_their_own_methods() {
         .error("none")
         .ok(true)
         .times(3)
+        .filter("f")
+        .body_query("b")
         .send()
         .await
         .expect("the mock matches")

@@ -7968,6 +7968,8 @@ Required.*/
 pub struct MockMembers<'a> {
     client: &'a super::Client,
     body_partial: Result<Option<::std::string::String>, String>,
+    body_query: Result<Option<::std::string::String>, String>,
+    filter: Result<Option<::std::string::String>, String>,
     ok: Result<Option<bool>, String>,
     ok_events: Result<Option<::std::string::String>, String>,
     pages: Result<Option<i64>, String>,
@@ -7984,6 +7986,8 @@ impl<'a> MockMembers<'a> {
         Self {
             client: client,
             body_partial: Ok(None),
+            body_query: Ok(None),
+            filter: Ok(None),
             ok: Ok(None),
             ok_events: Ok(None),
             pages: Ok(None),
@@ -8006,6 +8010,38 @@ Optional; may be null.*/
             .map(Some)
             .map_err(|_| {
                 "conversion to `:: std :: string :: String` for body_partial failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `body` query parameter.
+
+Optional; may be null.*/
+    pub fn body_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.body_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for body_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `filter` query parameter.
+
+Optional; may be null.*/
+    pub fn filter<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.filter = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for filter failed"
                     .to_string()
             });
         self
@@ -8124,6 +8160,8 @@ Optional.*/
         let Self {
             client,
             body_partial,
+            body_query,
+            filter,
             ok,
             ok_events,
             pages,
@@ -8135,6 +8173,8 @@ Optional.*/
         } = self;
         let body_partial = body_partial
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body_query = body_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let filter = filter.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let ok = ok.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let ok_events = ok_events.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let pages = pages.map_err(|e| Error::invalid_request(&OPERATION, e))?;
@@ -8154,6 +8194,18 @@ Optional.*/
         let request = match &body_partial {
             Some(value) => {
                 request.query(&progenitor_client::QueryParam::new("body_partial", value))
+            }
+            None => request,
+        };
+        let request = match &body_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("body", value))
+            }
+            None => request,
+        };
+        let request = match &filter {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("filter", value))
             }
             None => request,
         };

@@ -4053,6 +4053,18 @@ impl<'a> MockMembers<'a> {
         self.conditions = self.conditions.query("body_partial", &value);
         self
     }
+    ///Matches only requests whose `body` query parameter is `value`.
+    pub fn body_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("body", &value);
+        self
+    }
+    ///Matches only requests whose `filter` query parameter is `value`.
+    pub fn filter_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("filter", &value);
+        self
+    }
     ///Matches only requests whose `ok` query parameter is `value`.
     pub fn ok_query(mut self, value: impl Into<bool>) -> Self {
         let value: bool = value.into();

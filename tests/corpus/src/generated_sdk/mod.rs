@@ -1125,9 +1125,11 @@ let response = client.read_named_item_get_corpus_names_items_item_id()
 Sends a `GET` request to `/corpus/names/mock-members`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, body_partial: String, ok: bool, ok_events: String, pages: i64, respond_with: String, status: String, times: i64, error: String) {
+# async fn example(client: &stackai_connections::Client, body_partial: String, body_query: String, filter: String, ok: bool, ok_events: String, pages: i64, respond_with: String, status: String, times: i64, error: String) {
 let response = client.mock_members()
     .body_partial(body_partial)
+    .body_query(body_query)
+    .filter(filter)
     .ok(ok)
     .ok_events(ok_events)
     .pages(pages)
