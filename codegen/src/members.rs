@@ -161,24 +161,59 @@ pub(crate) fn free_name(base: String, taken: &BTreeSet<String>) -> String {
 /// collide with its builder's own members or with another parameter of the operation (the
 /// wire name is kept as [`WIRE_NAME`]), and every model property whose Rust name would
 /// collide with a model member or another property (the wire name is kept by typify's
-/// `serde(rename)`, see [`property_key`]). Path parameters are left alone: their names are
-/// in the path template, and FastAPI's are the function's own arguments, which cannot
-/// collide.
+/// `serde(rename)`, see [`property_key`]). A path parameter is renamed only when it collides
+/// with a builder member (never for another parameter: it keeps its name), and then in the
+/// path template too, for every operation of the path.
 pub fn rename(doc: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    let mut moved = Vec::new();
     for (path, item) in doc
         .get_mut("paths")
         .and_then(Value::as_object_mut)
         .into_iter()
         .flatten()
     {
+        let mut template = BTreeMap::new();
         for verb in METHODS {
             let Some(op) = item.get_mut(verb) else {
                 continue;
             };
             let op_ptr = push_pointer(&push_pointer("/paths", path), verb);
-            rename_parameters(op, &op_ptr, &mut warnings);
+            template.extend(rename_parameters(op, &op_ptr, &mut warnings));
             mock_warnings(op, &op_ptr, &mut warnings);
+        }
+        if template.is_empty() {
+            continue;
+        }
+        // A renamed path parameter is renamed in the template and in every operation of the
+        // path (the template's names are not on the wire).
+        for verb in METHODS {
+            for p in item
+                .get_mut(verb)
+                .and_then(|op| op.get_mut("parameters"))
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let old = p.get("name").and_then(Value::as_str).unwrap_or("");
+                if p.get("in").and_then(Value::as_str) == Some("path")
+                    && let Some(new) = template.get(old)
+                {
+                    p["name"] = Value::String(new.clone());
+                }
+            }
+        }
+        let mut new_path = path.clone();
+        for (old, new) in &template {
+            new_path = new_path.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
+        }
+        moved.push((path.clone(), new_path));
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (old, new) in moved {
+            if let Some(item) = paths.remove(&old) {
+                paths.insert(new, item);
+            }
         }
     }
     if let Some(schemas) = doc
@@ -193,14 +228,21 @@ pub fn rename(doc: &mut Value) -> Vec<Warning> {
     warnings
 }
 
-fn rename_parameters(op: &mut Value, op_ptr: &str, warnings: &mut Vec<Warning>) {
+/// Renames `op`'s colliding parameters; returns the path parameters renamed (old → new),
+/// whose names the caller renames in the path template.
+fn rename_parameters(
+    op: &mut Value,
+    op_ptr: &str,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, String> {
+    let mut template = BTreeMap::new();
     let params: Vec<Value> = op
         .get("parameters")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
     if params.is_empty() {
-        return;
+        return template;
     }
     let members = builder_members(op, &params);
     let rust = |p: &Value| sanitize(p.get("name").and_then(Value::as_str).unwrap_or(""), false);
@@ -224,7 +266,7 @@ fn rename_parameters(op: &mut Value, op_ptr: &str, warnings: &mut Vec<Warning>) 
     for &i in &order {
         let p = &params[i];
         let name = rust(p);
-        if !taken.contains(&name) || location(p) == "path" {
+        if !taken.contains(&name) || (location(p) == "path" && !members.contains(name.as_str())) {
             taken.insert(name);
             continue;
         }
@@ -246,16 +288,24 @@ fn rename_parameters(op: &mut Value, op_ptr: &str, warnings: &mut Vec<Warning>) 
         renames.insert(i, new);
     }
     let Some(list) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
-        return;
+        return template;
     };
     for (i, new) in renames {
-        if let Some(p) = list.get_mut(i).and_then(Value::as_object_mut) {
-            let wire = p.insert("name".into(), Value::String(new));
-            if let Some(wire) = wire {
-                p.insert(WIRE_NAME.into(), wire);
+        let Some(p) = list.get_mut(i).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if p.get("in").and_then(Value::as_str) == Some("path") {
+            // Renamed with the template, which carries no name on the wire.
+            if let Some(old) = p.get("name").and_then(Value::as_str) {
+                template.insert(old.to_string(), new);
             }
+            continue;
+        }
+        if let Some(wire) = p.insert("name".into(), Value::String(new)) {
+            p.insert(WIRE_NAME.into(), wire);
         }
     }
+    template
 }
 
 /// Warnings for the typed mock's names that differ from the request builder's.

@@ -158,6 +158,12 @@ def event_members(chunk: NamesChunk, send_events: str | None = None):
     return chunk
 
 
+@router.get("/corpus/names/path-members/{send}/{timeout}", response_model=NamesEcho)
+def path_members(send: str, timeout: int):
+    """Path parameters named like the builder's `send()` and `timeout()`."""
+    return NamesEcho(values={"send": send, "timeout": timeout})
+
+
 # -- parameters named like the typed mocks' methods ---------------------------------------
 
 

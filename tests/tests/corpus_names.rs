@@ -373,3 +373,19 @@ async fn operations_named_like_mock_server_methods() {
     let got = server.client().start().send().await.unwrap().into_inner();
     assert_eq!(got.values["op"], "start");
 }
+
+/// Path parameters named like builder members: `send_path` and `timeout_path` fill the
+/// path, and `timeout(..)` is still the request's timeout.
+#[tokio::test]
+async fn path_parameters_named_like_builder_members() {
+    let server = serve("GET", "/corpus/names/path-members/go/30", echo(json!({}))).await;
+    client(&server)
+        .path_members()
+        .send_path("go")
+        .timeout_path(30)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .expect("the path is built from the renamed setters");
+    only_request(&server).await;
+}

@@ -8535,6 +8535,114 @@ Optional; may be null.*/
     }
 }
 
+/**Builder for [`Client::get_plain_text`]
+
+[`Client::get_plain_text`]: super::Client::get_plain_text*/
+#[derive(Debug, Clone)]
+pub struct GetPlainText<'a> {
+    client: &'a super::Client,
+    name: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            name: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `name` query parameter.
+
+Optional; defaults to `"world"`.*/
+    pub fn name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.name = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for name failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/text/plain`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_plain_text",
+            method: "GET",
+            path: "/corpus/text/plain",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, name, request_options } = self;
+        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/text/plain", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/plain"),
+            );
+        let request = match &name {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("name", value))
+            }
+            None => request,
+        };
+        crate::text::send_text(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::names_private_create_user`]
 
 [`Client::names_private_create_user`]: super::Client::names_private_create_user*/
@@ -10194,66 +10302,82 @@ impl<'a> GetHtmlPage<'a> {
     }
 }
 
-/**Builder for [`Client::get_plain_text`]
+/**Builder for [`Client::path_members`]
 
-[`Client::get_plain_text`]: super::Client::get_plain_text*/
+[`Client::path_members`]: super::Client::path_members*/
 #[derive(Debug, Clone)]
-pub struct GetPlainText<'a> {
+pub struct PathMembers<'a> {
     client: &'a super::Client,
-    name: Result<Option<::std::string::String>, String>,
+    send_path: Result<::std::string::String, String>,
+    timeout_path: Result<i64, String>,
     request_options: crate::transport::RequestOptions,
 }
 
-impl<'a> GetPlainText<'a> {
+impl<'a> PathMembers<'a> {
     ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
-            name: Ok(None),
+            send_path: Err("send_path was not initialized".to_string()),
+            timeout_path: Err("timeout_path was not initialized".to_string()),
             request_options: ::std::default::Default::default(),
         }
     }
-    /**The `name` query parameter.
+    /**The `send_path` path parameter.
 
-Optional; defaults to `"world"`.*/
-    pub fn name<V>(mut self, value: V) -> Self
+Required.*/
+    pub fn send_path<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
     {
-        self.name = value
+        self.send_path = value
             .try_into()
-            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for name failed".to_string()
+                "conversion to `:: std :: string :: String` for send_path failed"
+                    .to_string()
             });
         self
     }
-    ///Sends the `GET` request to `/corpus/text/plain`.
-    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+    /**The `timeout_path` path parameter.
+
+Required.*/
+    pub fn timeout_path<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.timeout_path = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for timeout_path failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/path-members/{send_path}/{timeout_path}`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_plain_text",
+            id: "path_members",
             method: "GET",
-            path: "/corpus/text/plain",
+            path: "/corpus/names/path-members/{send_path}/{timeout_path}",
             idempotent: true,
             authenticated: false,
         };
-        let Self { client, name, request_options } = self;
-        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/text/plain", client.baseurl,);
+        let Self { client, send_path, timeout_path, request_options } = self;
+        let send_path = send_path.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let timeout_path = timeout_path
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/names/path-members/{}/{}", client.baseurl, encode_path(& send_path
+            .to_string()), encode_path(& timeout_path.to_string())
+        );
         let request = client
             .client
             .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("text/plain"),
+                ::reqwest::header::HeaderValue::from_static("application/json"),
             );
-        let request = match &name {
-            Some(value) => {
-                request.query(&progenitor_client::QueryParam::new("name", value))
-            }
-            None => request,
-        };
-        crate::text::send_text(client, &OPERATION, request, request_options).await
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
     }
     /// Overrides the client's retry and timeout settings for this request.
     pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {

@@ -364,6 +364,12 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "get_plain_text",
+        method: "GET",
+        path: "/corpus/text/plain",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "names_private_create_user",
         method: "POST",
         path: "/corpus/names/private/users",
@@ -460,9 +466,9 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
-        id: "get_plain_text",
+        id: "path_members",
         method: "GET",
-        path: "/corpus/text/plain",
+        path: "/corpus/names/path-members/{send_path}/{timeout_path}",
         success: 200,
     },
 ];
@@ -885,123 +891,130 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[58usize]),
         }
     }
+    ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
+    pub fn get_plain_text(&self) -> GetPlainText<'_> {
+        GetPlainText {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
+        }
+    }
     ///Mocks [`crate::Client::names_private_create_user`] (`POST /corpus/names/private/users`): set what the request must carry, then how to answer.
     pub fn names_private_create_user(&self) -> NamesPrivateCreateUser<'_> {
         NamesPrivateCreateUser {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[60usize]),
         }
     }
     ///Mocks [`crate::Client::client`] (`GET /corpus/names/server/client`): set what the request must carry, then how to answer.
     pub fn client_operation(&self) -> Client<'_> {
         Client {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[60usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[61usize]),
         }
     }
     ///Mocks [`crate::Client::client_builder`] (`GET /corpus/names/server/client_builder`): set what the request must carry, then how to answer.
     pub fn client_builder_operation(&self) -> ClientBuilder<'_> {
         ClientBuilder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[61usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[62usize]),
         }
     }
     ///Mocks [`crate::Client::mount`] (`GET /corpus/names/server/mount`): set what the request must carry, then how to answer.
     pub fn mount_operation(&self) -> Mount<'_> {
         Mount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[62usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[63usize]),
         }
     }
     ///Mocks [`crate::Client::mount_json`] (`GET /corpus/names/server/mount_json`): set what the request must carry, then how to answer.
     pub fn mount_json_operation(&self) -> MountJson<'_> {
         MountJson {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[63usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[64usize]),
         }
     }
     ///Mocks [`crate::Client::start`] (`GET /corpus/names/server/start`): set what the request must carry, then how to answer.
     pub fn start_operation(&self) -> Start<'_> {
         Start {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[64usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[65usize]),
         }
     }
     ///Mocks [`crate::Client::take_unmatched`] (`GET /corpus/names/server/take_unmatched`): set what the request must carry, then how to answer.
     pub fn take_unmatched_operation(&self) -> TakeUnmatched<'_> {
         TakeUnmatched {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[65usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[66usize]),
         }
     }
     ///Mocks [`crate::Client::uri`] (`GET /corpus/names/server/uri`): set what the request must carry, then how to answer.
     pub fn uri_operation(&self) -> Uri<'_> {
         Uri {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[66usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[67usize]),
         }
     }
     ///Mocks [`crate::Client::read_named_thing`] (`GET /corpus/names/things/{item_id}`): set what the request must carry, then how to answer.
     pub fn read_named_thing(&self) -> ReadNamedThing<'_> {
         ReadNamedThing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[67usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[68usize]),
         }
     }
     ///Mocks [`crate::Client::list_named_users`] (`GET /corpus/names/users`): set what the request must carry, then how to answer.
     pub fn list_named_users(&self) -> ListNamedUsers<'_> {
         ListNamedUsers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[68usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[69usize]),
         }
     }
     ///Mocks [`crate::Client::names_users_create_user`] (`POST /corpus/names/users`): set what the request must carry, then how to answer.
     pub fn names_users_create_user(&self) -> NamesUsersCreateUser<'_> {
         NamesUsersCreateUser {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[69usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[70usize]),
         }
     }
     ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
     pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
         ListStrictCursorPages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[70usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[71usize]),
         }
     }
     ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
     pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
         ListLoosePages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[71usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[72usize]),
         }
     }
     ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
     pub fn upsert_record(&self) -> UpsertRecord<'_> {
         UpsertRecord {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[72usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[73usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[73usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[74usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[74usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[75usize]),
         }
     }
-    ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
-    pub fn get_plain_text(&self) -> GetPlainText<'_> {
-        GetPlainText {
+    ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
+    pub fn path_members(&self) -> PathMembers<'_> {
+        PathMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[75usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[76usize]),
         }
     }
 }
@@ -4223,6 +4236,49 @@ impl<'a> PageMembers<'a> {
     }
 }
 
+///A mock of [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`), from [`MockServer::get_plain_text`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetPlainText<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Matches only requests whose `name` query parameter is `value`.
+    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("name", &value);
+        self
+    }
+    ///Answers 200 with `text` as the body, as `text/plain; charset=utf-8`.
+    pub async fn ok(self, text: &str) {
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(text.to_owned(), "text/plain; charset=utf-8");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
 ///A mock of [`crate::Client::names_private_create_user`] (`POST /corpus/names/private/users`), from [`MockServer::names_private_create_user`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
@@ -4930,26 +4986,31 @@ impl<'a> GetHtmlPage<'a> {
     }
 }
 
-///A mock of [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`), from [`MockServer::get_plain_text`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+///A mock of [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`), from [`MockServer::path_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
-pub struct GetPlainText<'a> {
+pub struct PathMembers<'a> {
     server: &'a MockServer,
     conditions: crate::mocking::Conditions,
 }
 
-impl<'a> GetPlainText<'a> {
-    ///Matches only requests whose `name` query parameter is `value`.
-    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+impl<'a> PathMembers<'a> {
+    ///Matches only requests whose `send_path` path parameter is `value`.
+    pub fn send_path(mut self, value: impl Into<::std::string::String>) -> Self {
         let value: ::std::string::String = value.into();
-        self.conditions = self.conditions.query("name", &value);
+        self.conditions = self.conditions.path_param("send_path", &value);
         self
     }
-    ///Answers 200 with `text` as the body, as `text/plain; charset=utf-8`.
-    pub async fn ok(self, text: &str) {
-        let response = ::wiremock::ResponseTemplate::new(200)
-            .set_body_raw(text.to_owned(), "text/plain; charset=utf-8");
-        self.server.mount(self.conditions, response).await;
+    ///Matches only requests whose `timeout_path` path parameter is `value`.
+    pub fn timeout_path(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("timeout_path", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

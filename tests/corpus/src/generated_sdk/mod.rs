@@ -1164,6 +1164,23 @@ let response = client.page_members()
     pub fn page_members(&self) -> builder::PageMembers<'_> {
         builder::PageMembers::new(self)
     }
+    /**Get Plain Text
+
+A greeting as plain text.
+
+Sends a `GET` request to `/corpus/text/plain`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, name: String) {
+let response = client.get_plain_text()
+    .name(name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
+        builder::GetPlainText::new(self)
+    }
     /**Create User
 
 Create a user through the private API (operationId ``names-private-create_user``).
@@ -1428,22 +1445,23 @@ let response = client.get_html_page()
     pub fn get_html_page(&self) -> builder::GetHtmlPage<'_> {
         builder::GetHtmlPage::new(self)
     }
-    /**Get Plain Text
+    /**Path Members
 
-A greeting as plain text.
+Path parameters named like the builder's `send()` and `timeout()`.
 
-Sends a `GET` request to `/corpus/text/plain`
+Sends a `GET` request to `/corpus/names/path-members/{send_path}/{timeout_path}`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, name: String) {
-let response = client.get_plain_text()
-    .name(name)
+# async fn example(client: &stackai_connections::Client, send_path: String, timeout_path: i64) {
+let response = client.path_members()
+    .send_path(send_path)
+    .timeout_path(timeout_path)
     .send()
     .await;
 # }
 ```*/
-    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
-        builder::GetPlainText::new(self)
+    pub fn path_members(&self) -> builder::PathMembers<'_> {
+        builder::PathMembers::new(self)
     }
 }
 
