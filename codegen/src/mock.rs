@@ -6,7 +6,10 @@
 //! builder's setter), `body` (the typed model, compared as JSON) and `body_partial`, `filter`
 //! where the operation takes dynamic filters, then typed answers: `ok(&T)` with the
 //! documented success status, `error(status, &body)`, `status(status)`, `respond_with`, and
-//! `pages(items)` for an operation with `stream()`. Cookie parameters are matched in the
+//! `pages(items)` for an operation with `stream()`. A parameter named like one of these
+//! (`crate::members::MOCK`) is matched by `<name>_<location>` (`status_query`), and an
+//! operation named like `MockServer`'s own methods is mocked as `<method>_operation`: only
+//! the mocks yield, the request builders keep their names. Cookie parameters are matched in the
 //! `Cookie` header; form bodies (URL-encoded, multipart) and file parts are not matched, only
 //! the operation's parameters. The server, matching, the unmatched
 //! report and paging live in the client crate's hand-written `mocking.rs`.
