@@ -209,11 +209,6 @@ fn operations_that_cannot_be_generated() {
             &["must be a string", "42"],
         ),
         case(
-            "operation-id-not-identifier.yaml",
-            "/paths/~1things/get/operationId",
-            &["Rust method name", "3rd_party_things"],
-        ),
-        case(
             "undeclared-path-parameter.yaml",
             "/paths/~1things~1{id}/get/parameters",
             &["`{id}`", "no path parameter declares it"],
@@ -807,12 +802,17 @@ fn names_fixture(name: &str) -> PathBuf {
 }
 
 /// Method names that collide (FastAPI suffixes stripping to the same name, identical
-/// operationIds, a name from a summary, names the client's constructors use) are told
-/// apart by method and path, each with a warning at the operation saying how to pin
-/// another name; none is an error.
+/// operationIds, a name from a summary, names the client's constructors use), or that are
+/// no Rust name at all (`3rd-party things`), are told apart by method and path, each with
+/// a warning at the operation saying how to pin another name; none is an error.
 #[test]
 fn colliding_method_names_are_told_apart_with_a_located_warning() {
-    let cases: [(&str, &[&str], Option<&str>); 5] = [
+    let cases: [(&str, &[&str], Option<&str>); 6] = [
+        (
+            "operation-id-not-identifier.yaml",
+            &["get_3rd_party_things"],
+            Some("/paths/~1things/get/operationId"),
+        ),
         (
             "duplicate-method-name.yaml",
             &["list_things_get_things", "list_things_get_other_things"],

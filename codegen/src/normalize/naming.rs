@@ -51,6 +51,7 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<Vec<Wa
         return Ok(Vec::new());
     };
     let mut named = Vec::new();
+    let mut unusable = Vec::new();
     for (path, item) in paths.iter() {
         for verb in METHODS {
             let Some(op) = item.get(verb).and_then(Value::as_object) else {
@@ -85,13 +86,21 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<Vec<Wa
                 },
             };
             let at = push_pointer(&op_ptr, source);
-            if !is_identifier(&short) {
-                return Err(Error::new(
-                    file,
-                    at,
-                    format!("cannot make a Rust method name from it (got {short:?})"),
-                ));
-            }
+            let short = if is_identifier(&short) {
+                short
+            } else {
+                let fallback = identifier_fallback(&short, path, verb);
+                unusable.push(Warning {
+                    pointer: at.clone(),
+                    message: format!(
+                        "gives no Rust method name ({short:?}): this operation's method is \
+                         `{fallback}`. {PIN_HINT} \"operations\": {{\"{} {path}\": \"<name>\"}} \
+                         to openapi/overrides.json",
+                        verb.to_uppercase()
+                    ),
+                });
+                fallback
+            };
             named.push(Named {
                 path: path.clone(),
                 verb,
@@ -101,7 +110,8 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<Vec<Wa
             });
         }
     }
-    let (names, warnings) = disambiguate(&named);
+    let (names, mut warnings) = disambiguate(&named);
+    warnings.extend(unusable);
     for (n, name) in named.iter().zip(names) {
         if let Some(op) = paths
             .get_mut(&n.path)
@@ -112,6 +122,23 @@ pub(crate) fn assign_method_names(file: &Path, doc: &mut Value) -> Result<Vec<Wa
         }
     }
     Ok(warnings)
+}
+
+/// A method name for an operation whose operationId or summary gives none (`3rd-party
+/// things`, non-ASCII letters, punctuation only): the HTTP method before the name when
+/// that makes one (`get_3rd_party_things`), else the method and the path's ASCII words.
+fn identifier_fallback(short: &str, path: &str, verb: &str) -> String {
+    let ascii = |text: &str| -> String {
+        snake_case(&text.replace(|c: char| !c.is_ascii_alphanumeric(), " "))
+    };
+    [
+        format!("{verb}_{}", ascii(short)),
+        format!("{verb}_{}", ascii(path)),
+    ]
+    .into_iter()
+    .map(|n| n.trim_end_matches('_').to_string())
+    .find(|n| is_identifier(n) && n.len() > verb.len())
+    .unwrap_or_else(|| verb.to_string())
 }
 
 /// Progenitor appends `_` to keywords (`match` → `match_`); doing it here keeps every later
@@ -460,6 +487,18 @@ mod collision_tests {
         let unique: BTreeSet<&String> = got.values().collect();
         assert_eq!(unique.len(), got.len(), "{got:?}");
         assert_eq!(names(&reversed(&doc)).0, got);
+    }
+
+    #[test]
+    fn operation_ids_that_give_no_rust_name_fall_back_to_method_and_path() {
+        let doc = json!({"paths": {
+            "/things": {"get": {"operationId": "3rd-party things"}},
+            "/名前/list": {"get": {"operationId": "名前"}},
+        }});
+        let (got, warnings) = names(&doc);
+        assert_eq!(got["GET /things"], "get_3rd_party_things");
+        assert_eq!(got["GET /名前/list"], "get_list");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
     }
 
     #[test]
