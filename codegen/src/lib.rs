@@ -28,6 +28,7 @@ pub mod error;
 pub mod generate;
 pub mod halves;
 pub mod load;
+pub mod members;
 pub mod mock;
 pub mod normalize;
 pub mod passes;
@@ -154,6 +155,9 @@ pub fn run_on_normalized_traced(
     normalized: normalize::Normalized,
     trace: Option<Arc<halves::Trace>>,
 ) -> Result<Output, Error> {
+    let mut normalized = normalized;
+    let renamed = members::rename(&mut normalized.document);
+    normalized.warnings.extend(renamed);
     let document = Arc::new(normalized.document);
     let generated = halves::generate_files(path, Arc::clone(&document), source, false, trace)?;
     Ok(Output {

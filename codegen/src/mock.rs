@@ -6,7 +6,10 @@
 //! builder's setter), `body` (the typed model, compared as JSON) and `body_partial`, `filter`
 //! where the operation takes dynamic filters, then typed answers: `ok(&T)` with the
 //! documented success status, `error(status, &body)`, `status(status)`, `respond_with`, and
-//! `pages(items)` for an operation with `stream()`. Cookie parameters are matched in the
+//! `pages(items)` for an operation with `stream()`. A parameter named like one of these
+//! (`crate::members::MOCK`) is matched by `<name>_<location>` (`status_query`), and an
+//! operation named like `MockServer`'s own methods is mocked as `<method>_operation`: only
+//! the mocks yield, the request builders keep their names. Cookie parameters are matched in the
 //! `Cookie` header; form bodies (URL-encoded, multipart) and file parts are not matched, only
 //! the operation's parameters. The server, matching, the unmatched
 //! report and paging live in the client crate's hand-written `mocking.rs`.
@@ -33,30 +36,6 @@ use crate::passes::{filters, responses, statuses};
 use crate::syntax::{
     builder_names, generic_arg, module_named, param_ident, serde_rename, type_text,
 };
-
-/// Names the mock builders use themselves; a parameter may not take them.
-const RESERVED: &[&str] = &[
-    "body",
-    "body_partial",
-    "times",
-    "ok",
-    "error",
-    "status",
-    "respond_with",
-    "pages",
-    "filter",
-];
-
-/// `MockServer`'s own methods; an operation may not take them.
-const SERVER_METHODS: &[&str] = &[
-    "start",
-    "uri",
-    "client",
-    "client_builder",
-    "take_unmatched",
-    "mount",
-    "mount_json",
-];
 
 /// What the mocks read from the tree after the passes (the builders' fields and `send`
 /// and `stream` types, the models' fields), with every type as its tokens' text: syn's
@@ -223,7 +202,7 @@ pub fn generate_share(
                     success: #success,
                 }
             });
-            let method_ident = format_ident!("{}", method);
+            let method_ident = format_ident!("{}", crate::members::mock_server_method(method));
             let server_doc = format!(
                 "Mocks [`crate::Client::{method}`] (`{http} {path}`): set what the request must carry, then how to answer."
             );
@@ -240,15 +219,12 @@ pub fn generate_share(
         if !built.contains(&index) {
             continue;
         }
-        if SERVER_METHODS.contains(&method) {
-            return Err(fail(format!(
-                "the method name `{method}` collides with `MockServer::{method}`"
-            )));
-        }
         let fields = structs.get(builder).cloned().unwrap_or_default();
         let shape = impls.get(builder).cloned().unwrap_or_default();
 
         let params: Vec<&Value> = item_parameters(document, path, op);
+        let fields_of_params: std::collections::BTreeSet<String> =
+            params.iter().map(|p| param_ident(p)).collect();
         let mut methods = Vec::new();
         for (field, ty) in &fields {
             // File parts are streamed and may not be replayable: mocks match uploads by their
@@ -280,18 +256,20 @@ pub fn generate_share(
                 });
                 continue;
             }
-            if RESERVED.contains(&field.as_str()) {
-                return Err(fail(format!(
-                    "the parameter `{field}` collides with the mock builder's own `{field}`"
-                )));
-            }
             let Some(param) = params.iter().find(|p| param_ident(p) == *field) else {
                 return Err(fail(format!("no parameter for builder field `{field}`")));
             };
-            let wire = param.get("name").and_then(Value::as_str).unwrap_or(field);
+            let wire = crate::members::wire_name(param).unwrap_or(field);
             let location = param.get("in").and_then(Value::as_str).unwrap_or("query");
             let inner = setter_type(ty);
-            let ident = format_ident!("{}", field);
+            let ident = format_ident!(
+                "{}",
+                crate::members::mock_matcher(
+                    field,
+                    crate::members::location(param),
+                    &fields_of_params
+                )
+            );
             let cookie = param.get(COOKIE_MARKER) == Some(&Value::Bool(true));
             let call = match location {
                 "path" => quote!(path_param(#wire, &value)),
@@ -401,8 +379,9 @@ pub fn generate_share(
         }
 
         let doc = format!(
-            "A mock of [`crate::Client::{method}`] (`{http} {path}`), from [`MockServer::{method}`]. \
+            "A mock of [`crate::Client::{method}`] (`{http} {path}`), from [`MockServer::{}`]. \
              Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`{}) is awaited.",
+            crate::members::mock_server_method(method),
             if shape.stream_item.is_some() {
                 ", `pages`"
             } else {

@@ -14,7 +14,9 @@ routers:
   JSON or events from one operation);
 - ``statuses.py``: success statuses with different bodies (an enum keyed by
   status in the client);
-- ``errors.py``: documented error bodies (an enum of errors keyed by status).
+- ``errors.py``: documented error bodies (an enum of errors keyed by status);
+- ``names.py``: names that collide (method names, parameters and properties named like
+  the generator's own members or like each other).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -51,6 +53,7 @@ def _load_upstream():
 upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
+import names  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
 import statuses  # noqa: E402
@@ -69,6 +72,9 @@ app.include_router(responses.router)
 app.include_router(statuses.router)
 app.include_router(errors.router)
 app.include_router(errors.search_router)
+app.include_router(names.router)
+app.include_router(names.users)
+app.include_router(names.private)
 
 
 if __name__ == "__main__":

@@ -151,26 +151,40 @@ fn overrides_declare_filters_for_a_document_that_does_not() {
     assert_eq!(error.pointer, "/dynamic_filters/list_plain/fields/0");
 }
 
-/// The mocks are generated on threads of their own (`codegen/src/halves.rs`); what
-/// cannot be mocked is still an error at its operation, not a panic or a missing file.
+/// Names the mocks use themselves never stop a document: an operation named like
+/// `MockServer::uri` is mocked as `uri_operation`, and a parameter named like the mock
+/// builder's `times` is matched by `times_query` (the request builder keeps `times`).
 #[test]
-fn an_operation_the_mocks_cannot_name_is_an_error_at_its_place() {
+fn names_the_mocks_use_themselves_are_renamed_on_the_mocks_only() {
     let colliding_method = list_operation("uri");
     let mut colliding_parameter = list_operation("list_things");
     colliding_parameter["parameters"] = json!([
         {"name": "times", "in": "query", "required": false, "schema": {"type": "integer"}}
     ]);
-    for (things, words) in [
-        (colliding_method, "collides with `MockServer::uri`"),
+    for (things, mock, builder, pointer) in [
+        (
+            colliding_method,
+            "pub fn uri_operation(&self)",
+            "pub fn uri(&self)",
+            "/paths/~1things/get/operationId",
+        ),
         (
             colliding_parameter,
-            "collides with the mock builder's own `times`",
+            "pub fn times_query(",
+            "pub fn times<",
+            "/paths/~1things/get/parameters/0",
         ),
     ] {
-        let error = run_on_value(Path::new("doc.json"), "doc.json", document(things))
-            .expect_err("a name the mocks cannot use is an error");
-        assert_eq!(error.pointer, "/paths/~1things/get", "{error}");
-        assert!(error.message.contains(words), "{error}");
+        let output = run_on_value(Path::new("doc.json"), "doc.json", document(things))
+            .expect("names the mocks use are renamed, not an error");
+        assert!(file(&output, "mock.rs").contains(mock), "{mock}");
+        let client: String = output.pieces().into_values().collect();
+        assert!(client.contains(builder), "{builder}");
+        assert!(
+            output.warnings.iter().any(|w| w.pointer == pointer),
+            "{:?}",
+            output.warnings
+        );
     }
 }
 

@@ -1104,3 +1104,104 @@ fn fastapi_422_schemas_are_added_where_missing() {
     }
     assert_eq!(added.files.len(), full.files.len());
 }
+
+/// The corpus (`openapi/corpus/names.py`) takes every name of the generator's member lists
+/// (`codegen/src/members.rs`), where it really collides: each gives its renaming warning.
+/// A member added to a list without a corpus case fails here.
+#[test]
+fn the_corpus_covers_every_generated_member_name() {
+    use stackai_codegen::members;
+    use stackai_codegen::tools::import::{Overrides, run_with_overrides};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let document = root.join("openapi/corpus/corpus.json");
+    let overrides = Overrides::load_beside(&document).expect("the corpus overrides read");
+    let output = run_with_overrides(&document, "openapi/corpus/corpus.json", &overrides)
+        .expect("the corpus generates");
+    let warned = |fragment: String| {
+        output
+            .warnings
+            .iter()
+            .any(|w| w.message.contains(&fragment))
+    };
+    let builder = [
+        members::BUILDER,
+        members::BUILDER_EVENTS,
+        members::BUILDER_PAGES,
+        members::BUILDER_FILTERS,
+        members::BUILDER_FILES,
+    ];
+    let mut missing = Vec::new();
+    for name in builder.concat() {
+        if !warned(format!(
+            "would collide with the request builder's own `{name}`"
+        )) {
+            missing.push(format!("request builder: {name}"));
+        }
+    }
+    for name in members::MOCK {
+        // A name every request builder has never reaches the mocks as a parameter's field.
+        if !members::BUILDER.contains(name)
+            && !warned(format!("`{name}` is also a typed mock's own method"))
+        {
+            missing.push(format!("mock builder: {name}"));
+        }
+    }
+    for name in members::MOCK_SERVER {
+        if !warned(format!("the method `{name}` is also `MockServer`'s own")) {
+            missing.push(format!("MockServer: {name}"));
+        }
+    }
+    for name in members::MODEL {
+        if !warned(format!("would collide with the model's own `{name}`")) {
+            missing.push(format!("model: {name}"));
+        }
+    }
+    for fragment in [
+        "would collide with another parameter's `user_id`",
+        "would collide with another property's `user_id`",
+    ] {
+        if !warned(fragment.to_string()) {
+            missing.push(fragment.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "names.py has no colliding case for: {missing:?}"
+    );
+}
+
+/// `overrides.json` pins one of two operations that share an operationId by
+/// `"GET /path"`; its naming warning is withdrawn, the other's stays.
+#[test]
+fn overrides_pin_an_operation_by_method_and_path() {
+    use stackai_codegen::tools::import::{Overrides, normalize_with_overrides};
+
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items/{id}": {"get": {"operationId": "read_item", "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"204": {"description": "none"}}}},
+            "/things/{id}": {"get": {"operationId": "read_item", "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"204": {"description": "none"}}}},
+        }
+    });
+    let overrides = Overrides::from_value(
+        Path::new("overrides.json"),
+        &serde_json::json!({"operations": {"GET /things/{id}": "read_thing"}}),
+    )
+    .unwrap();
+    let normalized = normalize_with_overrides(Path::new("doc.json"), doc, &overrides).unwrap();
+    let id = |path: &str| normalized.document["paths"][path]["get"]["operationId"].clone();
+    assert_eq!(id("/things/{id}"), "read_thing");
+    assert_eq!(id("/items/{id}"), "read_item_get_items_id");
+    let pointers: Vec<&str> = normalized
+        .warnings
+        .iter()
+        .map(|w| w.pointer.as_str())
+        .collect();
+    assert_eq!(pointers, ["/paths/~1items~1{id}/get/operationId"]);
+}

@@ -44,7 +44,8 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     bodies::split_multipart(file, &mut doc)?;
     n.schemas_everywhere(&mut doc)?;
     n.hoisted.insert_into(&mut doc);
-    naming::assign_method_names(file, &mut doc)?;
+    let naming = naming::assign_method_names(file, &mut doc)?;
+    n.warnings.extend(naming);
     bodies::name_embedded_bodies(&mut doc);
     n.check_paths(&mut doc)?;
     n.insert_status_bodies(&mut doc);

@@ -122,12 +122,14 @@ fn document_model(
             let property = schema
                 .and_then(|s| s.get("properties"))
                 .and_then(|p| p.get(&wire));
+            // A renamed field's key carries its wire name (`crate::members`).
+            let shown = crate::members::decode_key(&wire).unwrap_or_else(|| wire.clone());
             let text = match property {
                 Some(p) => {
-                    let fallback = format!("The `{wire}` field.");
+                    let fallback = format!("The `{shown}` field.");
                     described(p, None, &fallback, required.contains(&wire.as_str()))
                 }
-                None => format!("The `{wire}` field."),
+                None => format!("The `{shown}` field."),
             };
             add_doc(&mut field.attrs, &text);
         }
@@ -193,7 +195,7 @@ fn document_operation_builder(imp: &mut ItemImpl, op: Option<&Value>) {
             ),
             _ => match params.iter().find(|p| param_ident(p) == name) {
                 Some(p) => {
-                    let wire = p.get("name").and_then(Value::as_str).unwrap_or(&name);
+                    let wire = crate::members::wire_name(p).unwrap_or(&name);
                     let location = if crate::normalize::parameters::is_cookie(p) {
                         "cookie"
                     } else {

@@ -184,6 +184,9 @@ pub fn apply(
     // What remains adds documentation and attributes only.
     settled(file);
     docs::document_from_source(file, document);
+    if types {
+        crate::members::decode_renames(file);
+    }
     finish("docs", &mut step);
     OneWalk.visit_file_mut(file);
     finish("whole-tree walk", &mut step);

@@ -640,7 +640,7 @@ fn build_send(
         checks.push(Stamps::marker("check", ident, None));
         let param =
             param_of(name).ok_or_else(|| format!("no parameter for builder field `{name}`"))?;
-        let wire = param.get("name").and_then(Value::as_str).unwrap_or(name);
+        let wire = crate::members::wire_name(param).unwrap_or(name);
         match param.get("in").and_then(Value::as_str) {
             Some("query") => query.push(if is_optional(field_types.get(name)) {
                 Stamps::marker("query_optional", ident, Some(wire))

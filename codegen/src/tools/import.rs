@@ -265,16 +265,17 @@ fn schema_name_problem(name: &str) -> Option<&'static str> {
 }
 
 /// Applies `overrides` to `normalized`, the normalized form of `raw` (the document as read,
-/// whose operationIds the `operations` entries may name). Returns a warning for each entry
-/// that matches nothing.
+/// whose operationIds the `operations` entries may name). `warnings` holds the
+/// normalizer's: the naming warnings of operations whose name is pinned are withdrawn, and a
+/// warning is added for each entry that matches nothing.
 pub fn apply_overrides(
     raw: &Value,
     normalized: &mut Value,
     overrides: &Overrides,
-) -> Result<Vec<Warning>, Error> {
-    let mut warnings = Vec::new();
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
     if overrides.is_empty() {
-        return Ok(warnings);
+        return Ok(());
     }
     let file = overrides.file.as_path();
 
@@ -299,10 +300,11 @@ pub fn apply_overrides(
                 .pointer(&push_pointer(&push_pointer("/paths", path), verb))
                 .and_then(|op| op.get("operationId"))
                 .and_then(Value::as_str);
+            let route = format!("{} {path}", verb.to_uppercase());
             let matches: Vec<&String> = overrides
                 .operations
                 .keys()
-                .filter(|k| Some(k.as_str()) == upstream || **k == method)
+                .filter(|k| Some(k.as_str()) == upstream || **k == method || **k == route)
                 .collect();
             let op_ptr = push_pointer(&push_pointer("/paths", path), verb);
             let name = match matches.as_slice() {
@@ -310,6 +312,12 @@ pub fn apply_overrides(
                 [key] => {
                     used.insert((*key).clone());
                     let name = overrides.operations[*key].clone();
+                    // The name is pinned: the normalizer's warning about the name it chose
+                    // is no longer news.
+                    warnings.retain(|w| {
+                        !(w.pointer.starts_with(&format!("{op_ptr}/"))
+                            && w.message.contains(naming::PIN_HINT))
+                    });
                     renames.push((path.clone(), verb.to_string(), name.clone()));
                     name
                 }
@@ -448,7 +456,7 @@ pub fn apply_overrides(
     if !refs.is_empty() {
         rewrite_refs(normalized, &refs);
     }
-    Ok(warnings)
+    Ok(())
 }
 
 fn rewrite_refs(value: &mut Value, refs: &BTreeMap<String, String>) {
@@ -483,8 +491,12 @@ pub fn normalize_with_overrides(
     };
     validate::validate(path, &document)?;
     let mut normalized = normalize::normalize(path, document)?;
-    let extra = apply_overrides(&raw, &mut normalized.document, overrides)?;
-    normalized.warnings.extend(extra);
+    apply_overrides(
+        &raw,
+        &mut normalized.document,
+        overrides,
+        &mut normalized.warnings,
+    )?;
     Ok(normalized)
 }
 
@@ -665,7 +677,8 @@ mod tests {
             .into(),
             ..Overrides::default()
         };
-        let warnings = apply_overrides(&raw, &mut normalized, &overrides).unwrap();
+        let mut warnings = Vec::new();
+        apply_overrides(&raw, &mut normalized, &overrides, &mut warnings).unwrap();
         assert_eq!(
             normalized["paths"]["/things"]["get"]["operationId"],
             "get_things"

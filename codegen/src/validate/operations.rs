@@ -1,7 +1,5 @@
-//! Path items and operations: unique operationIds, request bodies, responses and the media
+//! Path items and operations: request bodies, responses and the media
 //! types that carry their schemas.
-
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -10,7 +8,6 @@ use crate::document::METHODS;
 use crate::error::{Error, push_pointer};
 
 pub(super) fn check(cx: &Context) -> Result<(), Error> {
-    let mut operation_ids: BTreeMap<&str, String> = BTreeMap::new();
     let paths = cx.doc["paths"].as_object().into_iter().flatten();
     for (path, item) in paths {
         let ptr = push_pointer("/paths", path);
@@ -31,17 +28,6 @@ pub(super) fn check(cx: &Context) -> Result<(), Error> {
                 return Err(cx.error(&op_ptr, "an operation must be an object"));
             }
             operation(cx, &op_ptr, op)?;
-            if let Some(Value::String(id)) = op.get("operationId")
-                && let Some(first) = operation_ids.insert(id, op_ptr.clone())
-            {
-                return Err(cx.error(
-                    &push_pointer(&op_ptr, "operationId"),
-                    format!(
-                        "the operationId {id:?} is also the operationId of {first}; \
-                         OpenAPI requires operationIds to be unique"
-                    ),
-                ));
-            }
         }
     }
     let components = cx.doc.get("components");

@@ -7129,6 +7129,2965 @@ impl<'a> EchoTree<'a> {
     }
 }
 
+/**Builder for [`Client::body_members`]
+
+[`Client::body_members`]: super::Client::body_members*/
+#[derive(Debug, Clone)]
+pub struct BodyMembers<'a> {
+    client: &'a super::Client,
+    body_map_query: Result<::std::string::String, String>,
+    body_query: Result<::std::string::String, String>,
+    body: Result<types::builder::NewUser, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> BodyMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body_map_query: Err("body_map_query was not initialized".to_string()),
+            body_query: Err("body_query was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `body_map` query parameter.
+
+Required.*/
+    pub fn body_map_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.body_map_query = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for body_map_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `body` query parameter.
+
+Required.*/
+    pub fn body_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.body_query = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for body_query failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::NewUser>,
+        <V as std::convert::TryInto<types::NewUser>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `NewUser` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::NewUser) -> types::builder::NewUser,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/body-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "body_members",
+            method: "POST",
+            path: "/corpus/names/body-members",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body_map_query, body_query, body, request_options } = self;
+        let body_map_query = body_map_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body_query = body_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/body-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = request
+            .query(&progenitor_client::QueryParam::new("body_map", &body_map_query));
+        let request = request
+            .query(&progenitor_client::QueryParam::new("body", &body_query));
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::builder_members`]
+
+[`Client::builder_members`]: super::Client::builder_members*/
+#[derive(Debug, Clone)]
+pub struct BuilderMembers<'a> {
+    client: &'a super::Client,
+    client_query: Result<Option<::std::string::String>, String>,
+    extra_body_query: Result<Option<::std::string::String>, String>,
+    extra_query_query: Result<Option<::std::string::String>, String>,
+    max_retries_query: Result<Option<i64>, String>,
+    new_query: Result<Option<::std::string::String>, String>,
+    request_options_query: Result<Option<::std::string::String>, String>,
+    send_query: Result<Option<::std::string::String>, String>,
+    timeout_query: Result<Option<i64>, String>,
+    user_id: Result<Option<::std::string::String>, String>,
+    with_options_query: Result<Option<::std::string::String>, String>,
+    extra_header_header: Result<Option<::std::string::String>, String>,
+    user_id_header: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> BuilderMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            client_query: Ok(None),
+            extra_body_query: Ok(None),
+            extra_query_query: Ok(None),
+            max_retries_query: Ok(None),
+            new_query: Ok(None),
+            request_options_query: Ok(None),
+            send_query: Ok(None),
+            timeout_query: Ok(None),
+            user_id: Ok(None),
+            with_options_query: Ok(None),
+            extra_header_header: Ok(None),
+            user_id_header: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `client` query parameter.
+
+Optional; may be null.*/
+    pub fn client_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.client_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for client_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `extra_body` query parameter.
+
+Optional; may be null.*/
+    pub fn extra_body_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.extra_body_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for extra_body_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `extra_query` query parameter.
+
+Optional; may be null.*/
+    pub fn extra_query_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.extra_query_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for extra_query_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `max_retries` query parameter.
+
+Optional; may be null.*/
+    pub fn max_retries_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.max_retries_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for max_retries_query failed".to_string());
+        self
+    }
+    /**The `new` query parameter.
+
+Optional; may be null.*/
+    pub fn new_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.new_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for new_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `request_options` query parameter.
+
+Optional; may be null.*/
+    pub fn request_options_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.request_options_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for request_options_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `send` query parameter.
+
+Optional; may be null.*/
+    pub fn send_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.send_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for send_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `timeout` query parameter.
+
+Optional; may be null.*/
+    pub fn timeout_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.timeout_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for timeout_query failed".to_string());
+        self
+    }
+    /**The `user_id` query parameter.
+
+Optional; may be null.*/
+    pub fn user_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.user_id = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for user_id failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `with_options` query parameter.
+
+Optional; may be null.*/
+    pub fn with_options_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.with_options_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for with_options_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `extra-header` header parameter.
+
+Optional.*/
+    pub fn extra_header_header<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.extra_header_header = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for extra_header_header failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `user-id` header parameter.
+
+Optional.*/
+    pub fn user_id_header<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.user_id_header = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for user_id_header failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/builder-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "builder_members",
+            method: "GET",
+            path: "/corpus/names/builder-members",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            client_query,
+            extra_body_query,
+            extra_query_query,
+            max_retries_query,
+            new_query,
+            request_options_query,
+            send_query,
+            timeout_query,
+            user_id,
+            with_options_query,
+            extra_header_header,
+            user_id_header,
+            request_options,
+        } = self;
+        let client_query = client_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let extra_body_query = extra_body_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let extra_query_query = extra_query_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let max_retries_query = max_retries_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let new_query = new_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let request_options_query = request_options_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let send_query = send_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let timeout_query = timeout_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let user_id = user_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let with_options_query = with_options_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let extra_header_header = extra_header_header
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let user_id_header = user_id_header
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/builder-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &client_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("client", value))
+            }
+            None => request,
+        };
+        let request = match &extra_body_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("extra_body", value))
+            }
+            None => request,
+        };
+        let request = match &extra_query_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("extra_query", value))
+            }
+            None => request,
+        };
+        let request = match &max_retries_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("max_retries", value))
+            }
+            None => request,
+        };
+        let request = match &new_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("new", value))
+            }
+            None => request,
+        };
+        let request = match &request_options_query {
+            Some(value) => {
+                request
+                    .query(&progenitor_client::QueryParam::new("request_options", value))
+            }
+            None => request,
+        };
+        let request = match &send_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("send", value))
+            }
+            None => request,
+        };
+        let request = match &timeout_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("timeout", value))
+            }
+            None => request,
+        };
+        let request = match &user_id {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("user_id", value))
+            }
+            None => request,
+        };
+        let request = match &with_options_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("with_options", value))
+            }
+            None => request,
+        };
+        let request = match &extra_header_header {
+            Some(value) => request.header("extra-header", value.to_string()),
+            None => request,
+        };
+        let request = match &user_id_header {
+            Some(value) => request.header("user-id", value.to_string()),
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::event_members`]
+
+[`Client::event_members`]: super::Client::event_members*/
+#[derive(Debug, Clone)]
+pub struct EventMembers<'a> {
+    client: &'a super::Client,
+    send_events_query: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::NamesChunk, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> EventMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            send_events_query: Ok(None),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `send_events` query parameter.
+
+Optional; may be null.*/
+    pub fn send_events_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.send_events_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for send_events_query failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::NamesChunk>,
+        <V as std::convert::TryInto<types::NamesChunk>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `NamesChunk` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::NamesChunk) -> types::builder::NamesChunk,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/event-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesChunk>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "event_members",
+            method: "POST",
+            path: "/corpus/names/event-members",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, send_events_query, body, request_options } = self;
+        let send_events_query = send_events_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::NamesChunk::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/event-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = match &send_events_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("send_events", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::NamesChunk,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    ///Sends the same request with `Accept: text/event-stream` and hands over the server-sent events of the answer (`send()` asks for the JSON answer).
+    pub async fn send_events(
+        self,
+    ) -> Result<ResponseValue<crate::EventStream<types::NamesChunk>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "event_members",
+            method: "POST",
+            path: "/corpus/names/event-members",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, send_events_query, body, request_options } = self;
+        let send_events_query = send_events_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::NamesChunk::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/event-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/event-stream"),
+            )
+            .json(&body);
+        let request = match &send_events_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("send_events", value))
+            }
+            None => request,
+        };
+        crate::sse::send_events::<
+            types::NamesChunk,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::echo_named_fields`]
+
+[`Client::echo_named_fields`]: super::Client::echo_named_fields*/
+#[derive(Debug, Clone)]
+pub struct EchoNamedFields<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::NamedFields, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> EchoNamedFields<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::NamedFields>,
+        <V as std::convert::TryInto<types::NamedFields>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `NamedFields` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::NamedFields) -> types::builder::NamedFields,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/fields`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamedFields>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "echo_named_fields",
+            method: "POST",
+            path: "/corpus/names/fields",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::NamedFields::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/fields", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::NamedFields,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::file_members`]
+
+[`Client::file_members`]: super::Client::file_members*/
+#[derive(Debug, Clone)]
+pub struct FileMembers<'a> {
+    client: &'a super::Client,
+    file_parts_query: Result<Option<::std::string::String>, String>,
+    body: Result<types::FileMembersBody, String>,
+    request_options: crate::transport::RequestOptions,
+    file_parts: crate::multipart::FileParts,
+}
+
+impl<'a> FileMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            file_parts_query: Ok(None),
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+            file_parts: ::std::default::Default::default(),
+        }
+    }
+    /**The `file_parts` query parameter.
+
+Optional; may be null.*/
+    pub fn file_parts_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.file_parts_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for file_parts_query failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::FileMembersBody>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| "conversion to `FileMembersBody` for body failed".to_string());
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/file-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "file_members",
+            method: "POST",
+            path: "/corpus/names/file-members",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, file_parts_query, body, file_parts, request_options } = self;
+        let file_parts_query = file_parts_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = crate::multipart::form(&OPERATION, &body, file_parts, &["file"])
+            .await?;
+        let url = format!("{}/corpus/names/file-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .multipart(body);
+        let request = match &file_parts_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("file_parts", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///The file of the `file` form field. Required.
+    pub fn file(mut self, part: crate::multipart::FilePart) -> Self {
+        self.file_parts.set("file", part);
+        self
+    }
+}
+
+/**Builder for [`Client::filter_members`]
+
+[`Client::filter_members`]: super::Client::filter_members*/
+#[derive(Debug, Clone)]
+pub struct FilterMembers<'a> {
+    client: &'a super::Client,
+    dynamic_filters_query: Result<Option<::std::string::String>, String>,
+    filter_query: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+    dynamic_filters: ::std::vec::Vec<crate::filters::Filter>,
+}
+
+impl<'a> FilterMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            dynamic_filters_query: Ok(None),
+            filter_query: Ok(None),
+            request_options: ::std::default::Default::default(),
+            dynamic_filters: ::std::vec::Vec::new(),
+        }
+    }
+    /**The `dynamic_filters` query parameter.
+
+Optional; may be null.*/
+    pub fn dynamic_filters_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.dynamic_filters_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for dynamic_filters_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `filter` query parameter.
+
+Optional; may be null.*/
+    pub fn filter_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.filter_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for filter_query failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/filter-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "filter_members",
+            method: "GET",
+            path: "/corpus/names/filter-members",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            dynamic_filters_query,
+            filter_query,
+            request_options,
+            dynamic_filters,
+        } = self;
+        let dynamic_filters_query = dynamic_filters_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let filter_query = filter_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/filter-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &dynamic_filters_query {
+            Some(value) => {
+                request
+                    .query(&progenitor_client::QueryParam::new("dynamic_filters", value))
+            }
+            None => request,
+        };
+        let request = match &filter_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("filter", value))
+            }
+            None => request,
+        };
+        let request = crate::filters::apply(request, &dynamic_filters)
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    /**Adds the dynamic filter `<field>__<op>=<value>` to the query (kept on every page of `stream()`); call it once per filter.
+
+Declared by the operation's `x-dynamic-filters`. The fields it lists: `name`. The operators it lists: `eq`.
+
+Values are encoded by [`crate::FilterValue`]: datetimes in RFC 3339, lists (for `in`/`nin`) joined by commas.*/
+    pub fn filter(
+        mut self,
+        field: types::FilterMembersFilterField,
+        op: crate::filters::FilterOp,
+        value: impl Into<crate::filters::FilterValue>,
+    ) -> Self {
+        self.dynamic_filters.push(crate::filters::Filter::new(field, op, value));
+        self
+    }
+}
+
+/**Builder for [`Client::read_named_item_get_corpus_names_items_item_id`]
+
+[`Client::read_named_item_get_corpus_names_items_item_id`]: super::Client::read_named_item_get_corpus_names_items_item_id*/
+#[derive(Debug, Clone)]
+pub struct ReadNamedItemGetCorpusNamesItemsItemId<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ReadNamedItemGetCorpusNamesItemsItemId<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/items/{item_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "read_named_item_get_corpus_names_items_item_id",
+            method: "GET",
+            path: "/corpus/names/items/{item_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, item_id, request_options } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/names/items/{}", client.baseurl, encode_path(& item_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::mock_members`]
+
+[`Client::mock_members`]: super::Client::mock_members*/
+#[derive(Debug, Clone)]
+pub struct MockMembers<'a> {
+    client: &'a super::Client,
+    body_partial: Result<Option<::std::string::String>, String>,
+    body_query: Result<Option<::std::string::String>, String>,
+    filter: Result<Option<::std::string::String>, String>,
+    ok: Result<Option<bool>, String>,
+    ok_events: Result<Option<::std::string::String>, String>,
+    pages: Result<Option<i64>, String>,
+    respond_with: Result<Option<::std::string::String>, String>,
+    status: Result<Option<::std::string::String>, String>,
+    times: Result<Option<i64>, String>,
+    error: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> MockMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body_partial: Ok(None),
+            body_query: Ok(None),
+            filter: Ok(None),
+            ok: Ok(None),
+            ok_events: Ok(None),
+            pages: Ok(None),
+            respond_with: Ok(None),
+            status: Ok(None),
+            times: Ok(None),
+            error: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `body_partial` query parameter.
+
+Optional; may be null.*/
+    pub fn body_partial<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.body_partial = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for body_partial failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `body` query parameter.
+
+Optional; may be null.*/
+    pub fn body_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.body_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for body_query failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `filter` query parameter.
+
+Optional; may be null.*/
+    pub fn filter<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.filter = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for filter failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `ok` query parameter.
+
+Optional; may be null.*/
+    pub fn ok<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.ok = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for ok failed".to_string());
+        self
+    }
+    /**The `ok_events` query parameter.
+
+Optional; may be null.*/
+    pub fn ok_events<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.ok_events = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for ok_events failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `pages` query parameter.
+
+Optional; may be null.*/
+    pub fn pages<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.pages = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for pages failed".to_string());
+        self
+    }
+    /**The `respond_with` query parameter.
+
+Optional; may be null.*/
+    pub fn respond_with<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.respond_with = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for respond_with failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `status` query parameter.
+
+Optional; may be null.*/
+    pub fn status<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.status = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for status failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `times` query parameter.
+
+Optional; may be null.*/
+    pub fn times<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.times = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for times failed".to_string());
+        self
+    }
+    /**The `error` header parameter.
+
+Optional.*/
+    pub fn error<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.error = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for error failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/mock-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mock_members",
+            method: "GET",
+            path: "/corpus/names/mock-members",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            body_partial,
+            body_query,
+            filter,
+            ok,
+            ok_events,
+            pages,
+            respond_with,
+            status,
+            times,
+            error,
+            request_options,
+        } = self;
+        let body_partial = body_partial
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body_query = body_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let filter = filter.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let ok = ok.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let ok_events = ok_events.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let pages = pages.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let respond_with = respond_with
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let status = status.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let times = times.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let error = error.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/mock-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &body_partial {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("body_partial", value))
+            }
+            None => request,
+        };
+        let request = match &body_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("body", value))
+            }
+            None => request,
+        };
+        let request = match &filter {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("filter", value))
+            }
+            None => request,
+        };
+        let request = match &ok {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("ok", value))
+            }
+            None => request,
+        };
+        let request = match &ok_events {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("ok_events", value))
+            }
+            None => request,
+        };
+        let request = match &pages {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("pages", value))
+            }
+            None => request,
+        };
+        let request = match &respond_with {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("respond_with", value))
+            }
+            None => request,
+        };
+        let request = match &status {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("status", value))
+            }
+            None => request,
+        };
+        let request = match &times {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("times", value))
+            }
+            None => request,
+        };
+        let request = match &error {
+            Some(value) => request.header("error", value.to_string()),
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::page_members`]
+
+[`Client::page_members`]: super::Client::page_members*/
+#[derive(Debug, Clone)]
+pub struct PageMembers<'a> {
+    client: &'a super::Client,
+    limit: Result<Option<i64>, String>,
+    offset: Result<Option<i64>, String>,
+    page_query: Result<Option<i64>, String>,
+    stream_query: Result<Option<bool>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> PageMembers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            limit: Ok(None),
+            offset: Ok(None),
+            page_query: Ok(None),
+            stream_query: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `limit` query parameter.
+
+Optional; defaults to `2`.*/
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    /**The `offset` query parameter.
+
+Optional; defaults to `0`.*/
+    pub fn offset<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.offset = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for offset failed".to_string());
+        self
+    }
+    /**The `page` query parameter.
+
+Optional; may be null.*/
+    pub fn page_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.page_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for page_query failed".to_string());
+        self
+    }
+    /**The `stream` query parameter.
+
+Optional; may be null.*/
+    pub fn stream_query<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.stream_query = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for stream_query failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/page-members`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesPage>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "page_members",
+            method: "GET",
+            path: "/corpus/names/page-members",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, limit, offset, page_query, stream_query, request_options } = self;
+        let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page_query = page_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let stream_query = stream_query
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/page-members", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &limit {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("limit", value))
+            }
+            None => request,
+        };
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
+        let request = match &page_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page", value))
+            }
+            None => request,
+        };
+        let request = match &stream_query {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("stream", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::NamesPage,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, ::std::string::String> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(2i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = Some(response.total);
+                    let items = response.data;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(
+        self,
+    ) -> Result<crate::pagination::Page<::std::string::String>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => builder.offset.clone().ok().flatten().unwrap_or(0),
+        };
+        let limit: i64 = builder.limit.clone().ok().flatten().unwrap_or(2i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = Some(response.total);
+        let items = response.data;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::get_plain_text`]
+
+[`Client::get_plain_text`]: super::Client::get_plain_text*/
+#[derive(Debug, Clone)]
+pub struct GetPlainText<'a> {
+    client: &'a super::Client,
+    name: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            name: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `name` query parameter.
+
+Optional; defaults to `"world"`.*/
+    pub fn name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.name = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for name failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/text/plain`.
+    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_plain_text",
+            method: "GET",
+            path: "/corpus/text/plain",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, name, request_options } = self;
+        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/text/plain", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("text/plain"),
+            );
+        let request = match &name {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("name", value))
+            }
+            None => request,
+        };
+        crate::text::send_text(client, &OPERATION, request, request_options).await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::names_private_create_user`]
+
+[`Client::names_private_create_user`]: super::Client::names_private_create_user*/
+#[derive(Debug, Clone)]
+pub struct NamesPrivateCreateUser<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::NewUser, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> NamesPrivateCreateUser<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::NewUser>,
+        <V as std::convert::TryInto<types::NewUser>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `NewUser` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::NewUser) -> types::builder::NewUser,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/private/users`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "names_private_create_user",
+            method: "POST",
+            path: "/corpus/names/private/users",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/private/users", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::client`]
+
+[`Client::client`]: super::Client::client*/
+#[derive(Debug, Clone)]
+pub struct Client<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> Client<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/client`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "client",
+            method: "GET",
+            path: "/corpus/names/server/client",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/client", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::client_builder`]
+
+[`Client::client_builder`]: super::Client::client_builder*/
+#[derive(Debug, Clone)]
+pub struct ClientBuilder<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ClientBuilder<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/client_builder`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "client_builder",
+            method: "GET",
+            path: "/corpus/names/server/client_builder",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/client_builder", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::mount`]
+
+[`Client::mount`]: super::Client::mount*/
+#[derive(Debug, Clone)]
+pub struct Mount<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> Mount<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/mount`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mount",
+            method: "GET",
+            path: "/corpus/names/server/mount",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/mount", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::mount_json`]
+
+[`Client::mount_json`]: super::Client::mount_json*/
+#[derive(Debug, Clone)]
+pub struct MountJson<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> MountJson<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/mount_json`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mount_json",
+            method: "GET",
+            path: "/corpus/names/server/mount_json",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/mount_json", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::start`]
+
+[`Client::start`]: super::Client::start*/
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> Start<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/start`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "start",
+            method: "GET",
+            path: "/corpus/names/server/start",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/start", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::take_unmatched`]
+
+[`Client::take_unmatched`]: super::Client::take_unmatched*/
+#[derive(Debug, Clone)]
+pub struct TakeUnmatched<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> TakeUnmatched<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/take_unmatched`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "take_unmatched",
+            method: "GET",
+            path: "/corpus/names/server/take_unmatched",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/take_unmatched", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::uri`]
+
+[`Client::uri`]: super::Client::uri*/
+#[derive(Debug, Clone)]
+pub struct Uri<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> Uri<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/server/uri`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "uri",
+            method: "GET",
+            path: "/corpus/names/server/uri",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/server/uri", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::read_named_thing`]
+
+[`Client::read_named_thing`]: super::Client::read_named_thing*/
+#[derive(Debug, Clone)]
+pub struct ReadNamedThing<'a> {
+    client: &'a super::Client,
+    item_id: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ReadNamedThing<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            item_id: Err("item_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `item_id` path parameter.
+
+Required.*/
+    pub fn item_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.item_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for item_id failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/things/{item_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "read_named_thing",
+            method: "GET",
+            path: "/corpus/names/things/{item_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, item_id, request_options } = self;
+        let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/names/things/{}", client.baseurl, encode_path(& item_id
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::list_named_users`]
+
+[`Client::list_named_users`]: super::Client::list_named_users*/
+#[derive(Debug, Clone)]
+pub struct ListNamedUsers<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListNamedUsers<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/names/users`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_named_users",
+            method: "GET",
+            path: "/corpus/names/users",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/names/users", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::names_users_create_user`]
+
+[`Client::names_users_create_user`]: super::Client::names_users_create_user*/
+#[derive(Debug, Clone)]
+pub struct NamesUsersCreateUser<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::NewUser, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> NamesUsersCreateUser<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::NewUser>,
+        <V as std::convert::TryInto<types::NewUser>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `NewUser` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::NewUser) -> types::builder::NewUser,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/names/users`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "names_users_create_user",
+            method: "POST",
+            path: "/corpus/names/users",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/names/users", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::list_strict_cursor_pages`]
 
 [`Client::list_strict_cursor_pages`]: super::Client::list_strict_cursor_pages*/
@@ -7761,66 +10720,82 @@ impl<'a> GetHtmlPage<'a> {
     }
 }
 
-/**Builder for [`Client::get_plain_text`]
+/**Builder for [`Client::path_members`]
 
-[`Client::get_plain_text`]: super::Client::get_plain_text*/
+[`Client::path_members`]: super::Client::path_members*/
 #[derive(Debug, Clone)]
-pub struct GetPlainText<'a> {
+pub struct PathMembers<'a> {
     client: &'a super::Client,
-    name: Result<Option<::std::string::String>, String>,
+    send_path: Result<::std::string::String, String>,
+    timeout_path: Result<i64, String>,
     request_options: crate::transport::RequestOptions,
 }
 
-impl<'a> GetPlainText<'a> {
+impl<'a> PathMembers<'a> {
     ///Starts the request; `Client`'s method of the same name is the usual way in.
     pub fn new(client: &'a super::Client) -> Self {
         Self {
             client: client,
-            name: Ok(None),
+            send_path: Err("send_path was not initialized".to_string()),
+            timeout_path: Err("timeout_path was not initialized".to_string()),
             request_options: ::std::default::Default::default(),
         }
     }
-    /**The `name` query parameter.
+    /**The `send_path` path parameter.
 
-Optional; defaults to `"world"`.*/
-    pub fn name<V>(mut self, value: V) -> Self
+Required.*/
+    pub fn send_path<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
     {
-        self.name = value
+        self.send_path = value
             .try_into()
-            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for name failed".to_string()
+                "conversion to `:: std :: string :: String` for send_path failed"
+                    .to_string()
             });
         self
     }
-    ///Sends the `GET` request to `/corpus/text/plain`.
-    pub async fn send(self) -> Result<ResponseValue<::std::string::String>, Error> {
+    /**The `timeout_path` path parameter.
+
+Required.*/
+    pub fn timeout_path<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.timeout_path = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for timeout_path failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/names/path-members/{send_path}/{timeout_path}`.
+    pub async fn send(self) -> Result<ResponseValue<types::NamesEcho>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_plain_text",
+            id: "path_members",
             method: "GET",
-            path: "/corpus/text/plain",
+            path: "/corpus/names/path-members/{send_path}/{timeout_path}",
             idempotent: true,
             authenticated: false,
         };
-        let Self { client, name, request_options } = self;
-        let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/text/plain", client.baseurl,);
+        let Self { client, send_path, timeout_path, request_options } = self;
+        let send_path = send_path.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let timeout_path = timeout_path
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/names/path-members/{}/{}", client.baseurl, encode_path(& send_path
+            .to_string()), encode_path(& timeout_path.to_string())
+        );
         let request = client
             .client
             .request(::reqwest::Method::GET, url)
             .header(
                 ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("text/plain"),
+                ::reqwest::header::HeaderValue::from_static("application/json"),
             );
-        let request = match &name {
-            Some(value) => {
-                request.query(&progenitor_client::QueryParam::new("name", value))
-            }
-            None => request,
-        };
-        crate::text::send_text(client, &OPERATION, request, request_options).await
+        crate::transport::send_json::<
+            types::NamesEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
     }
     /// Overrides the client's retry and timeout settings for this request.
     pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {

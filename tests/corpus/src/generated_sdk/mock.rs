@@ -334,6 +334,132 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "body_members",
+        method: "POST",
+        path: "/corpus/names/body-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "builder_members",
+        method: "GET",
+        path: "/corpus/names/builder-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "event_members",
+        method: "POST",
+        path: "/corpus/names/event-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "echo_named_fields",
+        method: "POST",
+        path: "/corpus/names/fields",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "file_members",
+        method: "POST",
+        path: "/corpus/names/file-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "filter_members",
+        method: "GET",
+        path: "/corpus/names/filter-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "read_named_item_get_corpus_names_items_item_id",
+        method: "GET",
+        path: "/corpus/names/items/{item_id}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "mock_members",
+        method: "GET",
+        path: "/corpus/names/mock-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "page_members",
+        method: "GET",
+        path: "/corpus/names/page-members",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_plain_text",
+        method: "GET",
+        path: "/corpus/text/plain",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "names_private_create_user",
+        method: "POST",
+        path: "/corpus/names/private/users",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "client",
+        method: "GET",
+        path: "/corpus/names/server/client",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "client_builder",
+        method: "GET",
+        path: "/corpus/names/server/client_builder",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "mount",
+        method: "GET",
+        path: "/corpus/names/server/mount",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "mount_json",
+        method: "GET",
+        path: "/corpus/names/server/mount_json",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "start",
+        method: "GET",
+        path: "/corpus/names/server/start",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "take_unmatched",
+        method: "GET",
+        path: "/corpus/names/server/take_unmatched",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "uri",
+        method: "GET",
+        path: "/corpus/names/server/uri",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "read_named_thing",
+        method: "GET",
+        path: "/corpus/names/things/{item_id}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "list_named_users",
+        method: "GET",
+        path: "/corpus/names/users",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "names_users_create_user",
+        method: "POST",
+        path: "/corpus/names/users",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "list_strict_cursor_pages",
         method: "GET",
         path: "/corpus/pages/cursor",
@@ -364,9 +490,9 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
-        id: "get_plain_text",
+        id: "path_members",
         method: "GET",
-        path: "/corpus/text/plain",
+        path: "/corpus/names/path-members/{send_path}/{timeout_path}",
         success: 200,
     },
 ];
@@ -752,46 +878,195 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
         }
     }
-    ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
-    pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
-        ListStrictCursorPages {
+    ///Mocks [`crate::Client::body_members`] (`POST /corpus/names/body-members`): set what the request must carry, then how to answer.
+    pub fn body_members(&self) -> BodyMembers<'_> {
+        BodyMembers {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
         }
     }
-    ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
-    pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
-        ListLoosePages {
+    ///Mocks [`crate::Client::builder_members`] (`GET /corpus/names/builder-members`): set what the request must carry, then how to answer.
+    pub fn builder_members(&self) -> BuilderMembers<'_> {
+        BuilderMembers {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
         }
     }
-    ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
-    pub fn upsert_record(&self) -> UpsertRecord<'_> {
-        UpsertRecord {
+    ///Mocks [`crate::Client::event_members`] (`POST /corpus/names/event-members`): set what the request must carry, then how to answer.
+    pub fn event_members(&self) -> EventMembers<'_> {
+        EventMembers {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[56usize]),
         }
     }
-    ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
-    pub fn get_csv_report(&self) -> GetCsvReport<'_> {
-        GetCsvReport {
+    ///Mocks [`crate::Client::echo_named_fields`] (`POST /corpus/names/fields`): set what the request must carry, then how to answer.
+    pub fn echo_named_fields(&self) -> EchoNamedFields<'_> {
+        EchoNamedFields {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[57usize]),
         }
     }
-    ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
-    pub fn get_html_page(&self) -> GetHtmlPage<'_> {
-        GetHtmlPage {
+    ///Mocks [`crate::Client::file_members`] (`POST /corpus/names/file-members`): set what the request must carry, then how to answer.
+    pub fn file_members(&self) -> FileMembers<'_> {
+        FileMembers {
             server: self,
             conditions: crate::mocking::Conditions::new(&OPERATIONS[58usize]),
+        }
+    }
+    ///Mocks [`crate::Client::filter_members`] (`GET /corpus/names/filter-members`): set what the request must carry, then how to answer.
+    pub fn filter_members(&self) -> FilterMembers<'_> {
+        FilterMembers {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
+        }
+    }
+    ///Mocks [`crate::Client::read_named_item_get_corpus_names_items_item_id`] (`GET /corpus/names/items/{item_id}`): set what the request must carry, then how to answer.
+    pub fn read_named_item_get_corpus_names_items_item_id(
+        &self,
+    ) -> ReadNamedItemGetCorpusNamesItemsItemId<'_> {
+        ReadNamedItemGetCorpusNamesItemsItemId {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[60usize]),
+        }
+    }
+    ///Mocks [`crate::Client::mock_members`] (`GET /corpus/names/mock-members`): set what the request must carry, then how to answer.
+    pub fn mock_members(&self) -> MockMembers<'_> {
+        MockMembers {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[61usize]),
+        }
+    }
+    ///Mocks [`crate::Client::page_members`] (`GET /corpus/names/page-members`): set what the request must carry, then how to answer.
+    pub fn page_members(&self) -> PageMembers<'_> {
+        PageMembers {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[62usize]),
         }
     }
     ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
     pub fn get_plain_text(&self) -> GetPlainText<'_> {
         GetPlainText {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[63usize]),
+        }
+    }
+    ///Mocks [`crate::Client::names_private_create_user`] (`POST /corpus/names/private/users`): set what the request must carry, then how to answer.
+    pub fn names_private_create_user(&self) -> NamesPrivateCreateUser<'_> {
+        NamesPrivateCreateUser {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[64usize]),
+        }
+    }
+    ///Mocks [`crate::Client::client`] (`GET /corpus/names/server/client`): set what the request must carry, then how to answer.
+    pub fn client_operation(&self) -> Client<'_> {
+        Client {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[65usize]),
+        }
+    }
+    ///Mocks [`crate::Client::client_builder`] (`GET /corpus/names/server/client_builder`): set what the request must carry, then how to answer.
+    pub fn client_builder_operation(&self) -> ClientBuilder<'_> {
+        ClientBuilder {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[66usize]),
+        }
+    }
+    ///Mocks [`crate::Client::mount`] (`GET /corpus/names/server/mount`): set what the request must carry, then how to answer.
+    pub fn mount_operation(&self) -> Mount<'_> {
+        Mount {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[67usize]),
+        }
+    }
+    ///Mocks [`crate::Client::mount_json`] (`GET /corpus/names/server/mount_json`): set what the request must carry, then how to answer.
+    pub fn mount_json_operation(&self) -> MountJson<'_> {
+        MountJson {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[68usize]),
+        }
+    }
+    ///Mocks [`crate::Client::start`] (`GET /corpus/names/server/start`): set what the request must carry, then how to answer.
+    pub fn start_operation(&self) -> Start<'_> {
+        Start {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[69usize]),
+        }
+    }
+    ///Mocks [`crate::Client::take_unmatched`] (`GET /corpus/names/server/take_unmatched`): set what the request must carry, then how to answer.
+    pub fn take_unmatched_operation(&self) -> TakeUnmatched<'_> {
+        TakeUnmatched {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[70usize]),
+        }
+    }
+    ///Mocks [`crate::Client::uri`] (`GET /corpus/names/server/uri`): set what the request must carry, then how to answer.
+    pub fn uri_operation(&self) -> Uri<'_> {
+        Uri {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[71usize]),
+        }
+    }
+    ///Mocks [`crate::Client::read_named_thing`] (`GET /corpus/names/things/{item_id}`): set what the request must carry, then how to answer.
+    pub fn read_named_thing(&self) -> ReadNamedThing<'_> {
+        ReadNamedThing {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[72usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_named_users`] (`GET /corpus/names/users`): set what the request must carry, then how to answer.
+    pub fn list_named_users(&self) -> ListNamedUsers<'_> {
+        ListNamedUsers {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[73usize]),
+        }
+    }
+    ///Mocks [`crate::Client::names_users_create_user`] (`POST /corpus/names/users`): set what the request must carry, then how to answer.
+    pub fn names_users_create_user(&self) -> NamesUsersCreateUser<'_> {
+        NamesUsersCreateUser {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[74usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
+    pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
+        ListStrictCursorPages {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[75usize]),
+        }
+    }
+    ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
+    pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
+        ListLoosePages {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[76usize]),
+        }
+    }
+    ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
+    pub fn upsert_record(&self) -> UpsertRecord<'_> {
+        UpsertRecord {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
+    pub fn get_csv_report(&self) -> GetCsvReport<'_> {
+        GetCsvReport {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
+    pub fn get_html_page(&self) -> GetHtmlPage<'_> {
+        GetHtmlPage {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+        }
+    }
+    ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
+    pub fn path_members(&self) -> PathMembers<'_> {
+        PathMembers {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
         }
     }
 }
@@ -3559,6 +3834,1094 @@ impl<'a> EchoTree<'a> {
     }
 }
 
+///A mock of [`crate::Client::body_members`] (`POST /corpus/names/body-members`), from [`MockServer::body_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct BodyMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> BodyMembers<'a> {
+    ///Matches only requests whose `body_map` query parameter is `value`.
+    pub fn body_map_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("body_map", &value);
+        self
+    }
+    ///Matches only requests whose `body` query parameter is `value`.
+    pub fn body_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("body", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::NewUser) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::builder_members`] (`GET /corpus/names/builder-members`), from [`MockServer::builder_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct BuilderMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> BuilderMembers<'a> {
+    ///Matches only requests whose `client` query parameter is `value`.
+    pub fn client_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("client", &value);
+        self
+    }
+    ///Matches only requests whose `extra_body` query parameter is `value`.
+    pub fn extra_body_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("extra_body", &value);
+        self
+    }
+    ///Matches only requests whose `extra_query` query parameter is `value`.
+    pub fn extra_query_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("extra_query", &value);
+        self
+    }
+    ///Matches only requests whose `max_retries` query parameter is `value`.
+    pub fn max_retries_query(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("max_retries", &value);
+        self
+    }
+    ///Matches only requests whose `new` query parameter is `value`.
+    pub fn new_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("new", &value);
+        self
+    }
+    ///Matches only requests whose `request_options` query parameter is `value`.
+    pub fn request_options_query(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("request_options", &value);
+        self
+    }
+    ///Matches only requests whose `send` query parameter is `value`.
+    pub fn send_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("send", &value);
+        self
+    }
+    ///Matches only requests whose `timeout` query parameter is `value`.
+    pub fn timeout_query(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("timeout", &value);
+        self
+    }
+    ///Matches only requests whose `user_id` query parameter is `value`.
+    pub fn user_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("user_id", &value);
+        self
+    }
+    ///Matches only requests whose `with_options` query parameter is `value`.
+    pub fn with_options_query(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("with_options", &value);
+        self
+    }
+    ///Matches only requests whose `extra-header` header parameter is `value`.
+    pub fn extra_header_header(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("extra-header", &value);
+        self
+    }
+    ///Matches only requests whose `user-id` header parameter is `value`.
+    pub fn user_id_header(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("user-id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::event_members`] (`POST /corpus/names/event-members`), from [`MockServer::event_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct EventMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> EventMembers<'a> {
+    ///Matches only requests whose `send_events` query parameter is `value`.
+    pub fn send_events_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("send_events", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::NamesChunk) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesChunk) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Answers 200 with server-sent events (`text/event-stream`): one event per item, its `data` the item as JSON.
+    pub async fn ok_events(self, events: &[types::NamesChunk]) {
+        let body = crate::mocking::event_stream_body(
+            events.iter().map(|e| crate::mocking::to_json(e).to_string()),
+        );
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(body, "text/event-stream");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::echo_named_fields`] (`POST /corpus/names/fields`), from [`MockServer::echo_named_fields`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct EchoNamedFields<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> EchoNamedFields<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::NamedFields) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamedFields) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::file_members`] (`POST /corpus/names/file-members`), from [`MockServer::file_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct FileMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> FileMembers<'a> {
+    ///Matches only requests whose `file_parts` query parameter is `value`.
+    pub fn file_parts_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("file_parts", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::filter_members`] (`GET /corpus/names/filter-members`), from [`MockServer::filter_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct FilterMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> FilterMembers<'a> {
+    ///Matches only requests whose `dynamic_filters` query parameter is `value`.
+    pub fn dynamic_filters_query(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("dynamic_filters", &value);
+        self
+    }
+    ///Matches only requests whose `filter` query parameter is `value`.
+    pub fn filter_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("filter", &value);
+        self
+    }
+    /// Matches only requests carrying this dynamic filter, encoded as the client
+    /// encodes it.
+    pub fn filter(
+        mut self,
+        field: types::FilterMembersFilterField,
+        op: crate::filters::FilterOp,
+        value: impl Into<crate::filters::FilterValue>,
+    ) -> Self {
+        self.conditions = self
+            .conditions
+            .filter(&crate::filters::Filter::new(field, op, value));
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::read_named_item_get_corpus_names_items_item_id`] (`GET /corpus/names/items/{item_id}`), from [`MockServer::read_named_item_get_corpus_names_items_item_id`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ReadNamedItemGetCorpusNamesItemsItemId<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ReadNamedItemGetCorpusNamesItemsItemId<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::mock_members`] (`GET /corpus/names/mock-members`), from [`MockServer::mock_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct MockMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> MockMembers<'a> {
+    ///Matches only requests whose `body_partial` query parameter is `value`.
+    pub fn body_partial_query(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("body_partial", &value);
+        self
+    }
+    ///Matches only requests whose `body` query parameter is `value`.
+    pub fn body_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("body", &value);
+        self
+    }
+    ///Matches only requests whose `filter` query parameter is `value`.
+    pub fn filter_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("filter", &value);
+        self
+    }
+    ///Matches only requests whose `ok` query parameter is `value`.
+    pub fn ok_query(mut self, value: impl Into<bool>) -> Self {
+        let value: bool = value.into();
+        self.conditions = self.conditions.query("ok", &value);
+        self
+    }
+    ///Matches only requests whose `ok_events` query parameter is `value`.
+    pub fn ok_events_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("ok_events", &value);
+        self
+    }
+    ///Matches only requests whose `pages` query parameter is `value`.
+    pub fn pages_query(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("pages", &value);
+        self
+    }
+    ///Matches only requests whose `respond_with` query parameter is `value`.
+    pub fn respond_with_query(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("respond_with", &value);
+        self
+    }
+    ///Matches only requests whose `status` query parameter is `value`.
+    pub fn status_query(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("status", &value);
+        self
+    }
+    ///Matches only requests whose `times` query parameter is `value`.
+    pub fn times_query(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("times", &value);
+        self
+    }
+    ///Matches only requests whose `error` header parameter is `value`.
+    pub fn error_header(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("error", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::page_members`] (`GET /corpus/names/page-members`), from [`MockServer::page_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`, `pages`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct PageMembers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> PageMembers<'a> {
+    ///Matches only requests whose `limit` query parameter is `value`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("limit", &value);
+        self
+    }
+    ///Matches only requests whose `offset` query parameter is `value`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("offset", &value);
+        self
+    }
+    ///Matches only requests whose `page` query parameter is `value`.
+    pub fn page_query(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("page", &value);
+        self
+    }
+    ///Matches only requests whose `stream` query parameter is `value`.
+    pub fn stream_query(mut self, value: impl Into<bool>) -> Self {
+        let value: bool = value.into();
+        self.conditions = self.conditions.query("stream", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesPage) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    ///Serves `items` as the pages the client's `stream()` and `page()` ask for (by the request's offset and limit), answering 200; combine it with matchers (filters) to check what every page request carries. `String` values are sent as JSON.
+    pub async fn pages(self, items: ::std::vec::Vec<::std::string::String>) {
+        let items = items.iter().map(crate::mocking::to_json).collect();
+        let pages = crate::mocking::Pages {
+            items,
+            style: crate::mocking::PageStyle::Offset {
+                offset: "offset",
+                limit: "limit",
+                default_limit: 2,
+            },
+            status: 200,
+            envelope: |mut items, page| {
+                let mut object = ::serde_json::Map::new();
+                object
+                    .insert(
+                        "data".to_string(),
+                        ::serde_json::Value::Array(::std::mem::take(&mut items)),
+                    );
+                object
+                    .insert("total".to_string(), ::serde_json::Value::from(page.total));
+                let _ = (&items, &page);
+                ::serde_json::Value::Object(object)
+            },
+        };
+        self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`), from [`MockServer::get_plain_text`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetPlainText<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetPlainText<'a> {
+    ///Matches only requests whose `name` query parameter is `value`.
+    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("name", &value);
+        self
+    }
+    ///Answers 200 with `text` as the body, as `text/plain; charset=utf-8`.
+    pub async fn ok(self, text: &str) {
+        let response = ::wiremock::ResponseTemplate::new(200)
+            .set_body_raw(text.to_owned(), "text/plain; charset=utf-8");
+        self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::names_private_create_user`] (`POST /corpus/names/private/users`), from [`MockServer::names_private_create_user`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct NamesPrivateCreateUser<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> NamesPrivateCreateUser<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::NewUser) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::client`] (`GET /corpus/names/server/client`), from [`MockServer::client_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct Client<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> Client<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::client_builder`] (`GET /corpus/names/server/client_builder`), from [`MockServer::client_builder_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ClientBuilder<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ClientBuilder<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::mount`] (`GET /corpus/names/server/mount`), from [`MockServer::mount_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct Mount<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> Mount<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::mount_json`] (`GET /corpus/names/server/mount_json`), from [`MockServer::mount_json_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct MountJson<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> MountJson<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::start`] (`GET /corpus/names/server/start`), from [`MockServer::start_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct Start<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> Start<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::take_unmatched`] (`GET /corpus/names/server/take_unmatched`), from [`MockServer::take_unmatched_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct TakeUnmatched<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> TakeUnmatched<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::uri`] (`GET /corpus/names/server/uri`), from [`MockServer::uri_operation`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct Uri<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> Uri<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::read_named_thing`] (`GET /corpus/names/things/{item_id}`), from [`MockServer::read_named_thing`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ReadNamedThing<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ReadNamedThing<'a> {
+    ///Matches only requests whose `item_id` path parameter is `value`.
+    pub fn item_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("item_id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::list_named_users`] (`GET /corpus/names/users`), from [`MockServer::list_named_users`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct ListNamedUsers<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> ListNamedUsers<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::names_users_create_user`] (`POST /corpus/names/users`), from [`MockServer::names_users_create_user`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct NamesUsersCreateUser<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> NamesUsersCreateUser<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::NewUser) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
 ///A mock of [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`), from [`MockServer::list_strict_cursor_pages`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`, `pages`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
@@ -3842,26 +5205,31 @@ impl<'a> GetHtmlPage<'a> {
     }
 }
 
-///A mock of [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`), from [`MockServer::get_plain_text`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+///A mock of [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`), from [`MockServer::path_members`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
 #[derive(Debug)]
 #[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
-pub struct GetPlainText<'a> {
+pub struct PathMembers<'a> {
     server: &'a MockServer,
     conditions: crate::mocking::Conditions,
 }
 
-impl<'a> GetPlainText<'a> {
-    ///Matches only requests whose `name` query parameter is `value`.
-    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
+impl<'a> PathMembers<'a> {
+    ///Matches only requests whose `send_path` path parameter is `value`.
+    pub fn send_path(mut self, value: impl Into<::std::string::String>) -> Self {
         let value: ::std::string::String = value.into();
-        self.conditions = self.conditions.query("name", &value);
+        self.conditions = self.conditions.path_param("send_path", &value);
         self
     }
-    ///Answers 200 with `text` as the body, as `text/plain; charset=utf-8`.
-    pub async fn ok(self, text: &str) {
-        let response = ::wiremock::ResponseTemplate::new(200)
-            .set_body_raw(text.to_owned(), "text/plain; charset=utf-8");
-        self.server.mount(self.conditions, response).await;
+    ///Matches only requests whose `timeout_path` path parameter is `value`.
+    pub fn timeout_path(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("timeout_path", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::NamesEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -1048,6 +1048,385 @@ let response = client.echo_tree()
     pub fn echo_tree(&self) -> builder::EchoTree<'_> {
         builder::EchoTree::new(self)
     }
+    /**Body Members
+
+Parameters named like the setters of a request body.
+
+Sends a `POST` request to `/corpus/names/body-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body_map_query: String, body_query: String, body: stackai_connections::types::NewUser) {
+let response = client.body_members()
+    .body_map_query(body_map_query)
+    .body_query(body_query)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn body_members(&self) -> builder::BodyMembers<'_> {
+        builder::BodyMembers::new(self)
+    }
+    /**Builder Members
+
+Every parameter takes the name of a member every request builder has.
+
+Sends a `GET` request to `/corpus/names/builder-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, client_query: String, extra_body_query: String, extra_query_query: String, max_retries_query: i64, new_query: String, request_options_query: String, send_query: String, timeout_query: i64, user_id: String, with_options_query: String, extra_header_header: String, user_id_header: String) {
+let response = client.builder_members()
+    .client_query(client_query)
+    .extra_body_query(extra_body_query)
+    .extra_query_query(extra_query_query)
+    .max_retries_query(max_retries_query)
+    .new_query(new_query)
+    .request_options_query(request_options_query)
+    .send_query(send_query)
+    .timeout_query(timeout_query)
+    .user_id(user_id)
+    .with_options_query(with_options_query)
+    .extra_header_header(extra_header_header)
+    .user_id_header(user_id_header)
+    .send()
+    .await;
+# }
+```*/
+    pub fn builder_members(&self) -> builder::BuilderMembers<'_> {
+        builder::BuilderMembers::new(self)
+    }
+    /**Event Members
+
+JSON or events, with a parameter named like `send_events()`.
+
+Sends a `POST` request to `/corpus/names/event-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, send_events_query: String, body: stackai_connections::types::NamesChunk) {
+let response = client.event_members()
+    .send_events_query(send_events_query)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn event_members(&self) -> builder::EventMembers<'_> {
+        builder::EventMembers::new(self)
+    }
+    /**Echo Named Fields
+
+NamesEcho the model, every property under its wire name.
+
+Sends a `POST` request to `/corpus/names/fields`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::NamedFields) {
+let response = client.echo_named_fields()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn echo_named_fields(&self) -> builder::EchoNamedFields<'_> {
+        builder::EchoNamedFields::new(self)
+    }
+    /**File Members
+
+An upload with a parameter named like the builder's file parts.
+
+Sends a `POST` request to `/corpus/names/file-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, file_parts_query: String, body: stackai_connections::types::FileMembersBody) {
+let response = client.file_members()
+    .file_parts_query(file_parts_query)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn file_members(&self) -> builder::FileMembers<'_> {
+        builder::FileMembers::new(self)
+    }
+    /**Filter Members
+
+Dynamic filters beside parameters named like `filter()` and the filters' field.
+
+Sends a `GET` request to `/corpus/names/filter-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, dynamic_filters_query: String, filter_query: String) {
+let response = client.filter_members()
+    .dynamic_filters_query(dynamic_filters_query)
+    .filter_query(filter_query)
+    .send()
+    .await;
+# }
+```*/
+    pub fn filter_members(&self) -> builder::FilterMembers<'_> {
+        builder::FilterMembers::new(self)
+    }
+    /**Read Named Item
+
+One function serving two routes: FastAPI publishes the same operationId for both.
+
+Sends a `GET` request to `/corpus/names/items/{item_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64) {
+let response = client.read_named_item_get_corpus_names_items_item_id()
+    .item_id(item_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn read_named_item_get_corpus_names_items_item_id(
+        &self,
+    ) -> builder::ReadNamedItemGetCorpusNamesItemsItemId<'_> {
+        builder::ReadNamedItemGetCorpusNamesItemsItemId::new(self)
+    }
+    /**Mock Members
+
+`status` and `error` are among the most common parameter names of any API.
+
+Sends a `GET` request to `/corpus/names/mock-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body_partial: String, body_query: String, filter: String, ok: bool, ok_events: String, pages: i64, respond_with: String, status: String, times: i64, error: String) {
+let response = client.mock_members()
+    .body_partial(body_partial)
+    .body_query(body_query)
+    .filter(filter)
+    .ok(ok)
+    .ok_events(ok_events)
+    .pages(pages)
+    .respond_with(respond_with)
+    .status(status)
+    .times(times)
+    .error(error)
+    .send()
+    .await;
+# }
+```*/
+    pub fn mock_members(&self) -> builder::MockMembers<'_> {
+        builder::MockMembers::new(self)
+    }
+    /**Page Members
+
+A paginated listing whose parameters are named like `stream()` and `page()`.
+
+Sends a `GET` request to `/corpus/names/page-members`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, limit: i64, offset: i64, page_query: i64, stream_query: bool) {
+let response = client.page_members()
+    .limit(limit)
+    .offset(offset)
+    .page_query(page_query)
+    .stream_query(stream_query)
+    .send()
+    .await;
+# }
+```*/
+    pub fn page_members(&self) -> builder::PageMembers<'_> {
+        builder::PageMembers::new(self)
+    }
+    /**Get Plain Text
+
+A greeting as plain text.
+
+Sends a `GET` request to `/corpus/text/plain`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, name: String) {
+let response = client.get_plain_text()
+    .name(name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
+        builder::GetPlainText::new(self)
+    }
+    /**Create User
+
+Create a user through the private API (operationId ``names-private-create_user``).
+
+Sends a `POST` request to `/corpus/names/private/users`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::NewUser) {
+let response = client.names_private_create_user()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn names_private_create_user(&self) -> builder::NamesPrivateCreateUser<'_> {
+        builder::NamesPrivateCreateUser::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::client`.
+
+Sends a `GET` request to `/corpus/names/server/client`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.client()
+    .send()
+    .await;
+# }
+```*/
+    pub fn client(&self) -> builder::Client<'_> {
+        builder::Client::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::client_builder`.
+
+Sends a `GET` request to `/corpus/names/server/client_builder`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.client_builder()
+    .send()
+    .await;
+# }
+```*/
+    pub fn client_builder(&self) -> builder::ClientBuilder<'_> {
+        builder::ClientBuilder::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::mount`.
+
+Sends a `GET` request to `/corpus/names/server/mount`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.mount()
+    .send()
+    .await;
+# }
+```*/
+    pub fn mount(&self) -> builder::Mount<'_> {
+        builder::Mount::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::mount_json`.
+
+Sends a `GET` request to `/corpus/names/server/mount_json`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.mount_json()
+    .send()
+    .await;
+# }
+```*/
+    pub fn mount_json(&self) -> builder::MountJson<'_> {
+        builder::MountJson::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::start`.
+
+Sends a `GET` request to `/corpus/names/server/start`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.start()
+    .send()
+    .await;
+# }
+```*/
+    pub fn start(&self) -> builder::Start<'_> {
+        builder::Start::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::take_unmatched`.
+
+Sends a `GET` request to `/corpus/names/server/take_unmatched`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.take_unmatched()
+    .send()
+    .await;
+# }
+```*/
+    pub fn take_unmatched(&self) -> builder::TakeUnmatched<'_> {
+        builder::TakeUnmatched::new(self)
+    }
+    /**Handler
+
+An operation named like `MockServer::uri`.
+
+Sends a `GET` request to `/corpus/names/server/uri`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.uri()
+    .send()
+    .await;
+# }
+```*/
+    pub fn uri(&self) -> builder::Uri<'_> {
+        builder::Uri::new(self)
+    }
+    /**Read Named Item
+
+One function serving two routes: FastAPI publishes the same operationId for both.
+
+Sends a `GET` request to `/corpus/names/things/{item_id}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, item_id: i64) {
+let response = client.read_named_thing()
+    .item_id(item_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn read_named_thing(&self) -> builder::ReadNamedThing<'_> {
+        builder::ReadNamedThing::new(self)
+    }
+    /**List Named Users
+
+The other operation of the tag, whose name collides with nothing.
+
+Sends a `GET` request to `/corpus/names/users`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.list_named_users()
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_named_users(&self) -> builder::ListNamedUsers<'_> {
+        builder::ListNamedUsers::new(self)
+    }
+    /**Create User
+
+Create a user (operationId ``names-users-create_user``).
+
+Sends a `POST` request to `/corpus/names/users`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::NewUser) {
+let response = client.names_users_create_user()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn names_users_create_user(&self) -> builder::NamesUsersCreateUser<'_> {
+        builder::NamesUsersCreateUser::new(self)
+    }
     /**List Strict Cursor Pages
 
 Pages by cursor; `next_cursor` is required.
@@ -1133,22 +1512,23 @@ let response = client.get_html_page()
     pub fn get_html_page(&self) -> builder::GetHtmlPage<'_> {
         builder::GetHtmlPage::new(self)
     }
-    /**Get Plain Text
+    /**Path Members
 
-A greeting as plain text.
+Path parameters named like the builder's `send()` and `timeout()`.
 
-Sends a `GET` request to `/corpus/text/plain`
+Sends a `GET` request to `/corpus/names/path-members/{send_path}/{timeout_path}`
 
 ```no_run
-# async fn example(client: &stackai_connections::Client, name: String) {
-let response = client.get_plain_text()
-    .name(name)
+# async fn example(client: &stackai_connections::Client, send_path: String, timeout_path: i64) {
+let response = client.path_members()
+    .send_path(send_path)
+    .timeout_path(timeout_path)
     .send()
     .await;
 # }
 ```*/
-    pub fn get_plain_text(&self) -> builder::GetPlainText<'_> {
-        builder::GetPlainText::new(self)
+    pub fn path_members(&self) -> builder::PathMembers<'_> {
+        builder::PathMembers::new(self)
     }
 }
 

@@ -1029,6 +1029,38 @@ impl Echo {
     }
 }
 
+///`FileMembersBody`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct FileMembersBody(
+    ///Generated from the API's OpenAPI document.
+    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+);
+
+impl ::std::ops::Deref for FileMembersBody {
+    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.0
+    }
+}
+
+impl ::std::convert::From<FileMembersBody>
+for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    fn from(value: FileMembersBody) -> Self {
+        value.0
+    }
+}
+
+impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+for FileMembersBody {
+    fn from(
+        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self(value)
+    }
+}
+
 ///A folder holds documents, each of which names the folder it sits in.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -1580,6 +1612,157 @@ Optional; defaults to `0`.*/
 impl MoveItemBody {
     ///Starts a builder for this type.
     pub fn builder() -> builder::MoveItemBody {
+        Default::default()
+    }
+}
+
+/**Properties whose Rust names collide with the model's own members, with each other,
+or are not Rust identifiers as written.*/
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct NamedFields {
+    /**The `builder` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub builder: ::std::option::Option<::std::string::String>,
+    /**The `café` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub café: ::std::option::Option<::std::string::String>,
+    /**The `extra` field.
+
+Required.*/
+    #[serde(rename = "extra")]
+    pub extra_field: ::std::string::String,
+    /**The `match` field.
+
+Optional; may be null.*/
+    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
+    pub match_: ::std::option::Option<::std::string::String>,
+    /**The `type` field.
+
+Optional; may be null.*/
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /**The `user_id` field.
+
+Required.*/
+    pub user_id: i64,
+    /**The `user-id` field.
+
+Optional; may be null.*/
+    #[serde(rename = "user-id", skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id_field: ::std::option::Option<i64>,
+    /**The `userId` field.
+
+Optional; may be null.*/
+    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id_field_2: ::std::option::Option<i64>,
+    /**The `2fa` field.
+
+Optional; may be null.*/
+    #[serde(rename = "2fa", skip_serializing_if = "::std::option::Option::is_none")]
+    pub x2fa: ::std::option::Option<bool>,
+    /**The `名前` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub 名前: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl NamedFields {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::NamedFields {
+        Default::default()
+    }
+}
+
+///One event.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct NamesChunk {
+    /**The `text` field.
+
+Required.*/
+    pub text: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl NamesChunk {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::NamesChunk {
+        Default::default()
+    }
+}
+
+///What the server received: query parameters and headers by their wire names.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct NamesEcho {
+    /**The `values` field.
+
+Optional; defaults to `{}`.*/
+    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl NamesEcho {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::NamesEcho {
+        Default::default()
+    }
+}
+
+///A page of names.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct NamesPage {
+    /**The `data` field.
+
+Required.*/
+    pub data: ::std::vec::Vec<::std::string::String>,
+    /**The `total` field.
+
+Required.*/
+    pub total: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl NamesPage {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::NamesPage {
+        Default::default()
+    }
+}
+
+///A user to create.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct NewUser {
+    /**The `name` field.
+
+Required.*/
+    pub name: ::std::string::String,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl NewUser {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::NewUser {
         Default::default()
     }
 }
@@ -7075,6 +7258,535 @@ Optional; defaults to `0`.*/
             }
         }
     }
+    ///A builder for [`super::NamedFields`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct NamedFields {
+        builder: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        café: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        extra_field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        match_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        user_id: ::std::result::Result<i64, ::std::string::String>,
+        user_id_field: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
+        user_id_field_2: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
+        x2fa: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        名前: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NamedFields {
+        fn default() -> Self {
+            Self {
+                builder: Ok(Default::default()),
+                café: Ok(Default::default()),
+                extra_field: Err("no value supplied for extra_field".to_string()),
+                match_: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                user_id: Err("no value supplied for user_id".to_string()),
+                user_id_field: Ok(Default::default()),
+                user_id_field_2: Ok(Default::default()),
+                x2fa: Ok(Default::default()),
+                名前: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl NamedFields {
+        /**The `builder` field.
+
+Optional; may be null.*/
+        pub fn builder<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.builder = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for builder: {e}")
+                });
+            self
+        }
+        /**The `café` field.
+
+Optional; may be null.*/
+        pub fn café<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.café = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for café: {e}"));
+            self
+        }
+        /**The `extra` field.
+
+Required.*/
+        pub fn extra_field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra_field = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for extra_field: {e}")
+                });
+            self
+        }
+        /**The `match` field.
+
+Optional; may be null.*/
+        pub fn match_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.match_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for match_: {e}"));
+            self
+        }
+        /**The `type` field.
+
+Optional; may be null.*/
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        /**The `user_id` field.
+
+Required.*/
+        pub fn user_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id: {e}")
+                });
+            self
+        }
+        /**The `user-id` field.
+
+Optional; may be null.*/
+        pub fn user_id_field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id_field = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id_field: {e}")
+                });
+            self
+        }
+        /**The `userId` field.
+
+Optional; may be null.*/
+        pub fn user_id_field_2<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id_field_2 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id_field_2: {e}")
+                });
+            self
+        }
+        /**The `2fa` field.
+
+Optional; may be null.*/
+        pub fn x2fa<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.x2fa = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for x2fa: {e}"));
+            self
+        }
+        /**The `名前` field.
+
+Optional; may be null.*/
+        pub fn 名前<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.名前 = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for 名前: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NamedFields> for super::NamedFields {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NamedFields,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                builder: value.builder?,
+                café: value.café?,
+                extra_field: value.extra_field?,
+                match_: value.match_?,
+                type_: value.type_?,
+                user_id: value.user_id?,
+                user_id_field: value.user_id_field?,
+                user_id_field_2: value.user_id_field_2?,
+                x2fa: value.x2fa?,
+                名前: value.名前?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NamedFields> for NamedFields {
+        fn from(value: super::NamedFields) -> Self {
+            Self {
+                builder: Ok(value.builder),
+                café: Ok(value.café),
+                extra_field: Ok(value.extra_field),
+                match_: Ok(value.match_),
+                type_: Ok(value.type_),
+                user_id: Ok(value.user_id),
+                user_id_field: Ok(value.user_id_field),
+                user_id_field_2: Ok(value.user_id_field_2),
+                x2fa: Ok(value.x2fa),
+                名前: Ok(value.名前),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::NamesChunk`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct NamesChunk {
+        text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NamesChunk {
+        fn default() -> Self {
+            Self {
+                text: Err("no value supplied for text".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl NamesChunk {
+        /**The `text` field.
+
+Required.*/
+        pub fn text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for text: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NamesChunk> for super::NamesChunk {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NamesChunk,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                text: value.text?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NamesChunk> for NamesChunk {
+        fn from(value: super::NamesChunk) -> Self {
+            Self {
+                text: Ok(value.text),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::NamesEcho`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct NamesEcho {
+        values: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NamesEcho {
+        fn default() -> Self {
+            Self {
+                values: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl NamesEcho {
+        /**The `values` field.
+
+Optional; defaults to `{}`.*/
+        pub fn values<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.values = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for values: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NamesEcho> for super::NamesEcho {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NamesEcho,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                values: value.values?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NamesEcho> for NamesEcho {
+        fn from(value: super::NamesEcho) -> Self {
+            Self {
+                values: Ok(value.values),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::NamesPage`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct NamesPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        total: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NamesPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                total: Err("no value supplied for total".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl NamesPage {
+        /**The `data` field.
+
+Required.*/
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        /**The `total` field.
+
+Required.*/
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NamesPage> for super::NamesPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NamesPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                total: value.total?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NamesPage> for NamesPage {
+        fn from(value: super::NamesPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                total: Ok(value.total),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::NewUser`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct NewUser {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NewUser {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl NewUser {
+        /**The `name` field.
+
+Required.*/
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NewUser> for super::NewUser {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NewUser,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                name: value.name?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NewUser> for NewUser {
+        fn from(value: super::NewUser) -> Self {
+            Self {
+                name: Ok(value.name),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::Note`], field by field.
     #[derive(Clone, Debug)]
     pub struct Note {
@@ -10366,6 +11078,25 @@ impl ::std::fmt::Debug for LoginFormBody {
             .field("username", &self.username)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+
+///The fields [`super::Client::filter_members`] filters on, as the operation's `x-dynamic-filters` lists them; `Other` names any other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FilterMembersFilterField {
+    ///`name`
+    Name,
+    /// A field the document does not list, sent as given.
+    Other(::std::string::String),
+}
+
+impl crate::filters::FilterField for FilterMembersFilterField {
+    fn name(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Other(name) => name,
+        }
     }
 }
 
