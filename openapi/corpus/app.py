@@ -2,7 +2,7 @@
 FastAPI/pydantic feature the generator must handle (issue 8).
 
 The corpus is a test fixture, not an API anyone serves. Its document is the
-Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus four
+Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus five
 routers:
 
 - ``requests.py``: request shapes (multipart and urlencoded bodies, header and
@@ -13,7 +13,10 @@ routers:
 - ``responses.py``: response shapes (text, binary downloads, server-sent events,
   JSON or events from one operation);
 - ``statuses.py``: success statuses with different bodies (an enum keyed by
-  status in the client).
+  status in the client);
+- ``shapes.py``: parameters of several scalar types (``UUID | str``, ``int | str``)
+  and required path parameters that may be null, one of them in OpenAPI 3.0's
+  ``nullable`` spelling, put into the 3.1 document by ``shapes.post_process``.
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -52,6 +55,7 @@ upstream = _load_upstream()
 import models  # noqa: E402  (needs sys.path above)
 import requests  # noqa: E402
 import responses  # noqa: E402
+import shapes  # noqa: E402
 import statuses  # noqa: E402
 
 app = FastAPI(
@@ -65,6 +69,9 @@ app.include_router(requests.router)
 app.include_router(models.router)
 app.include_router(responses.router)
 app.include_router(statuses.router)
+app.include_router(shapes.router)
+# Mixes the dialects as post-processed documents do (see shapes.post_process).
+shapes.post_process(app)
 
 
 if __name__ == "__main__":
