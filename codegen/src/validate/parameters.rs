@@ -233,19 +233,21 @@ fn single_value(
     location: &str,
     schema: &Value,
 ) -> Result<(), Error> {
+    // A parameter that is an object or only null is reported at its schema (`ptr`); the
+    // members of a union at the list that holds them (`here`, which follows `$ref`s).
     let mut schema = schema;
-    let mut ptr = ptr.to_string();
+    let mut here = ptr.to_string();
     for _ in 0..=cx.component_count("schemas") + 4 {
         if let Some((target, at)) = follow(cx, schema) {
             schema = target;
-            ptr = at.to_string();
+            here = at.to_string();
             continue;
         }
         // typify makes `()` of a null-only schema, which cannot be written into a path,
         // a query or a header (and would carry nothing).
         if schemas::is_null_schema(schema) {
             return Err(cx.error(
-                &ptr,
+                ptr,
                 format!(
                     "{location} parameter `{name}` can only be null; a parameter must carry a value"
                 ),
@@ -253,7 +255,7 @@ fn single_value(
         }
         if is_object(schema) {
             return Err(cx.error(
-                &ptr,
+                ptr,
                 format!(
                     "{location} parameter `{name}` is an object; only scalars and arrays of scalars are supported"
                 ),
@@ -270,7 +272,7 @@ fn single_value(
             // `type: [integer, string]`: the normalizer spells it as an `anyOf`.
             return several_types(
                 cx,
-                &push_pointer(&ptr, "type"),
+                &push_pointer(&here, "type"),
                 name,
                 location,
                 &schema["type"],
@@ -289,11 +291,14 @@ fn single_value(
             match members.as_slice() {
                 [] => {}
                 [(i, one)] => {
-                    next = Some((push_pointer(&push_pointer(&ptr, key), &i.to_string()), *one))
+                    next = Some((
+                        push_pointer(&push_pointer(&here, key), &i.to_string()),
+                        *one,
+                    ))
                 }
                 _ if key == "allOf" => {
                     return Err(cx.error(
-                        &push_pointer(&ptr, key),
+                        &push_pointer(ptr, key),
                         format!(
                             "{location} parameter `{name}` combines several schemas with `allOf`; \
                              a parameter must be one scalar type or a union of scalar types"
@@ -303,7 +308,7 @@ fn single_value(
                 _ => {
                     if location == "cookie" {
                         return Err(cx.error(
-                            &push_pointer(&ptr, key),
+                            &push_pointer(ptr, key),
                             format!(
                                 "cookie parameter `{name}` may be of several types; \
                                  a cookie must be of one type (besides null)"
@@ -312,7 +317,7 @@ fn single_value(
                     }
                     return several_types(
                         cx,
-                        &push_pointer(&ptr, key),
+                        &push_pointer(&here, key),
                         name,
                         location,
                         &schema[key],
@@ -322,7 +327,7 @@ fn single_value(
         }
         match next {
             Some((at, member)) => {
-                ptr = at;
+                here = at;
                 schema = member;
             }
             None => return Ok(()),
