@@ -98,7 +98,8 @@ fn nullable_spellings_are_honoured_in_either_version() {
 
 /// `UUID | str` in the path (3.1's `anyOf`, 3.0's `oneOf`), `int | str` as a query list,
 /// `int | bool` as a header written as a 3.1 type list, and a component union used by a
-/// parameter: each an enum with `Display` and `From<&str>` where a member is a string.
+/// parameter, and a union wrapped in a one-member `allOf`: each an enum with `Display`
+/// and `From<&str>` where a member is a string.
 #[test]
 fn parameters_of_several_types_become_enums() {
     let doc = document(
@@ -108,7 +109,8 @@ fn parameters_of_several_types_become_enums() {
             {"name": "keys", "in": "query", "schema": {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}},
             {"name": "x-revision", "in": "header", "required": true, "schema": {"type": ["integer", "boolean"]}},
             {"name": "owner", "in": "query", "required": true, "schema": {"$ref": "#/components/schemas/OwnerRef"}},
-            {"name": "GetThingId", "in": "query", "schema": {"type": "string"}}
+            {"name": "GetThingId", "in": "query", "schema": {"type": "string"}},
+            {"name": "wrapped", "in": "query", "required": true, "schema": {"allOf": [{"anyOf": [{"type": "string", "format": "date"}, {"type": "string"}]}]}}
         ]),
         json!({
             "Thing": {"type": "object", "properties": {"name": {"type": "string"}}},
@@ -124,6 +126,7 @@ fn parameters_of_several_types_become_enums() {
         "  param keys: Option<Vec<types::GetThingKeysItem>>\n",
         "  param x_revision: types::GetThingXRevision (required)\n",
         "  param owner: types::OwnerRef (required)\n",
+        "  param wrapped: types::GetThingWrapped (required)\n",
     ] {
         assert!(surface.contains(line), "no `{line}` in\n{surface}");
     }
@@ -144,7 +147,7 @@ fn parameters_of_several_types_become_enums() {
             "no Display for {name}"
         );
     }
-    for name in ["GetThingId2", "GetThingKeysItem"] {
+    for name in ["GetThingId2", "GetThingKeysItem", "GetThingWrapped"] {
         assert!(
             types.contains(&format!("impl ::std::convert::From<&str> for {name} {{")),
             "no From<&str> for {name}"

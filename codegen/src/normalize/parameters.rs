@@ -217,6 +217,15 @@ pub(crate) fn scalar_unions(doc: &mut Value) {
             schema = &mut schema["items"];
             suffix = "Item";
         }
+        // An inline schema wrapped in a one-member `allOf` (beside annotations) is the
+        // parameter's type all the same.
+        while schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|l| l.len() == 1 && l[0].get("$ref").is_none())
+        {
+            schema = &mut schema["allOf"][0];
+        }
         if let Some(reference) = referred(schema) {
             marked.push(reference);
             continue;
