@@ -16,7 +16,10 @@ routers:
   status in the client);
 - ``errors.py``: documented error bodies (an enum of errors keyed by status);
 - ``names.py``: names that collide (method names, parameters and properties named like
-  the generator's own members or like each other).
+  the generator's own members or like each other);
+- ``shapes.py``: parameters of several scalar types (``UUID | str``, ``int | str``)
+  and required path parameters that may be null, one of them in OpenAPI 3.0's
+  ``nullable`` spelling, put into the 3.1 document by ``shapes.post_process``.
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -56,6 +59,7 @@ import models  # noqa: E402  (needs sys.path above)
 import names  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
+import shapes  # noqa: E402
 import statuses  # noqa: E402
 import errors  # noqa: E402
 
@@ -75,6 +79,9 @@ app.include_router(errors.search_router)
 app.include_router(names.router)
 app.include_router(names.users)
 app.include_router(names.private)
+app.include_router(shapes.router)
+# Mixes the dialects as post-processed documents do (see shapes.post_process).
+shapes.post_process(app)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     n.check_paths(&mut doc)?;
     n.insert_status_bodies(&mut doc);
     parameters::header_parameters(&mut doc);
+    parameters::path_parameters_not_null(&mut doc, &mut n.warnings);
+    parameters::scalar_unions(&mut doc);
     Ok(Normalized {
         document: doc,
         warnings: n.warnings,

@@ -147,10 +147,15 @@ pub(super) fn optional_parameter(param: &mut Map<String, Value>) {
     if param.get("required") == Some(&Value::Bool(true)) {
         return;
     }
+    if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+        unwrap_nullable_marker(schema);
+    }
+}
+
+/// A marker wrapped in a `Nullable` one becomes the inner marker (see
+/// [`optional_parameter`]; a path parameter cannot be null either).
+pub(super) fn unwrap_nullable_marker(schema: &mut Map<String, Value>) {
     let nullable_marker = format!("{}::{}", crate::rust_shapes::CRATE, Shape::Nullable.name());
-    let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
-        return;
-    };
     let is_nullable_marker = schema
         .get("x-rust-type")
         .and_then(|m| m.get("path"))

@@ -27,7 +27,7 @@ pub(super) struct Hoisted {
 }
 
 /// Keys that describe the use of a union rather than the union: they stay where it was.
-const USE_SITE: [&str; 6] = [
+pub(super) const USE_SITE: [&str; 6] = [
     "description",
     "default",
     "nullable",

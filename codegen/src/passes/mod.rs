@@ -9,7 +9,8 @@
 //!    [`responses`] says what a success that is not JSON returns;
 //! 3. the model shapes typify cannot express or gets wrong for a client: [`shapes`]
 //!    (tuples and string formats), [`unions`] (tagged by their discriminator),
-//!    [`int_enums`] and [`closed_models`];
+//!    [`int_enums`], [`parameter_unions`] (parameters of several types) and
+//!    [`closed_models`];
 //! 4. [`compat`]: forward compatibility and redaction of the models;
 //!    then [`filters`]: `filter(field, op, value)` where an operation declares dynamic filters,
 //!    and [`statuses`]: the enums of operations whose success types differ by status;
@@ -35,6 +36,7 @@ pub mod int_enums;
 pub mod link;
 pub mod multipart;
 pub mod paginate;
+pub mod parameter_unions;
 pub mod responses;
 pub mod rewrite;
 pub mod runtime_calls;
@@ -152,6 +154,7 @@ pub fn apply(
             .map_err(|(pointer, message)| Error::new(path, pointer, message))
             .map_err(fail(step))?;
         int_enums::apply(file);
+        parameter_unions::apply(file, document);
         closed_models::apply(file);
         compat::apply(file);
     } else {

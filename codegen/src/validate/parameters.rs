@@ -222,9 +222,10 @@ pub(super) fn header(cx: &Context, ptr: &str, header: &Value) -> Result<(), Erro
 }
 
 /// A parameter travels as text in a path, a query string or a header: progenitor reaches
-/// `unreachable!` on one whose type typify makes a struct of (an object, or an `anyOf` of
-/// several non-null alternatives, which typify renders as a struct of optional members),
-/// and there is no standard way to spell one anyway.
+/// `unreachable!` on one whose type typify makes a struct of (an object), and there is no
+/// standard way to spell one anyway. A parameter of several scalar types (`UUID | str`,
+/// `int | str`) becomes an enum of its members (`normalize::parameters`), each written in
+/// its own wire format; its members must be scalars, not objects, arrays or unions.
 fn single_value(
     cx: &Context,
     ptr: &str,
@@ -232,15 +233,14 @@ fn single_value(
     location: &str,
     schema: &Value,
 ) -> Result<(), Error> {
+    // A parameter that is an object or only null is reported at its schema (`ptr`); the
+    // members of a union at the list that holds them (`here`, which follows `$ref`s).
     let mut schema = schema;
+    let mut here = ptr.to_string();
     for _ in 0..=cx.component_count("schemas") + 4 {
-        if let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|t| cx.doc.pointer(t))
-        {
+        if let Some((target, at)) = follow(cx, schema) {
             schema = target;
+            here = at.to_string();
             continue;
         }
         // typify makes `()` of a null-only schema, which cannot be written into a path,
@@ -253,12 +253,7 @@ fn single_value(
                 ),
             ));
         }
-        let is_object = schema.get("type").is_some_and(|t| {
-            t == "object"
-                || t.as_array()
-                    .is_some_and(|l| l.iter().any(|t| t == "object"))
-        }) || schema.get("properties").is_some();
-        if is_object {
+        if is_object(schema) {
             return Err(cx.error(
                 ptr,
                 format!(
@@ -266,46 +261,167 @@ fn single_value(
                 ),
             ));
         }
-        let several_types = schema
+        let types: Vec<&Value> = schema
             .get("type")
             .and_then(Value::as_array)
-            .is_some_and(|l| l.iter().filter(|t| *t != "null").count() > 1);
+            .into_iter()
+            .flatten()
+            .filter(|t| *t != "null")
+            .collect();
+        if types.len() > 1 {
+            // `type: [integer, string]`: the normalizer spells it as an `anyOf`.
+            return several_types(
+                cx,
+                &push_pointer(&here, "type"),
+                name,
+                location,
+                &schema["type"],
+            );
+        }
         let mut next = None;
         for key in ["anyOf", "oneOf", "allOf"] {
-            let members: Vec<&Value> = schema
+            let members: Vec<(usize, &Value)> = schema
                 .get(key)
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter(|m| !schemas::is_null_schema(m))
+                .enumerate()
+                .filter(|(_, m)| !schemas::is_null_schema(m))
                 .collect();
             match members.as_slice() {
                 [] => {}
-                [one] => next = Some(*one),
-                _ => {
+                [(i, one)] => {
+                    next = Some((
+                        push_pointer(&push_pointer(&here, key), &i.to_string()),
+                        *one,
+                    ))
+                }
+                _ if key == "allOf" => {
                     return Err(cx.error(
                         &push_pointer(ptr, key),
                         format!(
-                            "{location} parameter `{name}` may be of several types; \
-                             only one type (besides null) is supported"
+                            "{location} parameter `{name}` combines several schemas with `allOf`; \
+                             a parameter must be one scalar type or a union of scalar types"
                         ),
                     ));
                 }
+                _ => {
+                    if location == "cookie" {
+                        return Err(cx.error(
+                            &push_pointer(ptr, key),
+                            format!(
+                                "cookie parameter `{name}` may be of several types; \
+                                 a cookie must be of one type (besides null)"
+                            ),
+                        ));
+                    }
+                    return several_types(
+                        cx,
+                        &push_pointer(&here, key),
+                        name,
+                        location,
+                        &schema[key],
+                    );
+                }
             }
         }
-        if several_types {
-            return Err(cx.error(
-                &push_pointer(ptr, "type"),
-                format!(
-                    "{location} parameter `{name}` may be of several types; \
-                     only one type (besides null) is supported"
-                ),
-            ));
-        }
         match next {
-            Some(member) => schema = member,
+            Some((at, member)) => {
+                here = at;
+                schema = member;
+            }
             None => return Ok(()),
         }
     }
     Ok(())
+}
+
+/// The schema a local `$ref` names, if `schema` is one, and its pointer.
+fn follow<'a>(cx: &Context<'a>, schema: &'a Value) -> Option<(&'a Value, &'a str)> {
+    let at = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))?;
+    Some((cx.doc.pointer(at)?, at))
+}
+
+fn is_object(schema: &Value) -> bool {
+    schema.get("type").is_some_and(|t| {
+        t == "object"
+            || t.as_array()
+                .is_some_and(|l| l.iter().any(|t| t == "object"))
+    }) || schema.get("properties").is_some()
+}
+
+/// The JSON types a member of a parameter of several types may have: each is written
+/// into the path, query or header as text.
+const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
+
+/// A parameter of several types (the `anyOf`/`oneOf` list or the `type` list `members`, at
+/// `ptr`): each member not null must be a scalar, directly or through a `$ref`.
+fn several_types<'a>(
+    cx: &Context<'a>,
+    ptr: &str,
+    name: &str,
+    location: &str,
+    members: &'a Value,
+) -> Result<(), Error> {
+    let limit = cx.component_count("schemas") + 1;
+    for (i, member) in members.as_array().into_iter().flatten().enumerate() {
+        let m_ptr = push_pointer(ptr, &i.to_string());
+        if member.is_string() {
+            if member
+                .as_str()
+                .is_some_and(|t| !SCALARS.contains(&t) && t != "null")
+            {
+                return Err(not_scalar(
+                    cx,
+                    &m_ptr,
+                    name,
+                    location,
+                    &format!("of type {member}"),
+                ));
+            }
+            continue;
+        }
+        let mut member = member;
+        for _ in 0..limit {
+            match follow(cx, member) {
+                Some((target, _)) => member = target,
+                None => break,
+            }
+        }
+        if schemas::is_null_schema(member) {
+            continue;
+        }
+        let what = if is_object(member) {
+            Some("an object".to_string())
+        } else if let Some(nested) = ["anyOf", "oneOf", "allOf"]
+            .into_iter()
+            .find(|k| member.get(*k).is_some())
+        {
+            Some(format!("a union (`{nested}`)"))
+        } else {
+            match member.get("type") {
+                Some(Value::String(t)) if SCALARS.contains(&t.as_str()) => None,
+                None if member.get("enum").is_some() || member.get("const").is_some() => None,
+                Some(t) => Some(format!("of type {t}")),
+                None => Some("of any type".to_string()),
+            }
+        };
+        if let Some(what) = what {
+            return Err(not_scalar(cx, &m_ptr, name, location, &what));
+        }
+    }
+    Ok(())
+}
+
+fn not_scalar(cx: &Context, ptr: &str, name: &str, location: &str, what: &str) -> Error {
+    cx.error(
+        ptr,
+        format!(
+            "{location} parameter `{name}` may be of several types, and this one is {what}; \
+             each type of such a parameter must be a string, an integer, a number or a boolean"
+        ),
+    )
 }

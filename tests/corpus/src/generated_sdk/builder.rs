@@ -10552,6 +10552,580 @@ Required.*/
     }
 }
 
+/**Builder for [`Client::get_shape_item`]
+
+[`Client::get_shape_item`]: super::Client::get_shape_item*/
+#[derive(Debug, Clone)]
+pub struct GetShapeItem<'a> {
+    client: &'a super::Client,
+    id_or_name: Result<types::GetShapeItemIdOrName, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetShapeItem<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            id_or_name: Err("id_or_name was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The item's id, or its name.
+
+Required.*/
+    pub fn id_or_name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::GetShapeItemIdOrName>,
+    {
+        self.id_or_name = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `GetShapeItemIdOrName` for id_or_name failed".to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/shapes/items/{id_or_name}`.
+    pub async fn send(self) -> Result<ResponseValue<types::ShapeEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_shape_item",
+            method: "GET",
+            path: "/corpus/shapes/items/{id_or_name}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, id_or_name, request_options } = self;
+        let id_or_name = id_or_name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/shapes/items/{}", client.baseurl, encode_path(& id_or_name
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::ShapeEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_shape_page`]
+
+[`Client::get_shape_page`]: super::Client::get_shape_page*/
+#[derive(Debug, Clone)]
+pub struct GetShapePage<'a> {
+    client: &'a super::Client,
+    page: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetShapePage<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            page: Err("page was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `page` path parameter.
+
+Required.*/
+    pub fn page<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.page = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for page failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/shapes/pages/{page}`.
+    pub async fn send(self) -> Result<ResponseValue<types::ShapeEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_shape_page",
+            method: "GET",
+            path: "/corpus/shapes/pages/{page}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, page, request_options } = self;
+        let page = page.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/shapes/pages/{}", client.baseurl, encode_path(& page.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::ShapeEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_shape_revision`]
+
+[`Client::get_shape_revision`]: super::Client::get_shape_revision*/
+#[derive(Debug, Clone)]
+pub struct GetShapeRevision<'a> {
+    client: &'a super::Client,
+    x_revision: Result<types::GetShapeRevisionXRevision, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetShapeRevision<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            x_revision: Err("x_revision was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**A revision number, or `true` for the latest.
+
+Required.*/
+    pub fn x_revision<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::GetShapeRevisionXRevision>,
+    {
+        self.x_revision = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `GetShapeRevisionXRevision` for x_revision failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/shapes/revisions`.
+    pub async fn send(self) -> Result<ResponseValue<types::ShapeEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_shape_revision",
+            method: "GET",
+            path: "/corpus/shapes/revisions",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, x_revision, request_options } = self;
+        let x_revision = x_revision.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/shapes/revisions", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = request.header("x-revision", x_revision.to_string());
+        crate::transport::send_json::<
+            types::ShapeEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::search_shapes`]
+
+[`Client::search_shapes`]: super::Client::search_shapes*/
+#[derive(Debug, Clone)]
+pub struct SearchShapes<'a> {
+    client: &'a super::Client,
+    after: Result<Option<types::SearchShapesAfter>, String>,
+    key: Result<types::SearchShapesKey, String>,
+    keys: Result<Option<::std::vec::Vec<types::SearchShapesKeysItem>>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> SearchShapes<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            after: Ok(None),
+            key: Err("key was not initialized".to_string()),
+            keys: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `after` query parameter.
+
+Optional; may be null.*/
+    pub fn after<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::SearchShapesAfter>,
+    {
+        self.after = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `SearchShapesAfter` for after failed".to_string()
+            });
+        self
+    }
+    /**A numeric key or a slug.
+
+Required.*/
+    pub fn key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::SearchShapesKey>,
+    {
+        self.key = value
+            .try_into()
+            .map_err(|_| "conversion to `SearchShapesKey` for key failed".to_string());
+        self
+    }
+    /**The `keys` query parameter.
+
+Optional; defaults to `[]`.*/
+    pub fn keys<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<types::SearchShapesKeysItem>>,
+    {
+        self.keys = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < SearchShapesKeysItem >` for keys failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/shapes/search`.
+    pub async fn send(self) -> Result<ResponseValue<types::ShapeEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "search_shapes",
+            method: "GET",
+            path: "/corpus/shapes/search",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, after, key, keys, request_options } = self;
+        let after = after.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let key = key.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let keys = keys.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/shapes/search", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &after {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("after", value))
+            }
+            None => request,
+        };
+        let request = request.query(&progenitor_client::QueryParam::new("key", &key));
+        let request = match &keys {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("keys", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::ShapeEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::get_shape_version`]
+
+[`Client::get_shape_version`]: super::Client::get_shape_version*/
+#[derive(Debug, Clone)]
+pub struct GetShapeVersion<'a> {
+    client: &'a super::Client,
+    version: Result<i64, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> GetShapeVersion<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            version: Err("version was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `version` path parameter.
+
+Required.*/
+    pub fn version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.version = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for version failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/shapes/versions/{version}`.
+    pub async fn send(self) -> Result<ResponseValue<types::ShapeEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_shape_version",
+            method: "GET",
+            path: "/corpus/shapes/versions/{version}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, version, request_options } = self;
+        let version = version.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/shapes/versions/{}", client.baseurl, encode_path(& version
+            .to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::ShapeEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::get_csv_report`]
 
 [`Client::get_csv_report`]: super::Client::get_csv_report*/

@@ -478,6 +478,36 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "get_shape_item",
+        method: "GET",
+        path: "/corpus/shapes/items/{id_or_name}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_shape_page",
+        method: "GET",
+        path: "/corpus/shapes/pages/{page}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_shape_revision",
+        method: "GET",
+        path: "/corpus/shapes/revisions",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "search_shapes",
+        method: "GET",
+        path: "/corpus/shapes/search",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "get_shape_version",
+        method: "GET",
+        path: "/corpus/shapes/versions/{version}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "get_csv_report",
         method: "GET",
         path: "/corpus/text/csv",
@@ -1048,25 +1078,60 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
         }
     }
+    ///Mocks [`crate::Client::get_shape_item`] (`GET /corpus/shapes/items/{id_or_name}`): set what the request must carry, then how to answer.
+    pub fn get_shape_item(&self) -> GetShapeItem<'_> {
+        GetShapeItem {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_shape_page`] (`GET /corpus/shapes/pages/{page}`): set what the request must carry, then how to answer.
+    pub fn get_shape_page(&self) -> GetShapePage<'_> {
+        GetShapePage {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_shape_revision`] (`GET /corpus/shapes/revisions`): set what the request must carry, then how to answer.
+    pub fn get_shape_revision(&self) -> GetShapeRevision<'_> {
+        GetShapeRevision {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+        }
+    }
+    ///Mocks [`crate::Client::search_shapes`] (`GET /corpus/shapes/search`): set what the request must carry, then how to answer.
+    pub fn search_shapes(&self) -> SearchShapes<'_> {
+        SearchShapes {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
+        }
+    }
+    ///Mocks [`crate::Client::get_shape_version`] (`GET /corpus/shapes/versions/{version}`): set what the request must carry, then how to answer.
+    pub fn get_shape_version(&self) -> GetShapeVersion<'_> {
+        GetShapeVersion {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
+        }
+    }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
         }
     }
     ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
     pub fn path_members(&self) -> PathMembers<'_> {
         PathMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
         }
     }
 }
@@ -5108,6 +5173,234 @@ impl<'a> UpsertRecord<'a> {
             }
         };
         self.server.mount_json(self.conditions, status, body).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_shape_item`] (`GET /corpus/shapes/items/{id_or_name}`), from [`MockServer::get_shape_item`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetShapeItem<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetShapeItem<'a> {
+    ///Matches only requests whose `id_or_name` path parameter is `value`.
+    pub fn id_or_name(mut self, value: impl Into<types::GetShapeItemIdOrName>) -> Self {
+        let value: types::GetShapeItemIdOrName = value.into();
+        self.conditions = self.conditions.path_param("id_or_name", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ShapeEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_shape_page`] (`GET /corpus/shapes/pages/{page}`), from [`MockServer::get_shape_page`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetShapePage<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetShapePage<'a> {
+    ///Matches only requests whose `page` path parameter is `value`.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("page", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ShapeEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_shape_revision`] (`GET /corpus/shapes/revisions`), from [`MockServer::get_shape_revision`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetShapeRevision<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetShapeRevision<'a> {
+    ///Matches only requests whose `x-revision` header parameter is `value`.
+    pub fn x_revision(
+        mut self,
+        value: impl Into<types::GetShapeRevisionXRevision>,
+    ) -> Self {
+        let value: types::GetShapeRevisionXRevision = value.into();
+        self.conditions = self.conditions.header("x-revision", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ShapeEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::search_shapes`] (`GET /corpus/shapes/search`), from [`MockServer::search_shapes`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct SearchShapes<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> SearchShapes<'a> {
+    ///Matches only requests whose `after` query parameter is `value`.
+    pub fn after(mut self, value: impl Into<types::SearchShapesAfter>) -> Self {
+        let value: types::SearchShapesAfter = value.into();
+        self.conditions = self.conditions.query("after", &value);
+        self
+    }
+    ///Matches only requests whose `key` query parameter is `value`.
+    pub fn key(mut self, value: impl Into<types::SearchShapesKey>) -> Self {
+        let value: types::SearchShapesKey = value.into();
+        self.conditions = self.conditions.query("key", &value);
+        self
+    }
+    ///Matches only requests whose `keys` query parameter is `value`.
+    pub fn keys(
+        mut self,
+        value: impl Into<::std::vec::Vec<types::SearchShapesKeysItem>>,
+    ) -> Self {
+        let value: ::std::vec::Vec<types::SearchShapesKeysItem> = value.into();
+        self.conditions = self.conditions.query("keys", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ShapeEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::get_shape_version`] (`GET /corpus/shapes/versions/{version}`), from [`MockServer::get_shape_version`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct GetShapeVersion<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> GetShapeVersion<'a> {
+    ///Matches only requests whose `version` path parameter is `value`.
+    pub fn version(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("version", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::ShapeEcho) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -1480,6 +1480,101 @@ let response = client.upsert_record()
     pub fn upsert_record(&self) -> builder::UpsertRecord<'_> {
         builder::UpsertRecord::new(self)
     }
+    /**Get Shape Item
+
+Look an item up by its id or its name.
+
+Sends a `GET` request to `/corpus/shapes/items/{id_or_name}`
+
+Arguments:
+- `id_or_name`: The item's id, or its name.
+```no_run
+# async fn example(client: &stackai_connections::Client, id_or_name: stackai_connections::types::GetShapeItemIdOrName) {
+let response = client.get_shape_item()
+    .id_or_name(id_or_name)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_shape_item(&self) -> builder::GetShapeItem<'_> {
+        builder::GetShapeItem::new(self)
+    }
+    /**Get Shape Page
+
+A required path parameter that :func:`post_process` marks ``nullable: true``.
+
+Sends a `GET` request to `/corpus/shapes/pages/{page}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, page: i64) {
+let response = client.get_shape_page()
+    .page(page)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_shape_page(&self) -> builder::GetShapePage<'_> {
+        builder::GetShapePage::new(self)
+    }
+    /**Get Shape Revision
+
+Read a revision named by a header of two types.
+
+Sends a `GET` request to `/corpus/shapes/revisions`
+
+Arguments:
+- `x_revision`: A revision number, or `true` for the latest.
+```no_run
+# async fn example(client: &stackai_connections::Client, x_revision: stackai_connections::types::GetShapeRevisionXRevision) {
+let response = client.get_shape_revision()
+    .x_revision(x_revision)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_shape_revision(&self) -> builder::GetShapeRevision<'_> {
+        builder::GetShapeRevision::new(self)
+    }
+    /**Search Shapes
+
+Search by keys that are numbers or slugs.
+
+Sends a `GET` request to `/corpus/shapes/search`
+
+Arguments:
+- `after`
+- `key`: A numeric key or a slug.
+- `keys`
+```no_run
+# async fn example(client: &stackai_connections::Client, after: stackai_connections::types::SearchShapesAfter, key: stackai_connections::types::SearchShapesKey, keys: Vec<stackai_connections::types::SearchShapesKeysItem>) {
+let response = client.search_shapes()
+    .after(after)
+    .key(key)
+    .keys(keys)
+    .send()
+    .await;
+# }
+```*/
+    pub fn search_shapes(&self) -> builder::SearchShapes<'_> {
+        builder::SearchShapes::new(self)
+    }
+    /**Get Shape Version
+
+A required path parameter FastAPI publishes as nullable (``int | None``).
+
+Sends a `GET` request to `/corpus/shapes/versions/{version}`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, version: i64) {
+let response = client.get_shape_version()
+    .version(version)
+    .send()
+    .await;
+# }
+```*/
+    pub fn get_shape_version(&self) -> builder::GetShapeVersion<'_> {
+        builder::GetShapeVersion::new(self)
+    }
     /**Get Csv Report
 
 A report as CSV.

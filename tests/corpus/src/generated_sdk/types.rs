@@ -1159,6 +1159,115 @@ impl GeoPoint {
     }
 }
 
+///The `id_or_name` parameter of `get_shape_item`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum GetShapeItemIdOrName {
+    ///`Uuid`.
+    Uuid(::uuid::Uuid),
+    ///`String`.
+    String(::std::string::String),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for GetShapeItemIdOrName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for GetShapeItemIdOrName {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for GetShapeItemIdOrName {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<::uuid::Uuid> for GetShapeItemIdOrName {
+    fn from(value: ::uuid::Uuid) -> Self {
+        Self::Uuid(value)
+    }
+}
+
+///The `x-revision` parameter of `get_shape_revision`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum GetShapeRevisionXRevision {
+    ///`Integer`.
+    Integer(i64),
+    ///`Boolean`.
+    Boolean(bool),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for GetShapeRevisionXRevision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::str::FromStr for GetShapeRevisionXRevision {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if let Ok(v) = value.parse() {
+            Ok(Self::Integer(v))
+        } else if let Ok(v) = value.parse() {
+            Ok(Self::Boolean(v))
+        } else {
+            Err("string conversion failed for all variants".into())
+        }
+    }
+}
+
+impl ::std::convert::TryFrom<&str> for GetShapeRevisionXRevision {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::TryFrom<::std::string::String> for GetShapeRevisionXRevision {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::From<i64> for GetShapeRevisionXRevision {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl ::std::convert::From<bool> for GetShapeRevisionXRevision {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+
 ///What the service answers for an `HTTPException`: the reason, for people.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -2180,6 +2289,129 @@ pub enum ResourceStatus {
     Unknown(::std::string::String),
 }
 
+///The `after` parameter of `search_shapes`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum SearchShapesAfter {
+    ///`Integer`.
+    Integer(i64),
+    ///`String`.
+    String(::std::string::String),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for SearchShapesAfter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for SearchShapesAfter {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SearchShapesAfter {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<i64> for SearchShapesAfter {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+///The `key` parameter of `search_shapes`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum SearchShapesKey {
+    ///`Integer`.
+    Integer(i64),
+    ///`String`.
+    String(::std::string::String),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for SearchShapesKey {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for SearchShapesKey {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SearchShapesKey {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<i64> for SearchShapesKey {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+///An item of the `keys` parameter of `search_shapes`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum SearchShapesKeysItem {
+    ///`Integer`.
+    Integer(i64),
+    ///`String`.
+    String(::std::string::String),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for SearchShapesKeysItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for SearchShapesKeysItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SearchShapesKeysItem {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<i64> for SearchShapesKeysItem {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
 ///A named discriminated union: pydantic publishes it as a component of its own.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -2201,6 +2433,27 @@ impl ::std::convert::From<Circle> for ShapeBox {
 impl ::std::convert::From<Rectangle> for ShapeBox {
     fn from(value: Rectangle) -> Self {
         Self::Rectangle(value)
+    }
+}
+
+///What the server received, each value with the Python type it was parsed into.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct ShapeEcho {
+    /**The `values` field.
+
+Optional; defaults to `{}`.*/
+    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl ShapeEcho {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::ShapeEcho {
+        Default::default()
     }
 }
 
@@ -8761,6 +9014,75 @@ Optional; defaults to `{}`.*/
                 status: Ok(value.status),
                 supabase_signed_url: Ok(value.supabase_signed_url),
                 user_metadata: Ok(value.user_metadata),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::ShapeEcho`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct ShapeEcho {
+        values: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ShapeEcho {
+        fn default() -> Self {
+            Self {
+                values: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl ShapeEcho {
+        /**The `values` field.
+
+Optional; defaults to `{}`.*/
+        pub fn values<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.values = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for values: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ShapeEcho> for super::ShapeEcho {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ShapeEcho,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                values: value.values?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ShapeEcho> for ShapeEcho {
+        fn from(value: super::ShapeEcho) -> Self {
+            Self {
+                values: Ok(value.values),
                 extra: Ok(value.extra),
             }
         }
