@@ -2,7 +2,7 @@
 FastAPI/pydantic feature the generator must handle (issue 8).
 
 The corpus is a test fixture, not an API anyone serves. Its document is the
-Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus four
+Connections document (``openapi/upstream/app.py``'s routes, unchanged) plus five
 routers:
 
 - ``requests.py``: request shapes (multipart and urlencoded bodies, header and
@@ -13,7 +13,11 @@ routers:
 - ``responses.py``: response shapes (text, binary downloads, server-sent events,
   JSON or events from one operation);
 - ``statuses.py``: success statuses with different bodies (an enum keyed by
-  status in the client).
+  status in the client);
+- ``realworld.py``: what large real services do (routers with prefixes, tags,
+  dependencies and shared error responses, custom operationIds, generic and root
+  models, computed fields, aliases, secrets and other formats, sets, open models,
+  long names, schemas named ``Model``/``Error``/``Client``/``Result``/``Option``).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -50,6 +54,7 @@ def _load_upstream():
 upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
+import realworld  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
 import statuses  # noqa: E402
@@ -65,6 +70,7 @@ app.include_router(requests.router)
 app.include_router(models.router)
 app.include_router(responses.router)
 app.include_router(statuses.router)
+app.include_router(realworld.router)
 
 
 if __name__ == "__main__":

@@ -293,12 +293,28 @@ impl Normalizer<'_> {
             obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
         self.pattern_properties(ptr, obj);
+        // pydantic's `IPvAnyAddress` is `format: ipvanyaddress`; typify's name for an IPv4
+        // or IPv6 address (`std::net::IpAddr`, written as pydantic writes it) is `ip`.
+        if obj.get("format").is_some_and(|f| f == "ipvanyaddress") {
+            obj.insert("format".into(), json!("ip"));
+        }
         self.rust_shapes(ptr, obj)?;
         self.unions(ptr, obj);
         // JSON Schema lets an object without `additionalProperties` hold any other field;
         // saying so explicitly makes typify keep such fields in an `extra` map, so that a
         // field the server adds later survives decoding and re-encoding.
-        if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+        // pydantic's `extra="allow"` says `additionalProperties: true` beside its fields,
+        // which typify reads as a closed struct (the extra fields were lost on decoding and
+        // could not be sent): `{}` says the same and keeps them in the `extra` map. A map
+        // without named fields (`properties: {}`) stays a map.
+        let named_fields = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        let open = obj.get("additionalProperties");
+        if (obj.contains_key("properties") && open.is_none())
+            || (named_fields && open == Some(&Value::Bool(true)))
+        {
             obj.insert("additionalProperties".into(), json!({}));
         }
         // 3.1 reads an array without `items` as an array of anything; 3.0 requires `items`.
