@@ -834,6 +834,39 @@ fn extra_allow_models_keep_unnamed_fields() {
     );
 }
 
+/// pydantic's `Json[T]` (a string holding JSON text, with the text's schema as
+/// `contentSchema`) is a `String`; the unchecked schema is a located warning.
+#[test]
+fn json_text_strings_are_strings_with_a_warning() {
+    let json_text = json!({
+        "type": "string",
+        "contentMediaType": "application/json",
+        "contentSchema": {"type": "object", "additionalProperties": {"type": "integer"}}
+    });
+    let path = Path::new("inline.json");
+    let normalized = normalize(path, holder_document(json_text.clone())).expect("normalizes");
+    let warnings: Vec<_> = normalized
+        .warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, format!("{VALUE}/contentSchema"));
+    assert!(
+        warnings[0].1.contains("serde_json::to_string"),
+        "{warnings:?}"
+    );
+    let output = stackai_codegen::run_on_value(path, "inline.json", holder_document(json_text))
+        .expect("generates");
+    assert!(
+        output
+            .surface()
+            .contains("struct Holder\n  value: String\n"),
+        "{}",
+        output.surface()
+    );
+}
+
 #[test]
 fn nullable_member_gets_the_same_rewrites_as_any_schema() {
     let thing = || json!({"$ref": "#/components/schemas/Thing"});

@@ -400,6 +400,23 @@ impl Normalizer<'_> {
     }
 
     fn drop_annotations(&mut self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+        // pydantic's `Json[T]` validates a string holding JSON text: `contentMediaType:
+        // application/json` with the text's schema as `contentSchema`, which typify does not
+        // read. (The events of `text/event-stream` bodies say the same, and `passes::responses`
+        // reads their `contentSchema` from `itemSchema`.)
+        if obj
+            .get("contentMediaType")
+            .is_some_and(|m| m == "application/json")
+            && obj.contains_key("contentSchema")
+            && !ptr.contains("/itemSchema/")
+        {
+            self.warn(
+                &push_pointer(ptr, "contentSchema"),
+                "a string holding JSON text (pydantic's `Json[...]`) is a `String` in Rust and \
+                 the client does not check the text against `contentSchema`: write it with \
+                 `serde_json::to_string`; acknowledge this warning in overrides.json",
+            );
+        }
         // FastAPI derives every `title` from a name the Rust code already has; typify would
         // otherwise turn them into doc lines and, for inline objects, type names.
         for key in [
