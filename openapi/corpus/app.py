@@ -19,7 +19,11 @@ routers:
   the generator's own members or like each other);
 - ``shapes.py``: parameters of several scalar types (``UUID | str``, ``int | str``)
   and required path parameters that may be null, one of them in OpenAPI 3.0's
-  ``nullable`` spelling, put into the 3.1 document by ``shapes.post_process``.
+  ``nullable`` spelling, put into the 3.1 document by ``shapes.post_process``;
+- ``realworld.py``: what large real services do (routers with prefixes, tags,
+  dependencies and shared error responses, custom operationIds, generic and root
+  models, computed fields, aliases, secrets and other formats, sets, open models,
+  long names, schemas named ``Model``/``Error``/``Client``/``Result``/``Option``).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -57,6 +61,7 @@ upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
 import names  # noqa: E402
+import realworld  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
 import shapes  # noqa: E402
@@ -80,6 +85,7 @@ app.include_router(names.router)
 app.include_router(names.users)
 app.include_router(names.private)
 app.include_router(shapes.router)
+app.include_router(realworld.router)
 # Mixes the dialects as post-processed documents do (see shapes.post_process).
 shapes.post_process(app)
 

@@ -699,6 +699,12 @@ fn rewrites_of_inline_31_schemas() {
             rust: "String",
         },
         Rewrite {
+            name: "pydantic's IPvAnyAddress",
+            input: json!({"type": "string", "format": "ipvanyaddress", "title": "Ip"}),
+            output: json!({"type": "string", "format": "ip"}),
+            rust: "std::net::IpAddr",
+        },
+        Rewrite {
             name: "examples beside an example",
             input: json!({"type": "string", "example": "kept", "examples": ["dropped"]}),
             output: json!({"type": "string", "example": "kept"}),
@@ -793,6 +799,74 @@ fn rewrites_of_inline_31_schemas() {
 /// The member of `anyOf: [X, {type: null}]` is merged into its parent *after* the parent's
 /// own rewrites ran (`$ref` siblings, titles, unsupported keywords), so the member escapes
 /// them. Generator bugs; see the report.
+/// pydantic's `extra="allow"` writes `additionalProperties: true` beside the fields; the
+/// fields a document does not name must land in the `extra` map (typify reads `true` beside
+/// properties as a closed struct), while a map without named fields stays a map.
+#[test]
+fn extra_allow_models_keep_unnamed_fields() {
+    let open = json!({
+        "type": "object",
+        "properties": {"author": {"type": "string"}},
+        "required": ["author"],
+        "additionalProperties": true
+    });
+    let path = Path::new("inline.json");
+    let normalized = normalize(path, holder_document(open.clone())).expect("normalizes");
+    assert_eq!(
+        at(&normalized.document, VALUE)["additionalProperties"],
+        json!({})
+    );
+    let output = stackai_codegen::run_on_value(path, "inline.json", holder_document(open))
+        .expect("generates");
+    assert!(
+        output
+            .surface()
+            .contains("struct HolderValue\n  author: String\n  extra: Map<String, Value>\n"),
+        "{}",
+        output.surface()
+    );
+
+    let map = json!({"type": "object", "properties": {}, "additionalProperties": true});
+    let normalized = normalize(path, holder_document(map)).expect("normalizes");
+    assert_eq!(
+        at(&normalized.document, VALUE)["additionalProperties"],
+        json!(true)
+    );
+}
+
+/// pydantic's `Json[T]` (a string holding JSON text, with the text's schema as
+/// `contentSchema`) is a `String`; the unchecked schema is a located warning.
+#[test]
+fn json_text_strings_are_strings_with_a_warning() {
+    let json_text = json!({
+        "type": "string",
+        "contentMediaType": "application/json",
+        "contentSchema": {"type": "object", "additionalProperties": {"type": "integer"}}
+    });
+    let path = Path::new("inline.json");
+    let normalized = normalize(path, holder_document(json_text.clone())).expect("normalizes");
+    let warnings: Vec<_> = normalized
+        .warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, format!("{VALUE}/contentSchema"));
+    assert!(
+        warnings[0].1.contains("serde_json::to_string"),
+        "{warnings:?}"
+    );
+    let output = stackai_codegen::run_on_value(path, "inline.json", holder_document(json_text))
+        .expect("generates");
+    assert!(
+        output
+            .surface()
+            .contains("struct Holder\n  value: String\n"),
+        "{}",
+        output.surface()
+    );
+}
+
 #[test]
 fn nullable_member_gets_the_same_rewrites_as_any_schema() {
     let thing = || json!({"$ref": "#/components/schemas/Thing"});

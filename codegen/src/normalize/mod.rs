@@ -308,12 +308,28 @@ impl Normalizer<'_> {
             obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
         self.pattern_properties(ptr, obj);
+        // pydantic's `IPvAnyAddress` is `format: ipvanyaddress`; typify's name for an IPv4
+        // or IPv6 address (`std::net::IpAddr`, written as pydantic writes it) is `ip`.
+        if obj.get("format").is_some_and(|f| f == "ipvanyaddress") {
+            obj.insert("format".into(), json!("ip"));
+        }
         self.rust_shapes(ptr, obj)?;
         self.unions(ptr, obj);
         // JSON Schema lets an object without `additionalProperties` hold any other field;
         // saying so explicitly makes typify keep such fields in an `extra` map, so that a
         // field the server adds later survives decoding and re-encoding.
-        if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+        // pydantic's `extra="allow"` says `additionalProperties: true` beside its fields,
+        // which typify reads as a closed struct (the extra fields were lost on decoding and
+        // could not be sent): `{}` says the same and keeps them in the `extra` map. A map
+        // without named fields (`properties: {}`) stays a map.
+        let named_fields = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        let open = obj.get("additionalProperties");
+        if (obj.contains_key("properties") && open.is_none())
+            || (named_fields && open == Some(&Value::Bool(true)))
+        {
             obj.insert("additionalProperties".into(), json!({}));
         }
         // 3.1 reads an array without `items` as an array of anything; 3.0 requires `items`.
@@ -438,6 +454,23 @@ impl Normalizer<'_> {
     }
 
     fn drop_annotations(&mut self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {
+        // pydantic's `Json[T]` validates a string holding JSON text: `contentMediaType:
+        // application/json` with the text's schema as `contentSchema`, which typify does not
+        // read. (The events of `text/event-stream` bodies say the same, and `passes::responses`
+        // reads their `contentSchema` from `itemSchema`.)
+        if obj
+            .get("contentMediaType")
+            .is_some_and(|m| m == "application/json")
+            && obj.contains_key("contentSchema")
+            && !ptr.contains("/itemSchema/")
+        {
+            self.warn(
+                &push_pointer(ptr, "contentSchema"),
+                "a string holding JSON text (pydantic's `Json[...]`) is a `String` in Rust and \
+                 the client does not check the text against `contentSchema`: write it with \
+                 `serde_json::to_string`; acknowledge this warning in overrides.json",
+            );
+        }
         // FastAPI derives every `title` from a name the Rust code already has; typify would
         // otherwise turn them into doc lines and, for inline objects, type names.
         for key in [

@@ -3004,7 +3004,7 @@ Required.*/
     ///Sends the `GET` request to `/corpus/account-search`.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Account>>, Error> {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::ErrorsAccount>>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "search_accounts",
             method: "GET",
@@ -3024,7 +3024,7 @@ Required.*/
             );
         let request = request.query(&progenitor_client::QueryParam::new("q", &q));
         crate::transport::send_json::<
-            ::std::vec::Vec<types::Account>,
+            ::std::vec::Vec<types::ErrorsAccount>,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -3095,7 +3095,7 @@ impl<'a> ListAccounts<'a> {
     ///Sends the `GET` request to `/corpus/accounts`.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Account>>, Error> {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::ErrorsAccount>>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_accounts",
             method: "GET",
@@ -3113,7 +3113,7 @@ impl<'a> ListAccounts<'a> {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             );
         crate::transport::send_json::<
-            ::std::vec::Vec<types::Account>,
+            ::std::vec::Vec<types::ErrorsAccount>,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -3208,7 +3208,7 @@ impl<'a> CreateAccount<'a> {
         self
     }
     ///Sends the `POST` request to `/corpus/accounts`.
-    pub async fn send(self) -> Result<ResponseValue<types::Account>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::ErrorsAccount>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "create_account",
             method: "POST",
@@ -3230,7 +3230,7 @@ impl<'a> CreateAccount<'a> {
             )
             .json(&body);
         crate::transport::send_json::<
-            types::Account,
+            types::ErrorsAccount,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -3313,7 +3313,7 @@ Required.*/
         self
     }
     ///Sends the `GET` request to `/corpus/accounts/{account_id}`.
-    pub async fn send(self) -> Result<ResponseValue<types::Account>, Error> {
+    pub async fn send(self) -> Result<ResponseValue<types::ErrorsAccount>, Error> {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_account",
             method: "GET",
@@ -3335,7 +3335,7 @@ Required.*/
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             );
         crate::transport::send_json::<
-            types::Account,
+            types::ErrorsAccount,
         >(client, &OPERATION, request, request_options)
             .await
     }
@@ -10419,6 +10419,1464 @@ Optional; defaults to `0`.*/
         let next = (!last)
             .then_some(crate::pagination::NextPage::Offset(offset + fetched));
         Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::realworld_register_account`]
+
+[`Client::realworld_register_account`]: super::Client::realworld_register_account*/
+#[derive(Debug, Clone)]
+pub struct RealworldRegisterAccount<'a> {
+    client: &'a super::Client,
+    x_tenant_id: Result<::std::string::String, String>,
+    body: Result<types::builder::AccountInput, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldRegisterAccount<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::AccountInput>,
+        <V as std::convert::TryInto<types::AccountInput>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `AccountInput` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::AccountInput,
+        ) -> types::builder::AccountInput,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/realworld/accounts`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::RealworldAccountOutput>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_register_account",
+            method: "POST",
+            path: "/corpus/realworld/accounts",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, x_tenant_id, body, request_options } = self;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::AccountInput::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/accounts", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::RealworldAccountOutput,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_record_provisioning_configuration_snapshot`]
+
+[`Client::realworld_record_provisioning_configuration_snapshot`]: super::Client::realworld_record_provisioning_configuration_snapshot*/
+#[derive(Debug, Clone)]
+pub struct RealworldRecordProvisioningConfigurationSnapshot<'a> {
+    client: &'a super::Client,
+    x_tenant_id: Result<::std::string::String, String>,
+    body: Result<
+        types::builder::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        String,
+    >,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldRecordProvisioningConfigurationSnapshot<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        >,
+        <V as std::convert::TryInto<
+            types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        ) -> types::builder::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/realworld/accounts/snapshots`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<
+            types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        >,
+        Error,
+    > {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_record_provisioning_configuration_snapshot",
+            method: "POST",
+            path: "/corpus/realworld/accounts/snapshots",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, x_tenant_id, body, request_options } = self;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| {
+                types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord::try_from(
+                        v,
+                    )
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/accounts/snapshots", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_annotate_account`]
+
+[`Client::realworld_annotate_account`]: super::Client::realworld_annotate_account*/
+#[derive(Debug, Clone)]
+pub struct RealworldAnnotateAccount<'a> {
+    client: &'a super::Client,
+    account_email: Result<::std::string::String, String>,
+    x_tenant_id: Result<::std::string::String, String>,
+    body: Result<types::builder::Annotation, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldAnnotateAccount<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            account_email: Err("account_email was not initialized".to_string()),
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `account_email` path parameter.
+
+Required.*/
+    pub fn account_email<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.account_email = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for account_email failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::Annotation>,
+        <V as std::convert::TryInto<types::Annotation>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `Annotation` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::Annotation) -> types::builder::Annotation,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/realworld/accounts/{account_email}/annotations`.
+    pub async fn send(self) -> Result<ResponseValue<types::Annotation>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_annotate_account",
+            method: "POST",
+            path: "/corpus/realworld/accounts/{account_email}/annotations",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, account_email, x_tenant_id, body, request_options } = self;
+        let account_email = account_email
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::Annotation::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/realworld/accounts/{}/annotations", client.baseurl, encode_path(&
+            account_email.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::Annotation,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_replace_registry`]
+
+[`Client::realworld_replace_registry`]: super::Client::realworld_replace_registry*/
+#[derive(Debug, Clone)]
+pub struct RealworldReplaceRegistry<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::Registry, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldReplaceRegistry<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::Registry>,
+        <V as std::convert::TryInto<types::Registry>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `Registry` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::Registry) -> types::builder::Registry,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/corpus/realworld/registry`.
+    pub async fn send(self) -> Result<ResponseValue<types::Registry>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_replace_registry",
+            method: "PUT",
+            path: "/corpus/realworld/registry",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::Registry::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/registry", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::Registry,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_set_registry_options`]
+
+[`Client::realworld_set_registry_options`]: super::Client::realworld_set_registry_options*/
+#[derive(Debug, Clone)]
+pub struct RealworldSetRegistryOptions<'a> {
+    client: &'a super::Client,
+    body: Result<::std::vec::Vec<types::Option>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldSetRegistryOptions<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<types::Option>>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < Option >` for body failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `POST` request to `/corpus/realworld/registry/options`.
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<::std::vec::Vec<types::Option>>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_set_registry_options",
+            method: "POST",
+            path: "/corpus/realworld/registry/options",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/registry/options", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            ::std::vec::Vec<types::Option>,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_get_registry_result`]
+
+[`Client::realworld_get_registry_result`]: super::Client::realworld_get_registry_result*/
+#[derive(Debug, Clone)]
+pub struct RealworldGetRegistryResult<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldGetRegistryResult<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/realworld/registry/result`.
+    pub async fn send(self) -> Result<ResponseValue<types::Result>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_get_registry_result",
+            method: "GET",
+            path: "/corpus/realworld/registry/result",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let url = format!("{}/corpus/realworld/registry/result", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<
+            types::Result,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_list_widgets`]
+
+[`Client::realworld_list_widgets`]: super::Client::realworld_list_widgets*/
+#[derive(Debug, Clone)]
+pub struct RealworldListWidgets<'a> {
+    client: &'a super::Client,
+    locale: Result<Option<::std::string::String>, String>,
+    page_size: Result<Option<i64>, String>,
+    page_token: Result<Option<::std::string::String>, String>,
+    x_tenant_id: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldListWidgets<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            locale: Ok(None),
+            page_size: Ok(None),
+            page_token: Ok(None),
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**Language of messages
+
+Optional; defaults to `"en"`.*/
+    pub fn locale<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.locale = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for locale failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `page_size` query parameter.
+
+Optional; defaults to `20`.*/
+    pub fn page_size<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.page_size = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+        self
+    }
+    /**The `page_token` query parameter.
+
+Optional; may be null.*/
+    pub fn page_token<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.page_token = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for page_token failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/realworld/widgets`.
+    pub async fn send(self) -> Result<ResponseValue<types::PageWidget>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_list_widgets",
+            method: "GET",
+            path: "/corpus/realworld/widgets",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            locale,
+            page_size,
+            page_token,
+            x_tenant_id,
+            request_options,
+        } = self;
+        let locale = locale.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page_size = page_size.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let page_token = page_token.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/widgets", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &locale {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("locale", value))
+            }
+            None => request,
+        };
+        let request = match &page_size {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page_size", value))
+            }
+            None => request,
+        };
+        let request = match &page_token {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("page_token", value))
+            }
+            None => request,
+        };
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::PageWidget,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_create_widget`]
+
+[`Client::realworld_create_widget`]: super::Client::realworld_create_widget*/
+#[derive(Debug, Clone)]
+pub struct RealworldCreateWidget<'a> {
+    client: &'a super::Client,
+    locale: Result<Option<::std::string::String>, String>,
+    x_tenant_id: Result<::std::string::String, String>,
+    body: Result<types::builder::WidgetInput, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldCreateWidget<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            locale: Ok(None),
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**Language of messages
+
+Optional; defaults to `"en"`.*/
+    pub fn locale<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.locale = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for locale failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::WidgetInput>,
+        <V as std::convert::TryInto<types::WidgetInput>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `WidgetInput` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::WidgetInput) -> types::builder::WidgetInput,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/realworld/widgets`.
+    pub async fn send(self) -> Result<ResponseValue<types::WidgetOutput>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_create_widget",
+            method: "POST",
+            path: "/corpus/realworld/widgets",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, locale, x_tenant_id, body, request_options } = self;
+        let locale = locale.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::WidgetInput::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/realworld/widgets", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = match &locale {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("locale", value))
+            }
+            None => request,
+        };
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::WidgetOutput,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_list_widget_gadgets`]
+
+[`Client::realworld_list_widget_gadgets`]: super::Client::realworld_list_widget_gadgets*/
+#[derive(Debug, Clone)]
+pub struct RealworldListWidgetGadgets<'a> {
+    client: &'a super::Client,
+    widget_name: Result<::std::string::String, String>,
+    locale: Result<Option<::std::string::String>, String>,
+    x_tenant_id: Result<::std::string::String, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldListWidgetGadgets<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            widget_name: Err("widget_name was not initialized".to_string()),
+            locale: Ok(None),
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `widget_name` path parameter.
+
+Required.*/
+    pub fn widget_name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.widget_name = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for widget_name failed"
+                    .to_string()
+            });
+        self
+    }
+    /**Language of messages
+
+Optional; defaults to `"en"`.*/
+    pub fn locale<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.locale = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for locale failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/realworld/widgets/{widget_name}/gadgets`.
+    pub async fn send(self) -> Result<ResponseValue<types::PageGadget>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_list_widget_gadgets",
+            method: "GET",
+            path: "/corpus/realworld/widgets/{widget_name}/gadgets",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, widget_name, locale, x_tenant_id, request_options } = self;
+        let widget_name = widget_name
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let locale = locale.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/realworld/widgets/{}/gadgets", client.baseurl, encode_path(&
+            widget_name.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::GET, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &locale {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("locale", value))
+            }
+            None => request,
+        };
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::PageGadget,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::realworld_replace_widget_gadget`]
+
+[`Client::realworld_replace_widget_gadget`]: super::Client::realworld_replace_widget_gadget*/
+#[derive(Debug, Clone)]
+pub struct RealworldReplaceWidgetGadget<'a> {
+    client: &'a super::Client,
+    widget_name: Result<::std::string::String, String>,
+    gadget_id: Result<i64, String>,
+    locale: Result<Option<::std::string::String>, String>,
+    x_tenant_id: Result<::std::string::String, String>,
+    body: Result<types::builder::Gadget, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RealworldReplaceWidgetGadget<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            widget_name: Err("widget_name was not initialized".to_string()),
+            gadget_id: Err("gadget_id was not initialized".to_string()),
+            locale: Ok(None),
+            x_tenant_id: Err("x_tenant_id was not initialized".to_string()),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**The `widget_name` path parameter.
+
+Required.*/
+    pub fn widget_name<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.widget_name = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for widget_name failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The `gadget_id` path parameter.
+
+Required.*/
+    pub fn gadget_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.gadget_id = value
+            .try_into()
+            .map_err(|_| "conversion to `i64` for gadget_id failed".to_string());
+        self
+    }
+    /**Language of messages
+
+Optional; defaults to `"en"`.*/
+    pub fn locale<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.locale = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for locale failed"
+                    .to_string()
+            });
+        self
+    }
+    /**The tenant every call acts for
+
+Required.*/
+    pub fn x_tenant_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_tenant_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_tenant_id failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::Gadget>,
+        <V as std::convert::TryInto<types::Gadget>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `Gadget` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(types::builder::Gadget) -> types::builder::Gadget,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`.
+    pub async fn send(self) -> Result<ResponseValue<types::Gadget>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "realworld_replace_widget_gadget",
+            method: "PUT",
+            path: "/corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self {
+            client,
+            widget_name,
+            gadget_id,
+            locale,
+            x_tenant_id,
+            body,
+            request_options,
+        } = self;
+        let widget_name = widget_name
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let gadget_id = gadget_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let locale = locale.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let x_tenant_id = x_tenant_id
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::Gadget::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!(
+            "{}/corpus/realworld/widgets/{}/gadgets/{}", client.baseurl, encode_path(&
+            widget_name.to_string()), encode_path(& gadget_id.to_string())
+        );
+        let request = client
+            .client
+            .request(::reqwest::Method::PUT, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = match &locale {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("locale", value))
+            }
+            None => request,
+        };
+        let request = request.header("x-tenant-id", x_tenant_id.to_string());
+        crate::transport::send_json::<
+            types::Gadget,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
     }
 }
 

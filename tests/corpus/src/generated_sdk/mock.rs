@@ -472,6 +472,66 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "realworld_register_account",
+        method: "POST",
+        path: "/corpus/realworld/accounts",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_record_provisioning_configuration_snapshot",
+        method: "POST",
+        path: "/corpus/realworld/accounts/snapshots",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_annotate_account",
+        method: "POST",
+        path: "/corpus/realworld/accounts/{account_email}/annotations",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_replace_registry",
+        method: "PUT",
+        path: "/corpus/realworld/registry",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_set_registry_options",
+        method: "POST",
+        path: "/corpus/realworld/registry/options",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_get_registry_result",
+        method: "GET",
+        path: "/corpus/realworld/registry/result",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_list_widgets",
+        method: "GET",
+        path: "/corpus/realworld/widgets",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_create_widget",
+        method: "POST",
+        path: "/corpus/realworld/widgets",
+        success: 201,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_list_widget_gadgets",
+        method: "GET",
+        path: "/corpus/realworld/widgets/{widget_name}/gadgets",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
+        id: "realworld_replace_widget_gadget",
+        method: "PUT",
+        path: "/corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "upsert_record",
         method: "PUT",
         path: "/corpus/records/{record_id}",
@@ -1071,67 +1131,139 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[76usize]),
         }
     }
+    ///Mocks [`crate::Client::realworld_register_account`] (`POST /corpus/realworld/accounts`): set what the request must carry, then how to answer.
+    pub fn realworld_register_account(&self) -> RealworldRegisterAccount<'_> {
+        RealworldRegisterAccount {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_record_provisioning_configuration_snapshot`] (`POST /corpus/realworld/accounts/snapshots`): set what the request must carry, then how to answer.
+    pub fn realworld_record_provisioning_configuration_snapshot(
+        &self,
+    ) -> RealworldRecordProvisioningConfigurationSnapshot<'_> {
+        RealworldRecordProvisioningConfigurationSnapshot {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_annotate_account`] (`POST /corpus/realworld/accounts/{account_email}/annotations`): set what the request must carry, then how to answer.
+    pub fn realworld_annotate_account(&self) -> RealworldAnnotateAccount<'_> {
+        RealworldAnnotateAccount {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_replace_registry`] (`PUT /corpus/realworld/registry`): set what the request must carry, then how to answer.
+    pub fn realworld_replace_registry(&self) -> RealworldReplaceRegistry<'_> {
+        RealworldReplaceRegistry {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_set_registry_options`] (`POST /corpus/realworld/registry/options`): set what the request must carry, then how to answer.
+    pub fn realworld_set_registry_options(&self) -> RealworldSetRegistryOptions<'_> {
+        RealworldSetRegistryOptions {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_get_registry_result`] (`GET /corpus/realworld/registry/result`): set what the request must carry, then how to answer.
+    pub fn realworld_get_registry_result(&self) -> RealworldGetRegistryResult<'_> {
+        RealworldGetRegistryResult {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_list_widgets`] (`GET /corpus/realworld/widgets`): set what the request must carry, then how to answer.
+    pub fn realworld_list_widgets(&self) -> RealworldListWidgets<'_> {
+        RealworldListWidgets {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_create_widget`] (`POST /corpus/realworld/widgets`): set what the request must carry, then how to answer.
+    pub fn realworld_create_widget(&self) -> RealworldCreateWidget<'_> {
+        RealworldCreateWidget {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_list_widget_gadgets`] (`GET /corpus/realworld/widgets/{widget_name}/gadgets`): set what the request must carry, then how to answer.
+    pub fn realworld_list_widget_gadgets(&self) -> RealworldListWidgetGadgets<'_> {
+        RealworldListWidgetGadgets {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
+        }
+    }
+    ///Mocks [`crate::Client::realworld_replace_widget_gadget`] (`PUT /corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`): set what the request must carry, then how to answer.
+    pub fn realworld_replace_widget_gadget(&self) -> RealworldReplaceWidgetGadget<'_> {
+        RealworldReplaceWidgetGadget {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[86usize]),
+        }
+    }
     ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
     pub fn upsert_record(&self) -> UpsertRecord<'_> {
         UpsertRecord {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[87usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_item`] (`GET /corpus/shapes/items/{id_or_name}`): set what the request must carry, then how to answer.
     pub fn get_shape_item(&self) -> GetShapeItem<'_> {
         GetShapeItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[88usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_page`] (`GET /corpus/shapes/pages/{page}`): set what the request must carry, then how to answer.
     pub fn get_shape_page(&self) -> GetShapePage<'_> {
         GetShapePage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[89usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_revision`] (`GET /corpus/shapes/revisions`): set what the request must carry, then how to answer.
     pub fn get_shape_revision(&self) -> GetShapeRevision<'_> {
         GetShapeRevision {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[90usize]),
         }
     }
     ///Mocks [`crate::Client::search_shapes`] (`GET /corpus/shapes/search`): set what the request must carry, then how to answer.
     pub fn search_shapes(&self) -> SearchShapes<'_> {
         SearchShapes {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[91usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_version`] (`GET /corpus/shapes/versions/{version}`): set what the request must carry, then how to answer.
     pub fn get_shape_version(&self) -> GetShapeVersion<'_> {
         GetShapeVersion {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[92usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[93usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[94usize]),
         }
     }
     ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
     pub fn path_members(&self) -> PathMembers<'_> {
         PathMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[95usize]),
         }
     }
 }
@@ -2275,7 +2407,7 @@ impl<'a> SearchAccounts<'a> {
         self
     }
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &::std::vec::Vec<types::Account>) {
+    pub async fn ok(self, value: &::std::vec::Vec<types::ErrorsAccount>) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -2311,7 +2443,7 @@ pub struct ListAccounts<'a> {
 
 impl<'a> ListAccounts<'a> {
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &::std::vec::Vec<types::Account>) {
+    pub async fn ok(self, value: &::std::vec::Vec<types::ErrorsAccount>) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -2358,7 +2490,7 @@ impl<'a> CreateAccount<'a> {
         self
     }
     ///Answers 201 with `value` as JSON.
-    pub async fn ok(self, value: &types::Account) {
+    pub async fn ok(self, value: &types::ErrorsAccount) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 201, Some(body)).await;
     }
@@ -2400,7 +2532,7 @@ impl<'a> GetAccount<'a> {
         self
     }
     ///Answers 200 with `value` as JSON.
-    pub async fn ok(self, value: &types::Account) {
+    pub async fn ok(self, value: &types::ErrorsAccount) {
         let body = crate::mocking::to_json(&value);
         self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
@@ -5109,6 +5241,551 @@ impl<'a> ListLoosePages<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_register_account`] (`POST /corpus/realworld/accounts`), from [`MockServer::realworld_register_account`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldRegisterAccount<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldRegisterAccount<'a> {
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::AccountInput) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::RealworldAccountOutput) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_record_provisioning_configuration_snapshot`] (`POST /corpus/realworld/accounts/snapshots`), from [`MockServer::realworld_record_provisioning_configuration_snapshot`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldRecordProvisioningConfigurationSnapshot<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldRecordProvisioningConfigurationSnapshot<'a> {
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(
+        mut self,
+        body: &types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+    ) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(
+        self,
+        value: &types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord,
+    ) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_annotate_account`] (`POST /corpus/realworld/accounts/{account_email}/annotations`), from [`MockServer::realworld_annotate_account`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldAnnotateAccount<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldAnnotateAccount<'a> {
+    ///Matches only requests whose `account_email` path parameter is `value`.
+    pub fn account_email(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.path_param("account_email", &value);
+        self
+    }
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::Annotation) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Annotation) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_replace_registry`] (`PUT /corpus/realworld/registry`), from [`MockServer::realworld_replace_registry`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldReplaceRegistry<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldReplaceRegistry<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::Registry) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Registry) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_set_registry_options`] (`POST /corpus/realworld/registry/options`), from [`MockServer::realworld_set_registry_options`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldSetRegistryOptions<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldSetRegistryOptions<'a> {
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &::std::vec::Vec<types::Option>) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &::std::vec::Vec<types::Option>) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_get_registry_result`] (`GET /corpus/realworld/registry/result`), from [`MockServer::realworld_get_registry_result`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldGetRegistryResult<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldGetRegistryResult<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Result) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_list_widgets`] (`GET /corpus/realworld/widgets`), from [`MockServer::realworld_list_widgets`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldListWidgets<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldListWidgets<'a> {
+    ///Matches only requests whose `locale` query parameter is `value`.
+    pub fn locale(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("locale", &value);
+        self
+    }
+    ///Matches only requests whose `page_size` query parameter is `value`.
+    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.query("page_size", &value);
+        self
+    }
+    ///Matches only requests whose `page_token` query parameter is `value`.
+    pub fn page_token(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("page_token", &value);
+        self
+    }
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::PageWidget) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_create_widget`] (`POST /corpus/realworld/widgets`), from [`MockServer::realworld_create_widget`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldCreateWidget<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldCreateWidget<'a> {
+    ///Matches only requests whose `locale` query parameter is `value`.
+    pub fn locale(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("locale", &value);
+        self
+    }
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::WidgetInput) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 201 with `value` as JSON.
+    pub async fn ok(self, value: &types::WidgetOutput) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 201, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_list_widget_gadgets`] (`GET /corpus/realworld/widgets/{widget_name}/gadgets`), from [`MockServer::realworld_list_widget_gadgets`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldListWidgetGadgets<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldListWidgetGadgets<'a> {
+    ///Matches only requests whose `widget_name` path parameter is `value`.
+    pub fn widget_name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.path_param("widget_name", &value);
+        self
+    }
+    ///Matches only requests whose `locale` query parameter is `value`.
+    pub fn locale(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("locale", &value);
+        self
+    }
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::PageGadget) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::realworld_replace_widget_gadget`] (`PUT /corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`), from [`MockServer::realworld_replace_widget_gadget`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct RealworldReplaceWidgetGadget<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> RealworldReplaceWidgetGadget<'a> {
+    ///Matches only requests whose `widget_name` path parameter is `value`.
+    pub fn widget_name(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.path_param("widget_name", &value);
+        self
+    }
+    ///Matches only requests whose `gadget_id` path parameter is `value`.
+    pub fn gadget_id(mut self, value: impl Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.conditions = self.conditions.path_param("gadget_id", &value);
+        self
+    }
+    ///Matches only requests whose `locale` query parameter is `value`.
+    pub fn locale(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.query("locale", &value);
+        self
+    }
+    ///Matches only requests whose `x-tenant-id` header parameter is `value`.
+    pub fn x_tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        let value: ::std::string::String = value.into();
+        self.conditions = self.conditions.header("x-tenant-id", &value);
+        self
+    }
+    /// Matches only requests whose JSON body equals `body`.
+    pub fn body(mut self, body: &types::Gadget) -> Self {
+        self.conditions = self.conditions.body(body);
+        self
+    }
+    /// Matches only requests whose JSON body has the members of `body` (objects
+    /// compared member by member, recursively; anything else must be equal).
+    pub fn body_partial(mut self, body: ::serde_json::Value) -> Self {
+        self.conditions = self.conditions.body_partial(body);
+        self
+    }
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Gadget) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -1462,6 +1462,230 @@ let response = client.list_loose_pages()
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
     }
+    /**Register Account
+
+Register an account (e-mail, URL, IP, secret, bytes, `Json[...]`, `JsonValue`);
+answers without its null fields (`response_model_exclude_none`).
+
+Sends a `POST` request to `/corpus/realworld/accounts`
+
+Arguments:
+- `x_tenant_id`: The tenant every call acts for
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, x_tenant_id: String, body: stackai_connections::types::AccountInput) {
+let response = client.realworld_register_account()
+    .x_tenant_id(x_tenant_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_register_account(&self) -> builder::RealworldRegisterAccount<'_> {
+        builder::RealworldRegisterAccount::new(self)
+    }
+    /**Record Provisioning Configuration Snapshot
+
+Record a snapshot (very long model and field names).
+
+Sends a `POST` request to `/corpus/realworld/accounts/snapshots`
+
+Arguments:
+- `x_tenant_id`: The tenant every call acts for
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, x_tenant_id: String, body: stackai_connections::types::VeryLongEnterpriseResourceProvisioningConfigurationSnapshotRecord) {
+let response = client.realworld_record_provisioning_configuration_snapshot()
+    .x_tenant_id(x_tenant_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_record_provisioning_configuration_snapshot(
+        &self,
+    ) -> builder::RealworldRecordProvisioningConfigurationSnapshot<'_> {
+        builder::RealworldRecordProvisioningConfigurationSnapshot::new(self)
+    }
+    /**Annotate Account
+
+Annotate an account (an open model, `extra="allow"`).
+
+Sends a `POST` request to `/corpus/realworld/accounts/{account_email}/annotations`
+
+Arguments:
+- `account_email`
+- `x_tenant_id`: The tenant every call acts for
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, account_email: String, x_tenant_id: String, body: stackai_connections::types::Annotation) {
+let response = client.realworld_annotate_account()
+    .account_email(account_email)
+    .x_tenant_id(x_tenant_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_annotate_account(&self) -> builder::RealworldAnnotateAccount<'_> {
+        builder::RealworldAnnotateAccount::new(self)
+    }
+    /**Replace Registry
+
+Replace the registry (schemas named `Model`, `Client`, `Result`, `Option`, `Error`).
+
+Sends a `PUT` request to `/corpus/realworld/registry`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::Registry) {
+let response = client.realworld_replace_registry()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_replace_registry(&self) -> builder::RealworldReplaceRegistry<'_> {
+        builder::RealworldReplaceRegistry::new(self)
+    }
+    /**Set Registry Options
+
+Replace the options (a list of a schema named `Option`).
+
+Sends a `POST` request to `/corpus/realworld/registry/options`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: Vec<stackai_connections::types::Option>) {
+let response = client.realworld_set_registry_options()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_set_registry_options(
+        &self,
+    ) -> builder::RealworldSetRegistryOptions<'_> {
+        builder::RealworldSetRegistryOptions::new(self)
+    }
+    /**Get Registry Result
+
+The last result (a schema named `Result` as the whole response).
+
+Sends a `GET` request to `/corpus/realworld/registry/result`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.realworld_get_registry_result()
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_get_registry_result(
+        &self,
+    ) -> builder::RealworldGetRegistryResult<'_> {
+        builder::RealworldGetRegistryResult::new(self)
+    }
+    /**List Widgets
+
+List widgets, one page at a time (`Page[Widget]`).
+
+Sends a `GET` request to `/corpus/realworld/widgets`
+
+Arguments:
+- `locale`: Language of messages
+- `page_size`
+- `page_token`
+- `x_tenant_id`: The tenant every call acts for
+```no_run
+# async fn example(client: &stackai_connections::Client, locale: String, page_size: i64, page_token: String, x_tenant_id: String) {
+let response = client.realworld_list_widgets()
+    .locale(locale)
+    .page_size(page_size)
+    .page_token(page_token)
+    .x_tenant_id(x_tenant_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_list_widgets(&self) -> builder::RealworldListWidgets<'_> {
+        builder::RealworldListWidgets::new(self)
+    }
+    /**Create Widget
+
+Create a widget (aliases, sets, `Literal` ints, root models; `display_name` computed).
+
+Sends a `POST` request to `/corpus/realworld/widgets`
+
+Arguments:
+- `locale`: Language of messages
+- `x_tenant_id`: The tenant every call acts for
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, locale: String, x_tenant_id: String, body: stackai_connections::types::WidgetInput) {
+let response = client.realworld_create_widget()
+    .locale(locale)
+    .x_tenant_id(x_tenant_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_create_widget(&self) -> builder::RealworldCreateWidget<'_> {
+        builder::RealworldCreateWidget::new(self)
+    }
+    /**List Widget Gadgets
+
+The gadgets of a widget (`Page[Gadget]`, camelCase by an alias generator).
+
+Sends a `GET` request to `/corpus/realworld/widgets/{widget_name}/gadgets`
+
+Arguments:
+- `widget_name`
+- `locale`: Language of messages
+- `x_tenant_id`: The tenant every call acts for
+```no_run
+# async fn example(client: &stackai_connections::Client, widget_name: String, locale: String, x_tenant_id: String) {
+let response = client.realworld_list_widget_gadgets()
+    .widget_name(widget_name)
+    .locale(locale)
+    .x_tenant_id(x_tenant_id)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_list_widget_gadgets(
+        &self,
+    ) -> builder::RealworldListWidgetGadgets<'_> {
+        builder::RealworldListWidgetGadgets::new(self)
+    }
+    /**Replace Widget Gadget
+
+Replace one gadget of a widget (alias generator with `populate_by_name`).
+
+Sends a `PUT` request to `/corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`
+
+Arguments:
+- `widget_name`
+- `gadget_id`
+- `locale`: Language of messages
+- `x_tenant_id`: The tenant every call acts for
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, widget_name: String, gadget_id: i64, locale: String, x_tenant_id: String, body: stackai_connections::types::Gadget) {
+let response = client.realworld_replace_widget_gadget()
+    .widget_name(widget_name)
+    .gadget_id(gadget_id)
+    .locale(locale)
+    .x_tenant_id(x_tenant_id)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn realworld_replace_widget_gadget(
+        &self,
+    ) -> builder::RealworldReplaceWidgetGadget<'_> {
+        builder::RealworldReplaceWidgetGadget::new(self)
+    }
     /**Upsert Record
 
 Replaces a record (200) or creates it (201, with an inline schema).
