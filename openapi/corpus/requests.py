@@ -6,7 +6,7 @@ against a loopback server; the handlers only make the app runnable and echo what
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Cookie, File, Form, Header, Path, Query, UploadFile
+from fastapi import APIRouter, Body, Cookie, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -211,3 +211,21 @@ class StrictCursorPage(BaseModel):
 def list_strict_cursor_pages(cursor: str | None = None):
     """Pages by cursor; `next_cursor` is required."""
     return StrictCursorPage(data=[], next_cursor="")
+
+
+# A route that reads its raw body documents it through ``openapi_extra``, as real services
+# do for configuration files; FastAPI writes the schema it is given (here one that says
+# nothing but a title), and the client sends a `String` as ``text/plain``.
+@router.post(
+    "/corpus/config/raw",
+    response_model=Echo,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/plain": {"schema": {"title": "Body"}}},
+        }
+    },
+)
+async def save_raw_config(request: Request) -> Echo:
+    """Stores a configuration file sent as plain text."""
+    return Echo(values={"text": (await request.body()).decode()})

@@ -640,11 +640,17 @@ fn run_value_no_panic(doc: serde_json::Value) -> Result<Output, Error> {
 
 /// Shapes of real documents that were rejected and are now generated, each with a warning
 /// at its place saying what the Rust API does: a JSON media type without a schema (Letta's
-/// document), a `default` of another type than its schema (R2R's `list[X] = Body({})`), and
-/// a property named `$ref` (docling's `RefItem`), which is a name, not a reference.
+/// document), a `default` of another type than its schema (R2R's `list[X] = Body({})`), a
+/// property named `$ref` (docling's `RefItem`), which is a name, not a reference, and a
+/// text body whose schema is not a string (frigate's configuration upload).
 #[test]
 fn real_documents_shapes_generate_with_warnings() {
     let mut doc = minimal(json!({
+        "/config": {"put": {
+            "operationId": "save_config",
+            "requestBody": {"content": {"text/plain": {"schema": {"type": "integer"}}}},
+            "responses": {"204": {"description": "Saved"}}
+        }},
         "/things": {"post": {
             "operationId": "create_thing",
             "requestBody": {"required": true, "content": {"application/json": {}}},
@@ -684,6 +690,14 @@ fn real_documents_shapes_generate_with_warnings() {
     at(
         "/paths/~1things/post/responses/410/content/application~1json",
         "has no `schema`",
+    );
+    at(
+        "/paths/~1config/put/requestBody/content/text~1plain/schema",
+        "a text/plain body is text: the Rust body is a `String`",
+    );
+    at(
+        "/paths/~1config/put/requestBody",
+        "an optional text body is required in the client",
     );
     at(
         "/components/schemas/RefItem/properties/chunks/default",

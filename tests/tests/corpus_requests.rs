@@ -766,3 +766,33 @@ fn uploads_require_the_multipart_feature_by_name() {
     let connections = std::fs::read_to_string(root.join("generated/src/generated_sdk/mod.rs"));
     assert!(!connections.unwrap().contains("multipart"));
 }
+
+// ---------------------------------------------------------------------------------------
+// A text body documented through `openapi_extra` (a real service's shape: any schema)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_text_body_is_sent_as_text_plain_under_any_schema() {
+    let server = serve(
+        "POST",
+        "/corpus/config/raw",
+        200,
+        echo(json!({"text": "a: 1"})),
+    )
+    .await;
+    let config = "mode: fast\nlevels: [1, 2]\n";
+    let echoed = client(&server)
+        .save_raw_config()
+        .body(config)
+        .send()
+        .await
+        .expect("the server answers 200")
+        .into_inner();
+    assert_eq!(echoed.values["text"], "a: 1");
+    let request = only_request(&server).await;
+    assert_eq!(
+        header(&request, "content-type").as_deref(),
+        Some("text/plain")
+    );
+    assert_eq!(String::from_utf8_lossy(&request.body), config);
+}

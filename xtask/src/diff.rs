@@ -243,15 +243,15 @@ mod tests {
 
     #[test]
     fn a_document_progenitor_rejects_fails_the_diff() {
-        // Valid OpenAPI that passes validation and normalization; progenitor accepts only a
-        // string schema for a text/plain body.
+        // Valid OpenAPI that passes validation and normalization; progenitor has no body
+        // type for an XML request body.
         let old = write("valid-b", GOOD);
         let new = write(
             "progenitor",
             &GOOD.replace(
                 r#""operationId": "list_things","#,
                 r#""operationId": "list_things", "requestBody": {"required": true,
-                    "content": {"text/plain": {"schema": {"type": "integer"}}}},"#,
+                    "content": {"application/xml": {"schema": {"type": "string"}}}},"#,
             ),
         );
         let err = diff(&[&old, &new]).expect_err("the new document does not generate");

@@ -43,6 +43,7 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
     runtime_schemas::ensure(file, &mut doc)?;
     bodies::split_multipart(file, &mut doc)?;
     n.schemas_everywhere(&mut doc)?;
+    n.warnings.extend(bodies::text_bodies(&mut doc));
     n.hoisted.insert_into(&mut doc);
     let naming = naming::assign_method_names(file, &mut doc)?;
     n.warnings.extend(naming);

@@ -872,6 +872,13 @@ fn body_call(operation: &Value) -> Result<TokenStream, String> {
         Ok(quote!(.json(&body)))
     } else if media == "application/x-www-form-urlencoded" {
         Ok(quote!(.form(&body)))
+    } else if bodies::is_text_media(media) {
+        // `normalize` made the body a required `String`, which progenitor's builder holds as
+        // a `reqwest::Body`; the media type is the document's.
+        Ok(quote! {
+            .header(::reqwest::header::CONTENT_TYPE, #media)
+            .body(body)
+        })
     } else {
         Err(format!(
             "request bodies of type {media:?} are not supported"

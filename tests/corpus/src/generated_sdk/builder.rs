@@ -3830,6 +3830,109 @@ Required.*/
     }
 }
 
+/**Builder for [`Client::save_raw_config`]
+
+[`Client::save_raw_config`]: super::Client::save_raw_config*/
+#[derive(Debug)]
+pub struct SaveRawConfig<'a> {
+    client: &'a super::Client,
+    body: Result<reqwest::Body, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> SaveRawConfig<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Err("body was not initialized".to_string()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<String>,
+    {
+        self.body = value
+            .try_into()
+            .map_err(|_| "conversion to `String` for body failed".to_string())
+            .map(|v| v.into());
+        self
+    }
+    ///Sends the `POST` request to `/corpus/config/raw`.
+    pub async fn send(self) -> Result<ResponseValue<types::Echo>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_raw_config",
+            method: "POST",
+            path: "/corpus/config/raw",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let url = format!("{}/corpus/config/raw", client.baseurl,);
+        let request = client
+            .client
+            .request(::reqwest::Method::POST, url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(::reqwest::header::CONTENT_TYPE, "text/plain")
+            .body(body);
+        crate::transport::send_json::<
+            types::Echo,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::stream_log`]
 
 [`Client::stream_log`]: super::Client::stream_log*/

@@ -172,6 +172,12 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "save_raw_config",
+        method: "POST",
+        path: "/corpus/config/raw",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "stream_log",
         method: "GET",
         path: "/corpus/events/log",
@@ -779,235 +785,242 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[26usize]),
         }
     }
+    ///Mocks [`crate::Client::save_raw_config`] (`POST /corpus/config/raw`): set what the request must carry, then how to answer.
+    pub fn save_raw_config(&self) -> SaveRawConfig<'_> {
+        SaveRawConfig {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+        }
+    }
     ///Mocks [`crate::Client::stream_log`] (`GET /corpus/events/log`): set what the request must carry, then how to answer.
     pub fn stream_log(&self) -> StreamLog<'_> {
         StreamLog {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[27usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
         }
     }
     ///Mocks [`crate::Client::upload_file`] (`POST /corpus/files`): set what the request must carry, then how to answer.
     pub fn upload_file(&self) -> UploadFile<'_> {
         UploadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[28usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
         }
     }
     ///Mocks [`crate::Client::upload_files`] (`POST /corpus/files/batch`): set what the request must carry, then how to answer.
     pub fn upload_files(&self) -> UploadFiles<'_> {
         UploadFiles {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[29usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
         }
     }
     ///Mocks [`crate::Client::download_file`] (`GET /corpus/files/{file_id}/download`): set what the request must carry, then how to answer.
     pub fn download_file(&self) -> DownloadFile<'_> {
         DownloadFile {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[30usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
         }
     }
     ///Mocks [`crate::Client::get_image`] (`GET /corpus/images/{image_id}`): set what the request must carry, then how to answer.
     pub fn get_image(&self) -> GetImage<'_> {
         GetImage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[31usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
         }
     }
     ///Mocks [`crate::Client::create_items`] (`POST /corpus/items/batch`): set what the request must carry, then how to answer.
     pub fn create_items(&self) -> CreateItems<'_> {
         CreateItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[32usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
         }
     }
     ///Mocks [`crate::Client::get_item_content`] (`GET /corpus/items/{item_id}/content`): set what the request must carry, then how to answer.
     pub fn get_item_content(&self) -> GetItemContent<'_> {
         GetItemContent {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[33usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
         }
     }
     ///Mocks [`crate::Client::move_item`] (`POST /corpus/items/{item_id}/move`): set what the request must carry, then how to answer.
     pub fn move_item(&self) -> MoveItem<'_> {
         MoveItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[34usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
         }
     }
     ///Mocks [`crate::Client::set_item_note`] (`PUT /corpus/items/{item_id}/note`): set what the request must carry, then how to answer.
     pub fn set_item_note(&self) -> SetItemNote<'_> {
         SetItemNote {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[35usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
         }
     }
     ///Mocks [`crate::Client::create_job`] (`POST /corpus/jobs`): set what the request must carry, then how to answer.
     pub fn create_job(&self) -> CreateJob<'_> {
         CreateJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[36usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
         }
     }
     ///Mocks [`crate::Client::cancel_job`] (`DELETE /corpus/jobs/{job_id}`): set what the request must carry, then how to answer.
     pub fn cancel_job(&self) -> CancelJob<'_> {
         CancelJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[37usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
         }
     }
     ///Mocks [`crate::Client::retry_job`] (`POST /corpus/jobs/{job_id}/retry`): set what the request must carry, then how to answer.
     pub fn retry_job(&self) -> RetryJob<'_> {
         RetryJob {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[38usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
         }
     }
     ///Mocks [`crate::Client::list_items_of_kind`] (`GET /corpus/kinds/{kind}/items`): set what the request must carry, then how to answer.
     pub fn list_items_of_kind(&self) -> ListItemsOfKind<'_> {
         ListItemsOfKind {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[39usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
         }
     }
     ///Mocks [`crate::Client::list_legacy_items`] (`GET /corpus/legacy/items`): set what the request must carry, then how to answer.
     pub fn list_legacy_items(&self) -> ListLegacyItems<'_> {
         ListLegacyItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[40usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
         }
     }
     ///Mocks [`crate::Client::login_form`] (`POST /corpus/login`): set what the request must carry, then how to answer.
     pub fn login_form(&self) -> LoginForm<'_> {
         LoginForm {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[41usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
         }
     }
     ///Mocks [`crate::Client::merge_metadata`] (`POST /corpus/metadata`): set what the request must carry, then how to answer.
     pub fn merge_metadata(&self) -> MergeMetadata<'_> {
         MergeMetadata {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[42usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
         }
     }
     ///Mocks [`crate::Client::echo_contact`] (`POST /corpus/models/contacts`): set what the request must carry, then how to answer.
     pub fn echo_contact(&self) -> EchoContact<'_> {
         EchoContact {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[43usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
         }
     }
     ///Mocks [`crate::Client::echo_drawing`] (`POST /corpus/models/drawings`): set what the request must carry, then how to answer.
     pub fn echo_drawing(&self) -> EchoDrawing<'_> {
         EchoDrawing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[44usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
         }
     }
     ///Mocks [`crate::Client::echo_folder`] (`POST /corpus/models/folders`): set what the request must carry, then how to answer.
     pub fn echo_folder(&self) -> EchoFolder<'_> {
         EchoFolder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[45usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
         }
     }
     ///Mocks [`crate::Client::echo_geo_point`] (`POST /corpus/models/geo`): set what the request must carry, then how to answer.
     pub fn echo_geo_point(&self) -> EchoGeoPoint<'_> {
         EchoGeoPoint {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[46usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
         }
     }
     ///Mocks [`crate::Client::echo_index`] (`POST /corpus/models/indexes`): set what the request must carry, then how to answer.
     pub fn echo_index(&self) -> EchoIndex<'_> {
         EchoIndex {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[47usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
         }
     }
     ///Mocks [`crate::Client::echo_invoice`] (`POST /corpus/models/invoices`): set what the request must carry, then how to answer.
     pub fn echo_invoice(&self) -> EchoInvoice<'_> {
         EchoInvoice {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[48usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
         }
     }
     ///Mocks [`crate::Client::replace_settings`] (`PUT /corpus/models/settings`): set what the request must carry, then how to answer.
     pub fn replace_settings(&self) -> ReplaceSettings<'_> {
         ReplaceSettings {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[49usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
         }
     }
     ///Mocks [`crate::Client::echo_shape`] (`POST /corpus/models/shapes`): set what the request must carry, then how to answer.
     pub fn echo_shape(&self) -> EchoShape<'_> {
         EchoShape {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[50usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
         }
     }
     ///Mocks [`crate::Client::echo_ticket`] (`POST /corpus/models/tickets`): set what the request must carry, then how to answer.
     pub fn echo_ticket(&self) -> EchoTicket<'_> {
         EchoTicket {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[51usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[52usize]),
         }
     }
     ///Mocks [`crate::Client::find_tickets`] (`GET /corpus/models/tickets/{priority}`): set what the request must carry, then how to answer.
     pub fn find_tickets(&self) -> FindTickets<'_> {
         FindTickets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[52usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
         }
     }
     ///Mocks [`crate::Client::echo_tree`] (`POST /corpus/models/trees`): set what the request must carry, then how to answer.
     pub fn echo_tree(&self) -> EchoTree<'_> {
         EchoTree {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[53usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
         }
     }
     ///Mocks [`crate::Client::body_members`] (`POST /corpus/names/body-members`): set what the request must carry, then how to answer.
     pub fn body_members(&self) -> BodyMembers<'_> {
         BodyMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[54usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
         }
     }
     ///Mocks [`crate::Client::builder_members`] (`GET /corpus/names/builder-members`): set what the request must carry, then how to answer.
     pub fn builder_members(&self) -> BuilderMembers<'_> {
         BuilderMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[55usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[56usize]),
         }
     }
     ///Mocks [`crate::Client::event_members`] (`POST /corpus/names/event-members`): set what the request must carry, then how to answer.
     pub fn event_members(&self) -> EventMembers<'_> {
         EventMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[56usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[57usize]),
         }
     }
     ///Mocks [`crate::Client::echo_named_fields`] (`POST /corpus/names/fields`): set what the request must carry, then how to answer.
     pub fn echo_named_fields(&self) -> EchoNamedFields<'_> {
         EchoNamedFields {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[57usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[58usize]),
         }
     }
     ///Mocks [`crate::Client::file_members`] (`POST /corpus/names/file-members`): set what the request must carry, then how to answer.
     pub fn file_members(&self) -> FileMembers<'_> {
         FileMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[58usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
         }
     }
     ///Mocks [`crate::Client::filter_members`] (`GET /corpus/names/filter-members`): set what the request must carry, then how to answer.
     pub fn filter_members(&self) -> FilterMembers<'_> {
         FilterMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[59usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[60usize]),
         }
     }
     ///Mocks [`crate::Client::read_named_item_get_corpus_names_items_item_id`] (`GET /corpus/names/items/{item_id}`): set what the request must carry, then how to answer.
@@ -1016,126 +1029,126 @@ impl MockServer {
     ) -> ReadNamedItemGetCorpusNamesItemsItemId<'_> {
         ReadNamedItemGetCorpusNamesItemsItemId {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[60usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[61usize]),
         }
     }
     ///Mocks [`crate::Client::mock_members`] (`GET /corpus/names/mock-members`): set what the request must carry, then how to answer.
     pub fn mock_members(&self) -> MockMembers<'_> {
         MockMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[61usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[62usize]),
         }
     }
     ///Mocks [`crate::Client::page_members`] (`GET /corpus/names/page-members`): set what the request must carry, then how to answer.
     pub fn page_members(&self) -> PageMembers<'_> {
         PageMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[62usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[63usize]),
         }
     }
     ///Mocks [`crate::Client::get_plain_text`] (`GET /corpus/text/plain`): set what the request must carry, then how to answer.
     pub fn get_plain_text(&self) -> GetPlainText<'_> {
         GetPlainText {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[63usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[64usize]),
         }
     }
     ///Mocks [`crate::Client::names_private_create_user`] (`POST /corpus/names/private/users`): set what the request must carry, then how to answer.
     pub fn names_private_create_user(&self) -> NamesPrivateCreateUser<'_> {
         NamesPrivateCreateUser {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[64usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[65usize]),
         }
     }
     ///Mocks [`crate::Client::client`] (`GET /corpus/names/server/client`): set what the request must carry, then how to answer.
     pub fn client_operation(&self) -> Client<'_> {
         Client {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[65usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[66usize]),
         }
     }
     ///Mocks [`crate::Client::client_builder`] (`GET /corpus/names/server/client_builder`): set what the request must carry, then how to answer.
     pub fn client_builder_operation(&self) -> ClientBuilder<'_> {
         ClientBuilder {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[66usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[67usize]),
         }
     }
     ///Mocks [`crate::Client::mount`] (`GET /corpus/names/server/mount`): set what the request must carry, then how to answer.
     pub fn mount_operation(&self) -> Mount<'_> {
         Mount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[67usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[68usize]),
         }
     }
     ///Mocks [`crate::Client::mount_json`] (`GET /corpus/names/server/mount_json`): set what the request must carry, then how to answer.
     pub fn mount_json_operation(&self) -> MountJson<'_> {
         MountJson {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[68usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[69usize]),
         }
     }
     ///Mocks [`crate::Client::start`] (`GET /corpus/names/server/start`): set what the request must carry, then how to answer.
     pub fn start_operation(&self) -> Start<'_> {
         Start {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[69usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[70usize]),
         }
     }
     ///Mocks [`crate::Client::take_unmatched`] (`GET /corpus/names/server/take_unmatched`): set what the request must carry, then how to answer.
     pub fn take_unmatched_operation(&self) -> TakeUnmatched<'_> {
         TakeUnmatched {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[70usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[71usize]),
         }
     }
     ///Mocks [`crate::Client::uri`] (`GET /corpus/names/server/uri`): set what the request must carry, then how to answer.
     pub fn uri_operation(&self) -> Uri<'_> {
         Uri {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[71usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[72usize]),
         }
     }
     ///Mocks [`crate::Client::read_named_thing`] (`GET /corpus/names/things/{item_id}`): set what the request must carry, then how to answer.
     pub fn read_named_thing(&self) -> ReadNamedThing<'_> {
         ReadNamedThing {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[72usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[73usize]),
         }
     }
     ///Mocks [`crate::Client::list_named_users`] (`GET /corpus/names/users`): set what the request must carry, then how to answer.
     pub fn list_named_users(&self) -> ListNamedUsers<'_> {
         ListNamedUsers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[73usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[74usize]),
         }
     }
     ///Mocks [`crate::Client::names_users_create_user`] (`POST /corpus/names/users`): set what the request must carry, then how to answer.
     pub fn names_users_create_user(&self) -> NamesUsersCreateUser<'_> {
         NamesUsersCreateUser {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[74usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[75usize]),
         }
     }
     ///Mocks [`crate::Client::list_strict_cursor_pages`] (`GET /corpus/pages/cursor`): set what the request must carry, then how to answer.
     pub fn list_strict_cursor_pages(&self) -> ListStrictCursorPages<'_> {
         ListStrictCursorPages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[75usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[76usize]),
         }
     }
     ///Mocks [`crate::Client::list_loose_pages`] (`GET /corpus/pages/offset`): set what the request must carry, then how to answer.
     pub fn list_loose_pages(&self) -> ListLoosePages<'_> {
         ListLoosePages {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[76usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_register_account`] (`POST /corpus/realworld/accounts`): set what the request must carry, then how to answer.
     pub fn realworld_register_account(&self) -> RealworldRegisterAccount<'_> {
         RealworldRegisterAccount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_record_provisioning_configuration_snapshot`] (`POST /corpus/realworld/accounts/snapshots`): set what the request must carry, then how to answer.
@@ -1144,126 +1157,126 @@ impl MockServer {
     ) -> RealworldRecordProvisioningConfigurationSnapshot<'_> {
         RealworldRecordProvisioningConfigurationSnapshot {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_annotate_account`] (`POST /corpus/realworld/accounts/{account_email}/annotations`): set what the request must carry, then how to answer.
     pub fn realworld_annotate_account(&self) -> RealworldAnnotateAccount<'_> {
         RealworldAnnotateAccount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_replace_registry`] (`PUT /corpus/realworld/registry`): set what the request must carry, then how to answer.
     pub fn realworld_replace_registry(&self) -> RealworldReplaceRegistry<'_> {
         RealworldReplaceRegistry {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_set_registry_options`] (`POST /corpus/realworld/registry/options`): set what the request must carry, then how to answer.
     pub fn realworld_set_registry_options(&self) -> RealworldSetRegistryOptions<'_> {
         RealworldSetRegistryOptions {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_get_registry_result`] (`GET /corpus/realworld/registry/result`): set what the request must carry, then how to answer.
     pub fn realworld_get_registry_result(&self) -> RealworldGetRegistryResult<'_> {
         RealworldGetRegistryResult {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_list_widgets`] (`GET /corpus/realworld/widgets`): set what the request must carry, then how to answer.
     pub fn realworld_list_widgets(&self) -> RealworldListWidgets<'_> {
         RealworldListWidgets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_create_widget`] (`POST /corpus/realworld/widgets`): set what the request must carry, then how to answer.
     pub fn realworld_create_widget(&self) -> RealworldCreateWidget<'_> {
         RealworldCreateWidget {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_list_widget_gadgets`] (`GET /corpus/realworld/widgets/{widget_name}/gadgets`): set what the request must carry, then how to answer.
     pub fn realworld_list_widget_gadgets(&self) -> RealworldListWidgetGadgets<'_> {
         RealworldListWidgetGadgets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[86usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_replace_widget_gadget`] (`PUT /corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`): set what the request must carry, then how to answer.
     pub fn realworld_replace_widget_gadget(&self) -> RealworldReplaceWidgetGadget<'_> {
         RealworldReplaceWidgetGadget {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[86usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[87usize]),
         }
     }
     ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
     pub fn upsert_record(&self) -> UpsertRecord<'_> {
         UpsertRecord {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[87usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[88usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_item`] (`GET /corpus/shapes/items/{id_or_name}`): set what the request must carry, then how to answer.
     pub fn get_shape_item(&self) -> GetShapeItem<'_> {
         GetShapeItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[88usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[89usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_page`] (`GET /corpus/shapes/pages/{page}`): set what the request must carry, then how to answer.
     pub fn get_shape_page(&self) -> GetShapePage<'_> {
         GetShapePage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[89usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[90usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_revision`] (`GET /corpus/shapes/revisions`): set what the request must carry, then how to answer.
     pub fn get_shape_revision(&self) -> GetShapeRevision<'_> {
         GetShapeRevision {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[90usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[91usize]),
         }
     }
     ///Mocks [`crate::Client::search_shapes`] (`GET /corpus/shapes/search`): set what the request must carry, then how to answer.
     pub fn search_shapes(&self) -> SearchShapes<'_> {
         SearchShapes {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[91usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[92usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_version`] (`GET /corpus/shapes/versions/{version}`): set what the request must carry, then how to answer.
     pub fn get_shape_version(&self) -> GetShapeVersion<'_> {
         GetShapeVersion {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[92usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[93usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[93usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[94usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[94usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[95usize]),
         }
     }
     ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
     pub fn path_members(&self) -> PathMembers<'_> {
         PathMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[95usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[96usize]),
         }
     }
 }
@@ -2715,6 +2728,42 @@ impl<'a> StreamChatEvents<'a> {
         let response = ::wiremock::ResponseTemplate::new(200)
             .set_body_raw(body, "text/event-stream");
         self.server.mount(self.conditions, response).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::save_raw_config`] (`POST /corpus/config/raw`), from [`MockServer::save_raw_config`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct SaveRawConfig<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> SaveRawConfig<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &types::Echo) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

@@ -571,6 +571,23 @@ let response = client.stream_chat_events()
     pub fn stream_chat_events(&self) -> builder::StreamChatEvents<'_> {
         builder::StreamChatEvents::new(self)
     }
+    /**Save Raw Config
+
+Stores a configuration file sent as plain text.
+
+Sends a `POST` request to `/corpus/config/raw`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: reqwest::Body) {
+let response = client.save_raw_config()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn save_raw_config(&self) -> builder::SaveRawConfig<'_> {
+        builder::SaveRawConfig::new(self)
+    }
     /**Stream Log
 
 Events whose `data` is text the document does not type.
