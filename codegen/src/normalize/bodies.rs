@@ -245,6 +245,83 @@ fn rewrite_refs(value: &mut Value, old: &str, new: &str) {
     }
 }
 
+/// Whether a request body's media type is text the client sends as a `String`.
+pub fn is_text_media(media: &str) -> bool {
+    media.starts_with("text/")
+}
+
+/// Gives every `text/*` request body the schema `{type: string}` (see the module's doc).
+/// A schema that said more than "any value" (a `type` other than string, properties, a
+/// `$ref`) is reported, since the Rust body is a `String` whatever it said.
+pub(crate) fn text_bodies(doc: &mut Value) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return warnings;
+    };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(request_body) = item
+                .get_mut(method)
+                .and_then(|op| op.get_mut("requestBody"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let text = request_body
+                .get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|c| c.keys().any(|m| is_text_media(m)));
+            if text && request_body.get("required") != Some(&Value::Bool(true)) {
+                // The builder holds the text as a `reqwest::Body`, which has no "unset".
+                request_body.insert("required".into(), Value::Bool(true));
+                warnings.push(Warning {
+                    pointer: push_pointer(
+                        &push_pointer(&push_pointer("/paths", path), method),
+                        "requestBody",
+                    ),
+                    message: "an optional text body is required in the client: send an empty \
+                              string for none"
+                        .into(),
+                });
+            }
+            let Some(content) = request_body
+                .get_mut("content")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (media, media_obj) in content.iter_mut() {
+                if !is_text_media(media) {
+                    continue;
+                }
+                let string = json!({"type": "string"});
+                let said = media_obj.get("schema").cloned().unwrap_or(json!({}));
+                let any = said.as_object().is_some_and(|s| {
+                    s.keys()
+                        .all(|k| matches!(k.as_str(), "description" | "example" | "examples"))
+                });
+                if said.get("type") == Some(&json!("string")) {
+                    continue;
+                }
+                media_obj["schema"] = string;
+                if !any {
+                    let op = push_pointer(&push_pointer("/paths", path), method);
+                    let body = push_pointer(&push_pointer(&op, "requestBody"), "content");
+                    let at = push_pointer(&body, media);
+                    warnings.push(Warning {
+                        pointer: push_pointer(&at, "schema"),
+                        message: format!(
+                            "a {media} body is text: the Rust body is a `String` whatever \
+                             the schema says ({said}); acknowledge this warning"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,81 +403,4 @@ mod tests {
             Some(&json!("#/components/schemas/MoveItemBody"))
         );
     }
-}
-
-/// Whether a request body's media type is text the client sends as a `String`.
-pub fn is_text_media(media: &str) -> bool {
-    media.starts_with("text/")
-}
-
-/// Gives every `text/*` request body the schema `{type: string}` (see the module's doc).
-/// A schema that said more than "any value" (a `type` other than string, properties, a
-/// `$ref`) is reported, since the Rust body is a `String` whatever it said.
-pub(crate) fn text_bodies(doc: &mut Value) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return warnings;
-    };
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(request_body) = item
-                .get_mut(method)
-                .and_then(|op| op.get_mut("requestBody"))
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            let text = request_body
-                .get("content")
-                .and_then(Value::as_object)
-                .is_some_and(|c| c.keys().any(|m| is_text_media(m)));
-            if text && request_body.get("required") != Some(&Value::Bool(true)) {
-                // The builder holds the text as a `reqwest::Body`, which has no "unset".
-                request_body.insert("required".into(), Value::Bool(true));
-                warnings.push(Warning {
-                    pointer: push_pointer(
-                        &push_pointer(&push_pointer("/paths", path), method),
-                        "requestBody",
-                    ),
-                    message: "an optional text body is required in the client: send an empty \
-                              string for none"
-                        .into(),
-                });
-            }
-            let Some(content) = request_body
-                .get_mut("content")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            for (media, media_obj) in content.iter_mut() {
-                if !is_text_media(media) {
-                    continue;
-                }
-                let string = json!({"type": "string"});
-                let said = media_obj.get("schema").cloned().unwrap_or(json!({}));
-                let any = said.as_object().is_some_and(|s| {
-                    s.keys()
-                        .all(|k| matches!(k.as_str(), "description" | "example" | "examples"))
-                });
-                if said.get("type") == Some(&json!("string")) {
-                    continue;
-                }
-                media_obj["schema"] = string;
-                if !any {
-                    let op = push_pointer(&push_pointer("/paths", path), method);
-                    let body = push_pointer(&push_pointer(&op, "requestBody"), "content");
-                    let at = push_pointer(&body, media);
-                    warnings.push(Warning {
-                        pointer: push_pointer(&at, "schema"),
-                        message: format!(
-                            "a {media} body is text: the Rust body is a `String` whatever \
-                             the schema says ({said}); acknowledge this warning"
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    warnings
 }
