@@ -45,14 +45,19 @@ pub(crate) fn generic_arg(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
     })
 }
 
-/// Progenitor names a parameter's setter and field after the parameter in snake_case.
+/// Progenitor names a parameter's setter and field after the parameter in snake_case, with
+/// a trailing `_` for a keyword (a query parameter `where`, as SQLMesh has, is `where_`).
 pub(crate) fn param_ident(param: &Value) -> String {
-    snake_case(
+    let mut name = snake_case(
         param
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or_default(),
-    )
+    );
+    if crate::rust_names::KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 /// Builder struct name → client method name, read off `pub fn m(&self) -> builder::B`.

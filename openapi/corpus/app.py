@@ -23,7 +23,10 @@ routers:
 - ``realworld.py``: what large real services do (routers with prefixes, tags,
   dependencies and shared error responses, custom operationIds, generic and root
   models, computed fields, aliases, secrets and other formats, sets, open models,
-  long names, schemas named ``Model``/``Error``/``Client``/``Result``/``Option``).
+  long names, schemas named ``Model``/``Error``/``Client``/``Result``/``Option``);
+- ``quirks.py``: shapes of real services' documents whose crates once failed to compile
+  (bounded ``limit``/``offset`` pagination, a word-or-number value, query parameters
+  named like Rust keywords).
 
 Refresh the committed document (from the repository root; ``import --corpus``
 writes it in canonical form to ``openapi/corpus/corpus.json`` and regenerates
@@ -61,6 +64,7 @@ upstream = _load_upstream()
 
 import models  # noqa: E402  (needs sys.path above)
 import names  # noqa: E402
+import quirks  # noqa: E402
 import realworld  # noqa: E402
 import requests  # noqa: E402
 import responses  # noqa: E402
@@ -86,6 +90,7 @@ app.include_router(names.users)
 app.include_router(names.private)
 app.include_router(shapes.router)
 app.include_router(realworld.router)
+app.include_router(quirks.router)
 # Mixes the dialects as post-processed documents do (see shapes.post_process).
 shapes.post_process(app)
 

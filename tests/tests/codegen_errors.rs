@@ -377,11 +377,6 @@ fn validation_points_at_the_exact_node() {
             &["the const \"one\"", "type integer"],
         ),
         case(
-            "schema-required-without-property.yaml",
-            "/components/schemas/Thing/required/1",
-            &["`nmae` is required", "`properties` has no `nmae`"],
-        ),
-        case(
             "schema-ref-in-property-missing.yaml",
             "/components/schemas/Thing/properties/owner/$ref",
             &["#/components/schemas/User", "does not point at anything"],
@@ -641,8 +636,9 @@ fn run_value_no_panic(doc: serde_json::Value) -> Result<Output, Error> {
 /// Shapes of real documents that were rejected and are now generated, each with a warning
 /// at its place saying what the Rust API does: a JSON media type without a schema (Letta's
 /// document), a `default` of another type than its schema (R2R's `list[X] = Body({})`), a
-/// property named `$ref` (docling's `RefItem`), which is a name, not a reference, and a
-/// text body whose schema is not a string (frigate's configuration upload).
+/// property named `$ref` (docling's `RefItem`), which is a name, not a reference, a
+/// required name without a property (Letta's `UserCreate`), and a text body whose schema is
+/// not a string (frigate's configuration upload).
 #[test]
 fn real_documents_shapes_generate_with_warnings() {
     let mut doc = minimal(json!({
@@ -667,7 +663,7 @@ fn real_documents_shapes_generate_with_warnings() {
             "chunks": {"type": "array", "items": {"type": "string"}, "default": {}},
             "retries": {"type": "integer", "default": 3.0}
         },
-        "required": ["$ref"]
+        "required": ["$ref", "organization_id"]
     });
     let output = run_value_no_panic(doc).expect("each shape generates");
     let warnings: Vec<(String, String)> = output
@@ -703,6 +699,10 @@ fn real_documents_shapes_generate_with_warnings() {
         "/components/schemas/RefItem/properties/chunks/default",
         "the default {} is not of the schema's type array: dropped",
     );
+    at(
+        "/components/schemas/RefItem/required/1",
+        "`organization_id` is required but `properties` has no `organization_id`: the Rust field is a `serde_json::Value`",
+    );
     let surface = output.surface();
     assert!(surface.contains("create_thing: POST /things"), "{surface}");
     assert!(surface.contains("body: Value"), "{surface}");
@@ -715,6 +715,11 @@ fn real_documents_shapes_generate_with_warnings() {
     assert!(
         types.contains(r#"#[serde(rename = "$ref")]"#),
         "the wire name is kept"
+    );
+    // A required name without a property (Letta's `UserCreate`) is a field of any JSON.
+    assert!(
+        types.contains("pub organization_id: ::serde_json::Value"),
+        "{types}"
     );
     // A whole float default of an integer is read as the integer (typify panicked on it).
     assert!(types.contains("default_u64::<i64, 3>"), "{types}");

@@ -197,6 +197,20 @@ fn parameters_of_several_types_with_members_that_are_not_scalars_are_located_err
             format!("{PARAM}/1/schema/type/1"),
             "this one is of type \"array\"",
         ),
+        // An array whose items may be objects (Letta's `search` filters): the item member.
+        (
+            json!({"name": "search", "in": "query", "schema": {"type": "array", "items": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "properties": {"field": {"type": "string"}}}
+            ]}}}),
+            format!("{PARAM}/1/schema/items/oneOf/1"),
+            "query parameter `search` may be of several types, and this one is an object",
+        ),
+        (
+            json!({"name": "search", "in": "query", "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}),
+            format!("{PARAM}/1/schema/items"),
+            "query parameter `search` is an object",
+        ),
         (
             json!({"name": "s", "in": "cookie", "schema": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
             format!("{PARAM}/1/schema/anyOf"),

@@ -6,7 +6,7 @@
 //! where a rewrite has to drop a validation rule it is reported as a [`Warning`], and where
 //! no faithful rewrite exists the document is rejected with an [`Error`] that points at it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
@@ -295,6 +295,7 @@ impl Normalizer<'_> {
         }
         self.drop_annotations(ptr, obj)?;
         self.default_of_another_type(ptr, obj);
+        self.required_without_property(ptr, obj);
         self.type_list(ptr, obj)?;
         self.null_alternatives(ptr, obj, "anyOf")?;
         self.null_alternatives(ptr, obj, "oneOf")?;
@@ -308,6 +309,7 @@ impl Normalizer<'_> {
         if let Some(c) = obj.remove("const") {
             obj.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
+        self.enum_values(ptr, obj);
         self.pattern_properties(ptr, obj);
         // pydantic's `IPvAnyAddress` is `format: ipvanyaddress`; typify's name for an IPv4
         // or IPv6 address (`std::net::IpAddr`, written as pydantic writes it) is `ip`.
@@ -452,6 +454,100 @@ impl Normalizer<'_> {
         );
         obj.remove("default");
         self.warn(&push_pointer(ptr, "default"), message);
+    }
+
+    /// A name in `required` that `properties` lacks (pydantic publishes one for a field
+    /// excluded from the schema, as Letta's `UserCreate.organization_id`): the object must
+    /// still hold it, so it becomes a required field of any JSON value.
+    fn required_without_property(&mut self, ptr: &str, obj: &mut Map<String, Value>) {
+        let Some(Value::Array(names)) = obj.get("required") else {
+            return;
+        };
+        let Some(properties) = obj.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let missing: Vec<(usize, String)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_str().map(|n| (i, n.to_string())))
+            .filter(|(_, n)| !properties.contains_key(n))
+            .collect();
+        for (i, name) in missing {
+            if let Some(Value::Object(properties)) = obj.get_mut("properties") {
+                properties.insert(name.clone(), json!({}));
+            }
+            self.warn(
+                &push_pointer(&push_pointer(ptr, "required"), &i.to_string()),
+                format!(
+                    "`{name}` is required but `properties` has no `{name}`: the Rust field is \
+                     a `serde_json::Value` (any JSON); give it a schema upstream to type it"
+                ),
+            );
+        }
+    }
+
+    /// String enums whose values typify cannot name apart, where it would panic: a value
+    /// listed twice (ansys's `PowerUnit`: `"hp"`, `"hp"`) is listed once; values that
+    /// differ only in what a Rust name cannot spell (`"MJ"` and `"mJ"`, both `Mj`) leave
+    /// the schema a plain string. Each with a warning.
+    fn enum_values(&mut self, ptr: &str, obj: &mut Map<String, Value>) {
+        let Some(Value::Array(values)) = obj.get_mut("enum") else {
+            return;
+        };
+        let mut seen: Vec<Value> = Vec::with_capacity(values.len());
+        let mut twice = Vec::new();
+        for value in values.drain(..) {
+            if seen.contains(&value) {
+                twice.push(value.to_string());
+            } else {
+                seen.push(value);
+            }
+        }
+        *values = seen;
+        if !twice.is_empty() {
+            self.warn(
+                &push_pointer(ptr, "enum"),
+                format!("the enum lists {} more than once: each is one variant", twice.join(", ")),
+            );
+        }
+        let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        if strings.len() != values.iter().filter(|v| !v.is_null()).count() {
+            return;
+        }
+        // typify's two attempts at variant names (`TypeEntryEnum::from_metadata`).
+        let unique = |names: Vec<String>| {
+            let set: BTreeSet<&String> = names.iter().collect();
+            set.len() == names.len()
+        };
+        let plain = strings.iter().map(|v| crate::rust_names::sanitize(v, true)).collect();
+        let spelled = strings
+            .iter()
+            .map(|v| {
+                let x: String = v
+                    .chars()
+                    .map(|c| if c == '_' || !(c.is_alphanumeric()) { 'X' } else { c })
+                    .collect();
+                crate::rust_names::sanitize(&x, true)
+            })
+            .collect();
+        if unique(plain) || unique(spelled) {
+            return;
+        }
+        let listed = strings
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        obj.remove("enum");
+        obj.entry("type").or_insert_with(|| json!("string"));
+        self.warn(
+            &push_pointer(ptr, "enum"),
+            format!(
+                "the values {listed} cannot all be told apart as Rust variant names (they \
+                 differ only in case or punctuation): the Rust type is a `String`, which takes \
+                 and shows the values as the document spells them"
+            ),
+        );
     }
 
     fn drop_annotations(&mut self, ptr: &str, obj: &mut Map<String, Value>) -> Result<(), Error> {

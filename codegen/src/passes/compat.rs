@@ -51,7 +51,8 @@ pub fn apply(file: &mut syn::File) {
         let Some((_, items)) = &mut m.content else {
             continue;
         };
-        open_string_enums(items);
+        let opened = open_string_enums(items);
+        parse_opened_members_last(items, &opened);
         let secret_types = secret_field_types(items);
         let mut debug_impls = Vec::new();
         for item in items.iter_mut() {
@@ -175,8 +176,8 @@ fn redact_debug(s: &mut ItemStruct, secret_types: &BTreeSet<String>) -> Option<I
 }
 
 /// Adds `Unknown(String)` to every enum whose variants are all plain strings, and replaces
-/// typify's fallible string conversions with infallible ones.
-fn open_string_enums(items: &mut Vec<Item>) {
+/// typify's fallible string conversions with infallible ones. Returns the opened enums.
+fn open_string_enums(items: &mut Vec<Item>) -> BTreeSet<String> {
     let templates = EnumTemplates::parse();
     let mut opened = BTreeSet::new();
     let mut new_impls = Vec::new();
@@ -215,6 +216,144 @@ fn open_string_enums(items: &mut Vec<Item>) {
         !matches!(last.as_str(), "Display" | "FromStr" | "TryFrom")
     });
     items.extend(new_impls);
+    opened
+}
+
+/// typify parses a union of scalars from a string by trying its members in order:
+/// `if let Ok(v) = value.parse() { Ok(Self::A(v)) } else if ...`. An opened string enum
+/// parses every string, so its `if let` is irrefutable (a rustc warning, found in the real
+/// documents of Phoenix and Prefect) and the members after it could never match. The
+/// members that can fail are tried first, in their order, and the first opened one takes
+/// whatever is left.
+fn parse_opened_members_last(items: &mut [Item], opened: &BTreeSet<String>) {
+    if opened.is_empty() {
+        return;
+    }
+    // Union name → (variant → the opened enum it holds).
+    let mut unions: std::collections::BTreeMap<String, Vec<(String, syn::Type)>> =
+        Default::default();
+    for item in items.iter() {
+        let Item::Enum(e) = item else { continue };
+        let holding: Vec<(String, syn::Type)> = e
+            .variants
+            .iter()
+            .filter_map(|v| {
+                let syn::Fields::Unnamed(f) = &v.fields else {
+                    return None;
+                };
+                let [field] = f.unnamed.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                let syn::Type::Path(p) = &field.ty else {
+                    return None;
+                };
+                let last = p.path.segments.last()?.ident.to_string();
+                opened
+                    .contains(&last)
+                    .then(|| (v.ident.to_string(), field.ty.clone()))
+            })
+            .collect();
+        if !holding.is_empty() {
+            unions.insert(e.ident.to_string(), holding);
+        }
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let is_from_str = imp
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "FromStr");
+        if !is_from_str {
+            continue;
+        }
+        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(holding) = self_ty
+            .path
+            .segments
+            .last()
+            .and_then(|s| unions.get(&s.ident.to_string()))
+        else {
+            continue;
+        };
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            if let Some(body) = reorder_parse_chain(&f.block, holding) {
+                f.block = body;
+            }
+        }
+    }
+}
+
+/// The `if let Ok(v) = value.parse() { Ok(Self::V(v)) } else if ... else { Err(..) }` chain
+/// rebuilt with the fallible members first and the first opened one as the final `else`;
+/// `None` when the body is not such a chain.
+fn reorder_parse_chain(block: &syn::Block, opened: &[(String, syn::Type)]) -> Option<syn::Block> {
+    let [syn::Stmt::Expr(syn::Expr::If(first), None)] = &block.stmts[..] else {
+        return None;
+    };
+    let mut tries: Vec<(syn::Expr, syn::Ident)> = Vec::new();
+    let mut ends_in_else = false;
+    let mut next = Some(first);
+    while let Some(branch) = next.take() {
+        let syn::Expr::Let(cond) = &*branch.cond else {
+            return None;
+        };
+        let variant = ok_self_variant(&branch.then_branch)?;
+        tries.push(((*cond.expr).clone(), variant));
+        match &branch.else_branch {
+            Some((_, e)) => match &**e {
+                syn::Expr::If(inner) => next = Some(inner),
+                syn::Expr::Block(_) => ends_in_else = true,
+                _ => return None,
+            },
+            None => return None,
+        }
+    }
+    if !ends_in_else {
+        return None;
+    }
+    let is_opened = |v: &syn::Ident| opened.iter().find(|(name, _)| v == name).map(|(_, t)| t);
+    let (last_variant, last_ty) = tries
+        .iter()
+        .find_map(|(_, v)| is_opened(v).map(|t| (v.clone(), t.clone())))?;
+    let fallible: Vec<&(syn::Expr, syn::Ident)> =
+        tries.iter().filter(|(_, v)| is_opened(v).is_none()).collect();
+    let final_else: syn::Expr = syn::parse_quote!(Ok(Self::#last_variant(#last_ty::from(value))));
+    // The chain's final `Err(..)` is no longer reachable, and goes.
+    let chain = fallible.iter().rev().fold(final_else, |rest, (parse, variant)| {
+        let rest = match rest {
+            syn::Expr::If(_) => quote!(#rest),
+            _ => quote!({ #rest }),
+        };
+        syn::parse_quote! {
+            if let Ok(v) = #parse {
+                Ok(Self::#variant(v))
+            } else #rest
+        }
+    });
+    Some(syn::parse_quote!({ #chain }))
+}
+
+/// `{ Ok(Self::V(v)) }` → `V`.
+fn ok_self_variant(block: &syn::Block) -> Option<syn::Ident> {
+    let [syn::Stmt::Expr(syn::Expr::Call(ok), None)] = &block.stmts[..] else {
+        return None;
+    };
+    let [syn::Expr::Call(inner)] = &ok.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let syn::Expr::Path(p) = &*inner.func else {
+        return None;
+    };
+    match &p.path.segments.iter().collect::<Vec<_>>()[..] {
+        [this, variant] if this.ident == "Self" => Some(variant.ident.clone()),
+        _ => None,
+    }
 }
 
 /// `(variant, wire value)` for an enum of unit variants only.

@@ -35,6 +35,10 @@ pub(crate) fn methods(
         .filter(|name| models.has(name))
         .map(|name| Envelope { models, name });
     let fetch = if query("cursor").is_some() {
+        // The next cursor is a string, set as it came; a cursor of another type is not paged.
+        if field_scalar(builder_fields, "cursor")?.1 != "String" {
+            return None;
+        }
         let envelope = envelope?;
         // A required cursor is a `String`, an optional one an `Option<String>`.
         let next_cursor = match type_text(&envelope.get("next_cursor")?).as_str() {
@@ -60,18 +64,15 @@ pub(crate) fn methods(
             .pointer("/schema/default")
             .and_then(Value::as_i64)
             .unwrap_or(i64::MAX);
-        let read = |field: &str| {
-            let ident = quote::format_ident!("{}", field);
-            let optional = builder_fields
-                .get(field)
-                .is_some_and(|ty| quote!(#ty).to_string().contains("Option"));
-            if optional {
-                quote!(builder.#ident.clone().ok().flatten())
-            } else {
-                quote!(builder.#ident.clone().ok())
-            }
-        };
-        let (read_limit, read_offset) = (read("limit"), read("offset"));
+        let (read_limit, read_offset) = (
+            read_integer(builder_fields, "limit")?,
+            read_integer(builder_fields, "offset")?,
+        );
+        // The next offset is set from an `i64`, which the setter converts to any primitive
+        // integer; a `NonZero` offset (`minimum: 1`) cannot take the first page's 0.
+        if field_scalar(builder_fields, "offset")?.1.starts_with("NonZero") {
+            return None;
+        }
         let (item, items, total) = match (generic_arg(response, "Vec"), envelope) {
             (Some(item), _) => (item, quote!(response), quote!(None)),
             (None, Some(envelope)) => {
@@ -132,6 +133,51 @@ pub(crate) fn methods(
     ])
 }
 
+/// A builder field as `(optional, inner type)`: `Result<Option<u64>, String>` → `(true, "u64")`.
+fn field_scalar(builder_fields: &BTreeMap<String, syn::Type>, field: &str) -> Option<(bool, String)> {
+    let held = generic_arg(builder_fields.get(field)?, "Result")?;
+    Some(match generic_arg(&held, "Option") {
+        Some(inner) => (true, type_text(&inner)),
+        None => (false, type_text(&held)),
+    })
+}
+
+const INTEGERS: [&str; 10] = [
+    "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "isize", "usize",
+];
+
+/// The builder's `limit` or `offset` as an `Option<i64>`, whatever integer type typify gave
+/// it (`u64` for `ge=0`, `NonZeroU64` for `ge=1`); `None` for a field of another type, which
+/// is then not paged.
+fn read_integer(builder_fields: &BTreeMap<String, syn::Type>, field: &str) -> Option<TokenStream> {
+    let (optional, inner) = field_scalar(builder_fields, field)?;
+    let ident = quote::format_ident!("{}", field);
+    let read = if optional {
+        quote!(builder.#ident.clone().ok().flatten())
+    } else {
+        quote!(builder.#ident.clone().ok())
+    };
+    // `NonZeroU64` → its `u64` first.
+    let (primitive, value) = match inner.strip_prefix("NonZero") {
+        Some(rest) => (rest.to_ascii_lowercase(), quote!(v.get())),
+        None => (inner.clone(), quote!(v)),
+    };
+    // `From` where it exists (clippy flags a fallible conversion that cannot fail).
+    Some(if inner == "i64" {
+        read
+    } else if ["i8", "i16", "i32", "u8", "u16", "u32"].contains(&primitive.as_str()) {
+        if inner == primitive {
+            quote!(#read.map(i64::from))
+        } else {
+            quote!(#read.map(|v| i64::from(#value)))
+        }
+    } else if INTEGERS.contains(&primitive.as_str()) {
+        quote!(#read.and_then(|v| i64::try_from(#value).ok()))
+    } else {
+        return None;
+    })
+}
+
 /// The page model of a paginated response, whose fields are looked up by name.
 struct Envelope<'m> {
     models: &'m Models,
@@ -155,10 +201,7 @@ fn total_expr(ty: &syn::Type) -> TokenStream {
         Some(inner) => (true, inner),
         None => (false, text.as_str()),
     };
-    let integer = [
-        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "isize", "usize",
-    ]
-    .contains(&inner);
+    let integer = INTEGERS.contains(&inner);
     match (integer, optional, inner == "i64") {
         (false, _, _) => quote!(None),
         (true, false, true) => quote!(Some(response.total)),

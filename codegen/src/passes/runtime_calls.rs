@@ -769,10 +769,10 @@ fn build_send(
             };
             let Self { client, #(#field_idents,)* #file_parts request_options } = self;
             #(#checks)*
-            let url = #url;
+            // The URL is not bound to a name: a parameter may be named `url` (frigate's).
             let request = client
                 .client
-                .request(::reqwest::Method::#method_ident, url)
+                .request(::reqwest::Method::#method_ident, #url)
                 #accept
                 #body;
             #(#query)*

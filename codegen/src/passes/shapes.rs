@@ -129,6 +129,10 @@ impl VisitMut for Replacer {
             return;
         };
         *ty = match shape {
+            // typify names a marker without its parameters where it parses a default
+            // (`serde_json::from_str::<Tuple>("[1, 9]")`, docling's page ranges): the
+            // type there is the function's return type, which Rust infers.
+            Shape::Tuple | Shape::Nullable if args.is_empty() => syn::parse_quote!(_),
             // `(A,)` needs its comma; `(A, B)` reads better without a trailing one.
             Shape::Tuple if args.len() == 1 => syn::parse_quote!((#(#args,)*)),
             Shape::Tuple => syn::parse_quote!((#(#args),*)),

@@ -261,6 +261,14 @@ fn single_value(
                 ),
             ));
         }
+        // An array's items are values of the parameter too (`list[int | str]`), and an
+        // item that is an object (Letta's `search: list[{field, operator, value} | ...]`)
+        // has no spelling in a query string either.
+        if schema.get("type").is_some_and(|t| t == "array")
+            && let Some(items) = schema.get("items").filter(|i| i.is_object())
+        {
+            return single_value(cx, &push_pointer(&here, "items"), name, location, items);
+        }
         let types: Vec<&Value> = schema
             .get("type")
             .and_then(Value::as_array)

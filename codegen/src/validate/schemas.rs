@@ -400,28 +400,18 @@ fn values(
     Ok(())
 }
 
-/// `required` lists names of `properties`; a name with no property is a typo typify cannot
-/// make a field of.
+/// `required` lists names. (A name with no property, as in Letta's `UserCreate`, is
+/// normalized into a field of any JSON value, with a warning: see `normalize`.)
 fn required(cx: &Context, ptr: &str, obj: &Map<String, Value>) -> Result<(), Error> {
     let Some(Value::Array(names)) = obj.get("required") else {
         return Ok(());
     };
     let r_ptr = push_pointer(ptr, "required");
-    let properties = obj.get("properties").and_then(Value::as_object);
     for (i, name) in names.iter().enumerate() {
-        let at = push_pointer(&r_ptr, &i.to_string());
-        let Some(name) = name.as_str() else {
+        if !name.is_string() {
             return Err(cx.error(
-                &at,
+                &push_pointer(&r_ptr, &i.to_string()),
                 format!("a required name must be a string, found {}", show(name)),
-            ));
-        };
-        if let Some(properties) = properties
-            && !properties.contains_key(name)
-        {
-            return Err(cx.error(
-                &at,
-                format!("`{name}` is required but `properties` has no `{name}`"),
             ));
         }
     }

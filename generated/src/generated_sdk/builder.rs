@@ -116,10 +116,12 @@ Optional; defaults to `"desc"`.*/
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let sort_by = sort_by.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let sort_dir = sort_dir.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/api/v1/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/api/v1/connections", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -356,13 +358,15 @@ Required; a UUID.*/
                     .map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/organization-role", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PATCH, url)
+            .request(
+                ::reqwest::Method::PATCH,
+                format!(
+                    "{}/api/v1/connections/{}/organization-role", client.baseurl,
+                    encode_path(& connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -465,13 +469,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -604,13 +610,15 @@ Required; a UUID.*/
                 types::RbacUpdateRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -748,11 +756,15 @@ Required.*/
         let subject_id = subject_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let subject_type = subject_type
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
-        let request = client.client.request(::reqwest::Method::DELETE, url);
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::DELETE,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            );
         let request = request
             .query(&progenitor_client::QueryParam::new("subject_id", &subject_id));
         let request = request
@@ -887,10 +899,9 @@ Optional; defaults to `0`.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(::reqwest::Method::GET, format!("{}/connections", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1084,10 +1095,9 @@ impl<'a> CreateConnection<'a> {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(::reqwest::Method::POST, format!("{}/connections", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1174,10 +1184,12 @@ impl<'a> GetAvailableConnections<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/connections/available", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/connections/available", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1309,10 +1321,12 @@ Required.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections/oauth/callback", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/connections/oauth/callback", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1464,13 +1478,15 @@ Required.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1587,10 +1603,12 @@ impl<'a> GetOauthUrl<'a> {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections/oauth/start", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/connections/oauth/start", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1712,12 +1730,15 @@ Optional; defaults to `false`.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let refresh_oauth_tokens = refresh_oauth_tokens
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1862,12 +1883,15 @@ Required; a UUID.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1970,10 +1994,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
-        let request = client.client.request(::reqwest::Method::DELETE, url);
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::DELETE,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            );
         crate::transport::send_empty(client, &OPERATION, request, request_options).await
     }
     /// Overrides the client's retry and timeout settings for this request.
@@ -2101,12 +2130,15 @@ Required; a UUID.*/
                 types::ConnectionPatchRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PATCH, url)
+            .request(
+                ::reqwest::Method::PATCH,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2214,13 +2246,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/health", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/health", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2374,13 +2408,15 @@ Optional; may be null.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let resource_ids = resource_ids
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2585,13 +2621,15 @@ Optional; may be null.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let resource_id = resource_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources/children", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources/children", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2842,13 +2880,15 @@ Optional; defaults to `false`.*/
         let query = query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let refresh_oauth_tokens = refresh_oauth_tokens
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources/search", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources/search", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),

@@ -116,10 +116,12 @@ Optional; defaults to `"desc"`.*/
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let sort_by = sort_by.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let sort_dir = sort_dir.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/api/v1/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/api/v1/connections", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -356,13 +358,15 @@ Required; a UUID.*/
                     .map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/organization-role", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PATCH, url)
+            .request(
+                ::reqwest::Method::PATCH,
+                format!(
+                    "{}/api/v1/connections/{}/organization-role", client.baseurl,
+                    encode_path(& connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -465,13 +469,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -604,13 +610,15 @@ Required; a UUID.*/
                 types::RbacUpdateRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -748,11 +756,15 @@ Required.*/
         let subject_id = subject_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let subject_type = subject_type
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
-        let request = client.client.request(::reqwest::Method::DELETE, url);
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::DELETE,
+                format!(
+                    "{}/api/v1/connections/{}/rbac", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            );
         let request = request
             .query(&progenitor_client::QueryParam::new("subject_id", &subject_id));
         let request = request
@@ -887,10 +899,9 @@ Optional; defaults to `0`.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(::reqwest::Method::GET, format!("{}/connections", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1084,10 +1095,9 @@ impl<'a> CreateConnection<'a> {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(::reqwest::Method::POST, format!("{}/connections", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1174,10 +1184,12 @@ impl<'a> GetAvailableConnections<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/connections/available", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/connections/available", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1309,10 +1321,12 @@ Required.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections/oauth/callback", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/connections/oauth/callback", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1464,13 +1478,15 @@ Required.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/connections/oauth/callback/{}", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1587,10 +1603,12 @@ impl<'a> GetOauthUrl<'a> {
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/connections/oauth/start", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/connections/oauth/start", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1712,12 +1730,15 @@ Optional; defaults to `false`.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let refresh_oauth_tokens = refresh_oauth_tokens
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1862,12 +1883,15 @@ Required; a UUID.*/
                 types::ConnectionRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1970,10 +1994,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
-        let request = client.client.request(::reqwest::Method::DELETE, url);
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::DELETE,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            );
         crate::transport::send_empty(client, &OPERATION, request, request_options).await
     }
     /// Overrides the client's retry and timeout settings for this request.
@@ -2101,12 +2130,15 @@ Required; a UUID.*/
                 types::ConnectionPatchRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}", client.baseurl, encode_path(& connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PATCH, url)
+            .request(
+                ::reqwest::Method::PATCH,
+                format!(
+                    "{}/connections/{}", client.baseurl, encode_path(& connection_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2214,13 +2246,15 @@ Required; a UUID.*/
         let Self { client, connection_id, request_options } = self;
         let connection_id = connection_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/health", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/health", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2374,13 +2408,15 @@ Optional; may be null.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let resource_ids = resource_ids
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources", client.baseurl, encode_path(& connection_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2585,13 +2621,15 @@ Optional; may be null.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let resource_id = resource_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources/children", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources/children", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2842,13 +2880,15 @@ Optional; defaults to `false`.*/
         let query = query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let refresh_oauth_tokens = refresh_oauth_tokens
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/connections/{}/resources/search", client.baseurl, encode_path(&
-            connection_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/connections/{}/resources/search", client.baseurl, encode_path(&
+                    connection_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3014,10 +3054,12 @@ Required.*/
         };
         let Self { client, q, request_options } = self;
         let q = q.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/account-search", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/account-search", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3104,10 +3146,12 @@ impl<'a> ListAccounts<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/accounts", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/accounts", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3220,10 +3264,12 @@ impl<'a> CreateAccount<'a> {
         let body = body
             .and_then(|v| types::AccountCreate::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/accounts", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/accounts", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3323,13 +3369,15 @@ Required.*/
         };
         let Self { client, account_id, request_options } = self;
         let account_id = account_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/accounts/{}", client.baseurl, encode_path(& account_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/accounts/{}", client.baseurl, encode_path(& account_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3415,10 +3463,12 @@ impl<'a> ListArchivedItems<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/archive/items", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/archive/items", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3517,13 +3567,15 @@ Required.*/
         };
         let Self { client, item_id, request_options } = self;
         let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/archive/items/{}/restore", client.baseurl, encode_path(& item_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!(
+                    "{}/corpus/archive/items/{}/restore", client.baseurl, encode_path(&
+                    item_id.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3632,10 +3684,9 @@ impl<'a> Chat<'a> {
         let body = body
             .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/chat", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(::reqwest::Method::POST, format!("{}/corpus/chat", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3662,10 +3713,9 @@ impl<'a> Chat<'a> {
         let body = body
             .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/chat", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(::reqwest::Method::POST, format!("{}/corpus/chat", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/event-stream"),
@@ -3767,13 +3817,15 @@ Required.*/
         };
         let Self { client, chat_id, request_options } = self;
         let chat_id = chat_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/chats/{}/events", client.baseurl, encode_path(& chat_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/chats/{}/events", client.baseurl, encode_path(& chat_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/event-stream"),
@@ -3871,10 +3923,12 @@ impl<'a> SaveRawConfig<'a> {
         };
         let Self { client, body, request_options } = self;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/config/raw", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/config/raw", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -3978,10 +4032,12 @@ Optional; defaults to `2`.*/
         };
         let Self { client, lines, request_options } = self;
         let lines = lines.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/events/log", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/events/log", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/event-stream"),
@@ -4101,10 +4157,12 @@ impl<'a> UploadFile<'a> {
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = crate::multipart::form(&OPERATION, &body, file_parts, &["file"])
             .await?;
-        let url = format!("{}/corpus/files", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/files", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -4232,10 +4290,12 @@ impl<'a> UploadFiles<'a> {
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = crate::multipart::form(&OPERATION, &body, file_parts, &["files"])
             .await?;
-        let url = format!("{}/corpus/files/batch", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/files/batch", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -4361,13 +4421,15 @@ Optional.*/
         let Self { client, file_id, range, request_options } = self;
         let file_id = file_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let range = range.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/files/{}/download", client.baseurl, encode_path(& file_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/files/{}/download", client.baseurl, encode_path(& file_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
@@ -4468,12 +4530,15 @@ Required.*/
         };
         let Self { client, image_id, request_options } = self;
         let image_id = image_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/images/{}", client.baseurl, encode_path(& image_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/images/{}", client.baseurl, encode_path(& image_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("image/png"),
@@ -4573,10 +4638,12 @@ impl<'a> CreateItems<'a> {
         };
         let Self { client, body, request_options } = self;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/items/batch", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/items/batch", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -4816,13 +4883,15 @@ Optional.*/
         let x_retry_count = x_retry_count
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let x_tag = x_tag.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/items/{}/content", client.baseurl, encode_path(& item_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/items/{}/content", client.baseurl, encode_path(& item_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -4996,12 +5065,15 @@ Required.*/
         let body = body
             .and_then(|v| types::MoveItemBody::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/items/{}/move", client.baseurl, encode_path(& item_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!(
+                    "{}/corpus/items/{}/move", client.baseurl, encode_path(& item_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5117,12 +5189,15 @@ Required.*/
         let Self { client, item_id, body, request_options } = self;
         let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/items/{}/note", client.baseurl, encode_path(& item_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/corpus/items/{}/note", client.baseurl, encode_path(& item_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5227,10 +5302,9 @@ Required.*/
         };
         let Self { client, name, request_options } = self;
         let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/jobs", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(::reqwest::Method::POST, format!("{}/corpus/jobs", client.baseurl,))
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5331,12 +5405,15 @@ Required.*/
         };
         let Self { client, job_id, request_options } = self;
         let job_id = job_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/jobs/{}", client.baseurl, encode_path(& job_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::DELETE, url)
+            .request(
+                ::reqwest::Method::DELETE,
+                format!(
+                    "{}/corpus/jobs/{}", client.baseurl, encode_path(& job_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5436,12 +5513,15 @@ Required.*/
         };
         let Self { client, job_id, request_options } = self;
         let job_id = job_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/jobs/{}/retry", client.baseurl, encode_path(& job_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!(
+                    "{}/corpus/jobs/{}/retry", client.baseurl, encode_path(& job_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5542,12 +5622,15 @@ Required.*/
         };
         let Self { client, kind, request_options } = self;
         let kind = kind.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/kinds/{}/items", client.baseurl, encode_path(& kind.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/kinds/{}/items", client.baseurl, encode_path(& kind
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5666,10 +5749,12 @@ Optional; defaults to `1`.*/
         let Self { client, offset, page, request_options } = self;
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let page = page.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/legacy/items", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/legacy/items", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5796,10 +5881,12 @@ impl<'a> LoginForm<'a> {
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = crate::form_fields::pairs(&body)
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/login", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/login", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -5907,10 +5994,12 @@ impl<'a> MergeMetadata<'a> {
         };
         let Self { client, body, request_options } = self;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/metadata", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/metadata", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6022,10 +6111,12 @@ impl<'a> EchoContact<'a> {
         let body = body
             .and_then(|v| types::ContactInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/contacts", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/contacts", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6135,10 +6226,12 @@ impl<'a> EchoDrawing<'a> {
         let body = body
             .and_then(|v| types::Drawing::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/drawings", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/drawings", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6248,10 +6341,12 @@ impl<'a> EchoFolder<'a> {
         let body = body
             .and_then(|v| types::FolderInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/folders", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/folders", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6361,10 +6456,12 @@ impl<'a> EchoGeoPoint<'a> {
         let body = body
             .and_then(|v| types::GeoPoint::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/geo", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/geo", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6474,10 +6571,12 @@ impl<'a> EchoIndex<'a> {
         let body = body
             .and_then(|v| types::Index::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/indexes", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/indexes", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6589,10 +6688,12 @@ impl<'a> EchoInvoice<'a> {
         let body = body
             .and_then(|v| types::InvoiceInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/invoices", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/invoices", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6706,10 +6807,12 @@ impl<'a> ReplaceSettings<'a> {
         let body = body
             .and_then(|v| types::StrictSettings::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/settings", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!("{}/corpus/models/settings", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6809,10 +6912,12 @@ impl<'a> EchoShape<'a> {
         };
         let Self { client, body, request_options } = self;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/shapes", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/shapes", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -6922,10 +7027,12 @@ impl<'a> EchoTicket<'a> {
         let body = body
             .and_then(|v| types::Ticket::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/tickets", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/tickets", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7046,13 +7153,15 @@ Optional; may be null.*/
         let Self { client, priority, within, request_options } = self;
         let priority = priority.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let within = within.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/models/tickets/{}", client.baseurl, encode_path(& priority
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/models/tickets/{}", client.baseurl, encode_path(& priority
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7171,10 +7280,12 @@ impl<'a> EchoTree<'a> {
         let body = body
             .and_then(|v| types::TreeNodeInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/models/trees", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/models/trees", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7321,10 +7432,12 @@ Required.*/
         let body = body
             .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/body-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/body-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7659,10 +7772,12 @@ Optional.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let user_id_header = user_id_header
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/builder-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/builder-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7860,10 +7975,12 @@ Optional; may be null.*/
         let body = body
             .and_then(|v| types::NamesChunk::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/event-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/event-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -7897,10 +8014,12 @@ Optional; may be null.*/
         let body = body
             .and_then(|v| types::NamesChunk::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/event-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/event-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/event-stream"),
@@ -8016,10 +8135,12 @@ impl<'a> EchoNamedFields<'a> {
         let body = body
             .and_then(|v| types::NamedFields::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/fields", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/fields", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -8141,10 +8262,12 @@ Optional; may be null.*/
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let body = crate::multipart::form(&OPERATION, &body, file_parts, &["file"])
             .await?;
-        let url = format!("{}/corpus/names/file-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/file-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -8288,10 +8411,12 @@ Optional; may be null.*/
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let filter_query = filter_query
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/filter-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/filter-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -8419,13 +8544,15 @@ Required.*/
         };
         let Self { client, item_id, request_options } = self;
         let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/names/items/{}", client.baseurl, encode_path(& item_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/names/items/{}", client.baseurl, encode_path(& item_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -8704,10 +8831,12 @@ Optional.*/
         let status = status.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let times = times.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let error = error.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/mock-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/mock-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -8914,10 +9043,12 @@ Optional; may be null.*/
         let page_query = page_query.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let stream_query = stream_query
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/page-members", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/page-members", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9101,10 +9232,12 @@ Optional; defaults to `"world"`.*/
         };
         let Self { client, name, request_options } = self;
         let name = name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/text/plain", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/text/plain", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/plain"),
@@ -9216,10 +9349,12 @@ impl<'a> NamesPrivateCreateUser<'a> {
         let body = body
             .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/private/users", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/private/users", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9304,10 +9439,12 @@ impl<'a> Client<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/client", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/client", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9391,10 +9528,12 @@ impl<'a> ClientBuilder<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/client_builder", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/client_builder", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9478,10 +9617,12 @@ impl<'a> Mount<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/mount", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/mount", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9565,10 +9706,12 @@ impl<'a> MountJson<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/mount_json", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/mount_json", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9652,10 +9795,12 @@ impl<'a> Start<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/start", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/start", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9739,10 +9884,12 @@ impl<'a> TakeUnmatched<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/take_unmatched", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/take_unmatched", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9826,10 +9973,12 @@ impl<'a> Uri<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/server/uri", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/server/uri", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -9928,13 +10077,15 @@ Required.*/
         };
         let Self { client, item_id, request_options } = self;
         let item_id = item_id.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/names/things/{}", client.baseurl, encode_path(& item_id
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/names/things/{}", client.baseurl, encode_path(& item_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10018,10 +10169,12 @@ impl<'a> ListNamedUsers<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/names/users", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/names/users", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10130,10 +10283,12 @@ impl<'a> NamesUsersCreateUser<'a> {
         let body = body
             .and_then(|v| types::NewUser::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/names/users", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/names/users", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10237,10 +10392,12 @@ Optional; may be null.*/
         };
         let Self { client, cursor, request_options } = self;
         let cursor = cursor.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/pages/cursor", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/pages/cursor", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10397,10 +10554,12 @@ Optional; defaults to `0`.*/
         let Self { client, limit, offset, request_options } = self;
         let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/pages/offset", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/pages/offset", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10525,6 +10684,639 @@ Optional; defaults to `0`.*/
     }
 }
 
+/**Builder for [`Client::list_bounded_items`]
+
+[`Client::list_bounded_items`]: super::Client::list_bounded_items*/
+#[derive(Debug, Clone)]
+pub struct ListBoundedItems<'a> {
+    client: &'a super::Client,
+    limit: Result<Option<::std::num::NonZeroU64>, String>,
+    offset: Result<Option<u64>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> ListBoundedItems<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            limit: Ok(None),
+            offset: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**Items per page.
+
+Optional; defaults to `10`; at least 1; at most 100.*/
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::num::NonZeroU64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                    .to_string()
+            });
+        self
+    }
+    /**Items to skip.
+
+Optional; defaults to `0`; at least 0.*/
+    pub fn offset<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<u64>,
+    {
+        self.offset = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `u64` for offset failed".to_string());
+        self
+    }
+    ///Sends the `GET` request to `/corpus/quirks/bounded`.
+    pub async fn send(self) -> Result<ResponseValue<types::QuirkPage>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_bounded_items",
+            method: "GET",
+            path: "/corpus/quirks/bounded",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, limit, offset, request_options } = self;
+        let limit = limit.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let offset = offset.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/quirks/bounded", client.baseurl,),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &limit {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("limit", value))
+            }
+            None => request,
+        };
+        let request = match &offset {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("offset", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::QuirkPage,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+    ///Every item of every page, fetched lazily one page at a time (offset pagination; see [`crate::Paginated`]).
+    pub fn stream(self) -> crate::pagination::Paginated<'a, types::QuirkItem> {
+        crate::pagination::Paginated::new(
+            self,
+            |builder, next| {
+                Box::pin(async move {
+                    let offset: i64 = match next {
+                        Some(crate::pagination::NextPage::Offset(offset)) => offset,
+                        _ => {
+                            builder
+                                .offset
+                                .clone()
+                                .ok()
+                                .flatten()
+                                .and_then(|v| i64::try_from(v).ok())
+                                .unwrap_or(0)
+                        }
+                    };
+                    let limit: i64 = builder
+                        .limit
+                        .clone()
+                        .ok()
+                        .flatten()
+                        .and_then(|v| i64::try_from(v.get()).ok())
+                        .unwrap_or(10i64);
+                    let response = builder.offset(offset).send().await?.into_inner();
+                    let total: Option<i64> = i64::try_from(response.total).ok();
+                    let items = response.data;
+                    let fetched = items.len() as i64;
+                    let last = fetched == 0
+                        || match total {
+                            Some(total) => offset + fetched >= total,
+                            None => fetched < limit,
+                        };
+                    let next = (!last)
+                        .then_some(
+                            crate::pagination::NextPage::Offset(offset + fetched),
+                        );
+                    Ok(crate::pagination::Page::new(items, next, total))
+                })
+            },
+        )
+    }
+    ///Fetches one page, with where the next one starts ([`crate::Page::next`], by offset).
+    pub async fn page(self) -> Result<crate::pagination::Page<types::QuirkItem>, Error> {
+        let builder = self;
+        let next: Option<crate::pagination::NextPage> = None;
+        let offset: i64 = match next {
+            Some(crate::pagination::NextPage::Offset(offset)) => offset,
+            _ => {
+                builder
+                    .offset
+                    .clone()
+                    .ok()
+                    .flatten()
+                    .and_then(|v| i64::try_from(v).ok())
+                    .unwrap_or(0)
+            }
+        };
+        let limit: i64 = builder
+            .limit
+            .clone()
+            .ok()
+            .flatten()
+            .and_then(|v| i64::try_from(v.get()).ok())
+            .unwrap_or(10i64);
+        let response = builder.offset(offset).send().await?.into_inner();
+        let total: Option<i64> = i64::try_from(response.total).ok();
+        let items = response.data;
+        let fetched = items.len() as i64;
+        let last = fetched == 0
+            || match total {
+                Some(total) => offset + fetched >= total,
+                None => fetched < limit,
+            };
+        let next = (!last)
+            .then_some(crate::pagination::NextPage::Offset(offset + fetched));
+        Ok(crate::pagination::Page::new(items, next, total))
+    }
+}
+
+/**Builder for [`Client::filter_quirks`]
+
+[`Client::filter_quirks`]: super::Client::filter_quirks*/
+#[derive(Debug, Clone)]
+pub struct FilterQuirks<'a> {
+    client: &'a super::Client,
+    move_: Result<Option<bool>, String>,
+    type_: Result<Option<::std::string::String>, String>,
+    where_: Result<Option<::std::string::String>, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> FilterQuirks<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            move_: Ok(None),
+            type_: Ok(None),
+            where_: Ok(None),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**Whether to move the matches.
+
+Optional; may be null.*/
+    pub fn move_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.move_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for move_ failed".to_string());
+        self
+    }
+    /**The kind of item.
+
+Optional; may be null.*/
+    pub fn type_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.type_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for type_ failed".to_string()
+            });
+        self
+    }
+    /**A filter expression.
+
+Optional; may be null.*/
+    pub fn where_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.where_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for where_ failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends the `GET` request to `/corpus/quirks/filter`.
+    pub async fn send(self) -> Result<ResponseValue<types::QuirkFilterEcho>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "filter_quirks",
+            method: "GET",
+            path: "/corpus/quirks/filter",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, move_, type_, where_, request_options } = self;
+        let move_ = move_.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let type_ = type_.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let where_ = where_.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/quirks/filter", client.baseurl,),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        let request = match &move_ {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("move", value))
+            }
+            None => request,
+        };
+        let request = match &type_ {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("type", value))
+            }
+            None => request,
+        };
+        let request = match &where_ {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("where", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::QuirkFilterEcho,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::record_quirk_measure`]
+
+[`Client::record_quirk_measure`]: super::Client::record_quirk_measure*/
+#[derive(Debug, Clone)]
+pub struct RecordQuirkMeasure<'a> {
+    client: &'a super::Client,
+    body: Result<types::builder::QuirkMeasure, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> RecordQuirkMeasure<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::QuirkMeasure>,
+        <V as std::convert::TryInto<types::QuirkMeasure>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `QuirkMeasure` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::QuirkMeasure,
+        ) -> types::builder::QuirkMeasure,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `POST` request to `/corpus/quirks/measures`.
+    pub async fn send(self) -> Result<ResponseValue<types::QuirkMeasure>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "record_quirk_measure",
+            method: "POST",
+            path: "/corpus/quirks/measures",
+            idempotent: false,
+            authenticated: false,
+        };
+        let Self { client, body, request_options } = self;
+        let body = body
+            .and_then(|v| types::QuirkMeasure::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/quirks/measures", client.baseurl,),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        crate::transport::send_json::<
+            types::QuirkMeasure,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
+/**Builder for [`Client::put_quirk_setting`]
+
+[`Client::put_quirk_setting`]: super::Client::put_quirk_setting*/
+#[derive(Debug, Clone)]
+pub struct PutQuirkSetting<'a> {
+    client: &'a super::Client,
+    fallback: Result<Option<types::PutQuirkSettingFallback>, String>,
+    body: Result<types::builder::QuirkSetting, String>,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> PutQuirkSetting<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            fallback: Ok(None),
+            body: Ok(::std::default::Default::default()),
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    /**Used when the body says `auto`.
+
+Optional; may be null.*/
+    pub fn fallback<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::PutQuirkSettingFallback>,
+    {
+        self.fallback = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `PutQuirkSettingFallback` for fallback failed".to_string()
+            });
+        self
+    }
+    ///Sets the request body.
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::QuirkSetting>,
+        <V as std::convert::TryInto<types::QuirkSetting>>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| format!("conversion to `QuirkSetting` for body failed: {}", s));
+        self
+    }
+    ///Edits the request body through its builder, starting from the fields set so far.
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::QuirkSetting,
+        ) -> types::builder::QuirkSetting,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends the `PUT` request to `/corpus/quirks/setting`.
+    pub async fn send(self) -> Result<ResponseValue<types::QuirkSetting>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "put_quirk_setting",
+            method: "PUT",
+            path: "/corpus/quirks/setting",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, fallback, body, request_options } = self;
+        let fallback = fallback.map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let body = body
+            .and_then(|v| types::QuirkSetting::try_from(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid_request(&OPERATION, e))?;
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::PUT,
+                format!("{}/corpus/quirks/setting", client.baseurl,),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body);
+        let request = match &fallback {
+            Some(value) => {
+                request.query(&progenitor_client::QueryParam::new("fallback", value))
+            }
+            None => request,
+        };
+        crate::transport::send_json::<
+            types::QuirkSetting,
+        >(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::realworld_register_account`]
 
 [`Client::realworld_register_account`]: super::Client::realworld_register_account*/
@@ -10600,10 +11392,12 @@ Required.*/
         let body = body
             .and_then(|v| types::AccountInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/accounts", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/realworld/accounts", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10759,10 +11553,12 @@ Required.*/
                     .map_err(|e| e.to_string())
             })
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/accounts/snapshots", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/realworld/accounts/snapshots", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -10911,13 +11707,15 @@ Required.*/
         let body = body
             .and_then(|v| types::Annotation::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/realworld/accounts/{}/annotations", client.baseurl, encode_path(&
-            account_email.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!(
+                    "{}/corpus/realworld/accounts/{}/annotations", client.baseurl,
+                    encode_path(& account_email.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11028,10 +11826,12 @@ impl<'a> RealworldReplaceRegistry<'a> {
         let body = body
             .and_then(|v| types::Registry::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/registry", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!("{}/corpus/realworld/registry", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11134,10 +11934,12 @@ impl<'a> RealworldSetRegistryOptions<'a> {
         };
         let Self { client, body, request_options } = self;
         let body = body.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/registry/options", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/realworld/registry/options", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11222,10 +12024,12 @@ impl<'a> RealworldGetRegistryResult<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/realworld/registry/result", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/realworld/registry/result", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11389,10 +12193,12 @@ Required.*/
         let page_token = page_token.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let x_tenant_id = x_tenant_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/widgets", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/realworld/widgets", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11558,10 +12364,12 @@ Required.*/
         let body = body
             .and_then(|v| types::WidgetInput::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/realworld/widgets", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::POST, url)
+            .request(
+                ::reqwest::Method::POST,
+                format!("{}/corpus/realworld/widgets", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11710,13 +12518,15 @@ Required.*/
         let locale = locale.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let x_tenant_id = x_tenant_id
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/realworld/widgets/{}/gadgets", client.baseurl, encode_path(&
-            widget_name.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/realworld/widgets/{}/gadgets", client.baseurl,
+                    encode_path(& widget_name.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -11912,13 +12722,16 @@ Required.*/
         let body = body
             .and_then(|v| types::Gadget::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/realworld/widgets/{}/gadgets/{}", client.baseurl, encode_path(&
-            widget_name.to_string()), encode_path(& gadget_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/corpus/realworld/widgets/{}/gadgets/{}", client.baseurl,
+                    encode_path(& widget_name.to_string()), encode_path(& gadget_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12052,12 +12865,15 @@ Required.*/
         let body = body
             .and_then(|v| types::Record::try_from(v).map_err(|e| e.to_string()))
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/records/{}", client.baseurl, encode_path(& record_id.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::PUT, url)
+            .request(
+                ::reqwest::Method::PUT,
+                format!(
+                    "{}/corpus/records/{}", client.baseurl, encode_path(& record_id
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12157,13 +12973,15 @@ Required.*/
         };
         let Self { client, id_or_name, request_options } = self;
         let id_or_name = id_or_name.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/shapes/items/{}", client.baseurl, encode_path(& id_or_name
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/shapes/items/{}", client.baseurl, encode_path(& id_or_name
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12262,12 +13080,15 @@ Required.*/
         };
         let Self { client, page, request_options } = self;
         let page = page.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/shapes/pages/{}", client.baseurl, encode_path(& page.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/shapes/pages/{}", client.baseurl, encode_path(& page
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12369,10 +13190,12 @@ Required.*/
         };
         let Self { client, x_revision, request_options } = self;
         let x_revision = x_revision.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/shapes/revisions", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/shapes/revisions", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12509,10 +13332,12 @@ Optional; defaults to `[]`.*/
         let after = after.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let key = key.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let keys = keys.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!("{}/corpus/shapes/search", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/shapes/search", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12624,13 +13449,15 @@ Required.*/
         };
         let Self { client, version, request_options } = self;
         let version = version.map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/shapes/versions/{}", client.baseurl, encode_path(& version
-            .to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/shapes/versions/{}", client.baseurl, encode_path(& version
+                    .to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12714,10 +13541,12 @@ impl<'a> GetCsvReport<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/text/csv", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/text/csv", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/csv"),
@@ -12798,10 +13627,12 @@ impl<'a> GetHtmlPage<'a> {
             authenticated: false,
         };
         let Self { client, request_options } = self;
-        let url = format!("{}/corpus/text/html", client.baseurl,);
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/text/html", client.baseurl,),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("text/html"),
@@ -12916,13 +13747,15 @@ Required.*/
         let send_path = send_path.map_err(|e| Error::invalid_request(&OPERATION, e))?;
         let timeout_path = timeout_path
             .map_err(|e| Error::invalid_request(&OPERATION, e))?;
-        let url = format!(
-            "{}/corpus/names/path-members/{}/{}", client.baseurl, encode_path(& send_path
-            .to_string()), encode_path(& timeout_path.to_string())
-        );
         let request = client
             .client
-            .request(::reqwest::Method::GET, url)
+            .request(
+                ::reqwest::Method::GET,
+                format!(
+                    "{}/corpus/names/path-members/{}/{}", client.baseurl, encode_path(&
+                    send_path.to_string()), encode_path(& timeout_path.to_string())
+                ),
+            )
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),

@@ -1479,6 +1479,88 @@ let response = client.list_loose_pages()
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
     }
+    /**List Bounded Items
+
+Items paged by a bounded limit and offset.
+
+Sends a `GET` request to `/corpus/quirks/bounded`
+
+Arguments:
+- `limit`: Items per page.
+- `offset`: Items to skip.
+```no_run
+# async fn example(client: &stackai_connections::Client, limit: std::num::NonZeroU64, offset: u64) {
+let response = client.list_bounded_items()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+# }
+```*/
+    pub fn list_bounded_items(&self) -> builder::ListBoundedItems<'_> {
+        builder::ListBoundedItems::new(self)
+    }
+    /**Filter Quirks
+
+Filter with query parameters named like Rust keywords.
+
+Sends a `GET` request to `/corpus/quirks/filter`
+
+Arguments:
+- `move_`: Whether to move the matches.
+- `type_`: The kind of item.
+- `where_`: A filter expression.
+```no_run
+# async fn example(client: &stackai_connections::Client, move_: bool, type_: String, where_: String) {
+let response = client.filter_quirks()
+    .move_(move_)
+    .type_(type_)
+    .where_(where_)
+    .send()
+    .await;
+# }
+```*/
+    pub fn filter_quirks(&self) -> builder::FilterQuirks<'_> {
+        builder::FilterQuirks::new(self)
+    }
+    /**Record Quirk Measure
+
+Record a measure; echo it back.
+
+Sends a `POST` request to `/corpus/quirks/measures`
+
+```no_run
+# async fn example(client: &stackai_connections::Client, body: stackai_connections::types::QuirkMeasure) {
+let response = client.record_quirk_measure()
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn record_quirk_measure(&self) -> builder::RecordQuirkMeasure<'_> {
+        builder::RecordQuirkMeasure::new(self)
+    }
+    /**Put Quirk Setting
+
+Store a setting; echo it back.
+
+Sends a `PUT` request to `/corpus/quirks/setting`
+
+Arguments:
+- `fallback`: Used when the body says `auto`.
+- `body`
+```no_run
+# async fn example(client: &stackai_connections::Client, fallback: stackai_connections::types::PutQuirkSettingFallback, body: stackai_connections::types::QuirkSetting) {
+let response = client.put_quirk_setting()
+    .fallback(fallback)
+    .body(body)
+    .send()
+    .await;
+# }
+```*/
+    pub fn put_quirk_setting(&self) -> builder::PutQuirkSetting<'_> {
+        builder::PutQuirkSetting::new(self)
+    }
     /**Register Account
 
 Register an account (e-mail, URL, IP, secret, bytes, `Json[...]`, `JsonValue`);

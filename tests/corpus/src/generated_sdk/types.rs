@@ -1198,6 +1198,34 @@ impl Echo {
     }
 }
 
+///Units of energy, spelled as SI writes them.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum EnergyUnit {
+    ///`MJ` on the wire.
+    #[serde(rename = "MJ")]
+    Mj,
+    ///`mJ` on the wire.
+    #[serde(rename = "mJ")]
+    MJ,
+    ///`kWh` on the wire.
+    #[serde(rename = "kWh")]
+    KWh,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
 ///The body of every 4xx the service answers itself (a schema named `Error`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[non_exhaustive]
@@ -2489,6 +2517,327 @@ impl Problem {
     pub fn builder() -> builder::Problem {
         Default::default()
     }
+}
+
+///The `fallback` parameter of `put_quirk_setting`: one of several types, each sent in its own wire format.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum PutQuirkSettingFallback {
+    ///`String`.
+    String(PutQuirkSettingFallbackString),
+    ///`Integer`.
+    Integer(i64),
+}
+
+/// The value as the server reads it from a path segment, a query string or a
+/// header: the member's JSON spelling, strings without their quotes.
+impl ::std::fmt::Display for PutQuirkSettingFallback {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_value(self) {
+            Ok(::serde_json::Value::String(text)) => f.write_str(&text),
+            Ok(value) => ::std::fmt::Display::fmt(&value, f),
+            Err(_) => Err(::std::fmt::Error),
+        }
+    }
+}
+
+impl ::std::convert::From<PutQuirkSettingFallbackString> for PutQuirkSettingFallback {
+    fn from(value: PutQuirkSettingFallbackString) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<i64> for PutQuirkSettingFallback {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+///`PutQuirkSettingFallbackString`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum PutQuirkSettingFallbackString {
+    ///`auto` on the wire.
+    #[serde(rename = "auto")]
+    Auto,
+    ///`off` on the wire.
+    #[serde(rename = "off")]
+    Off,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
+///The query parameters the server received.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct QuirkFilterEcho {
+    /**The `move` field.
+
+Optional; may be null.*/
+    #[serde(rename = "move", skip_serializing_if = "::std::option::Option::is_none")]
+    pub move_: ::std::option::Option<bool>,
+    /**The `type` field.
+
+Optional; may be null.*/
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /**The `where` field.
+
+Optional; may be null.*/
+    #[serde(rename = "where", skip_serializing_if = "::std::option::Option::is_none")]
+    pub where_: ::std::option::Option<::std::string::String>,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl QuirkFilterEcho {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::QuirkFilterEcho {
+        Default::default()
+    }
+}
+
+///One item of a bounded page.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct QuirkItem {
+    /**The `id` field.
+
+Required.*/
+    pub id: i64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl QuirkItem {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::QuirkItem {
+        Default::default()
+    }
+}
+
+///A measured quantity with its units.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct QuirkMeasure {
+    /**The `currency` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /**The `energy` field.
+
+Required.*/
+    pub energy: f64,
+    /**The `energy_unit` field.
+
+Required.*/
+    pub energy_unit: EnergyUnit,
+    /**The `owner_id` field.
+
+Required.*/
+    pub owner_id: ::serde_json::Value,
+    /**The `power_unit` field.
+
+Optional; defaults to `"W"`.*/
+    #[serde(default = "defaults::quirk_measure_power_unit")]
+    pub power_unit: QuirkMeasurePowerUnit,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl QuirkMeasure {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::QuirkMeasure {
+        Default::default()
+    }
+}
+
+///`QuirkMeasurePowerUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum QuirkMeasurePowerUnit {
+    ///`W`.
+    W,
+    ///`hp` on the wire.
+    #[serde(rename = "hp")]
+    Hp,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
+}
+
+impl ::std::default::Default for QuirkMeasurePowerUnit {
+    fn default() -> Self {
+        QuirkMeasurePowerUnit::W
+    }
+}
+
+///A page of items, with how many there are in all.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct QuirkPage {
+    /**The `data` field.
+
+Required.*/
+    pub data: ::std::vec::Vec<QuirkItem>,
+    /**The `total` field.
+
+Required; at least 0.0.*/
+    pub total: u64,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl QuirkPage {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::QuirkPage {
+        Default::default()
+    }
+}
+
+///A setting that is a fixed word or a number of retries.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct QuirkSetting {
+    /**The `label` field.
+
+Optional; may be null.*/
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub label: ::std::option::Option<::std::string::String>,
+    /**The `page_range` field.
+
+Optional; defaults to `[1,9223372036854775807]`.*/
+    #[serde(default = "defaults::quirk_setting_page_range")]
+    pub page_range: (i64, i64),
+    /**The `retries` field.
+
+Required.*/
+    pub retries: QuirkSettingRetries,
+    ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+impl QuirkSetting {
+    ///Starts a builder for this type.
+    pub fn builder() -> builder::QuirkSetting {
+        Default::default()
+    }
+}
+
+///`QuirkSettingRetries`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum QuirkSettingRetries {
+    ///`String`.
+    String(QuirkSettingRetriesString),
+    ///`Integer`.
+    Integer(i64),
+}
+
+impl ::std::fmt::Display for QuirkSettingRetries {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::String(x) => x.fmt(f),
+            Self::Integer(x) => x.fmt(f),
+        }
+    }
+}
+
+impl ::std::str::FromStr for QuirkSettingRetries {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if let Ok(v) = value.parse() {
+            Ok(Self::Integer(v))
+        } else {
+            Ok(Self::String(QuirkSettingRetriesString::from(value)))
+        }
+    }
+}
+
+impl ::std::convert::TryFrom<&str> for QuirkSettingRetries {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::TryFrom<::std::string::String> for QuirkSettingRetries {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+
+impl ::std::convert::From<QuirkSettingRetriesString> for QuirkSettingRetries {
+    fn from(value: QuirkSettingRetriesString) -> Self {
+        Self::String(value)
+    }
+}
+
+impl ::std::convert::From<i64> for QuirkSettingRetries {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+///`QuirkSettingRetriesString`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[non_exhaustive]
+pub enum QuirkSettingRetriesString {
+    ///`auto` on the wire.
+    #[serde(rename = "auto")]
+    Auto,
+    ///`off` on the wire.
+    #[serde(rename = "off")]
+    Off,
+    /// A value this version of the crate does not know; it round-trips unchanged.
+    #[serde(untagged)]
+    Unknown(::std::string::String),
 }
 
 ///RBAC subject types for access control. The documentation lists no values; `user` (used in its examples) and `group` are inferred.
@@ -10361,6 +10710,512 @@ Optional; defaults to `"about:blank"`.*/
             }
         }
     }
+    ///A builder for [`super::QuirkFilterEcho`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct QuirkFilterEcho {
+        move_: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        type_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        where_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for QuirkFilterEcho {
+        fn default() -> Self {
+            Self {
+                move_: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                where_: Ok(Default::default()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl QuirkFilterEcho {
+        /**The `move` field.
+
+Optional; may be null.*/
+        pub fn move_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.move_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for move_: {e}"));
+            self
+        }
+        /**The `type` field.
+
+Optional; may be null.*/
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        /**The `where` field.
+
+Optional; may be null.*/
+        pub fn where_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.where_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for where_: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<QuirkFilterEcho> for super::QuirkFilterEcho {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: QuirkFilterEcho,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                move_: value.move_?,
+                type_: value.type_?,
+                where_: value.where_?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::QuirkFilterEcho> for QuirkFilterEcho {
+        fn from(value: super::QuirkFilterEcho) -> Self {
+            Self {
+                move_: Ok(value.move_),
+                type_: Ok(value.type_),
+                where_: Ok(value.where_),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::QuirkItem`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct QuirkItem {
+        id: ::std::result::Result<i64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for QuirkItem {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl QuirkItem {
+        /**The `id` field.
+
+Required.*/
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<QuirkItem> for super::QuirkItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: QuirkItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::QuirkItem> for QuirkItem {
+        fn from(value: super::QuirkItem) -> Self {
+            Self {
+                id: Ok(value.id),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::QuirkMeasure`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct QuirkMeasure {
+        currency: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        energy: ::std::result::Result<f64, ::std::string::String>,
+        energy_unit: ::std::result::Result<super::EnergyUnit, ::std::string::String>,
+        owner_id: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+        power_unit: ::std::result::Result<
+            super::QuirkMeasurePowerUnit,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for QuirkMeasure {
+        fn default() -> Self {
+            Self {
+                currency: Ok(Default::default()),
+                energy: Err("no value supplied for energy".to_string()),
+                energy_unit: Err("no value supplied for energy_unit".to_string()),
+                owner_id: Err("no value supplied for owner_id".to_string()),
+                power_unit: Ok(super::defaults::quirk_measure_power_unit()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl QuirkMeasure {
+        /**The `currency` field.
+
+Optional; may be null.*/
+        pub fn currency<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.currency = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for currency: {e}")
+                });
+            self
+        }
+        /**The `energy` field.
+
+Required.*/
+        pub fn energy<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.energy = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for energy: {e}"));
+            self
+        }
+        /**The `energy_unit` field.
+
+Required.*/
+        pub fn energy_unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::EnergyUnit>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.energy_unit = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for energy_unit: {e}")
+                });
+            self
+        }
+        /**The `owner_id` field.
+
+Required.*/
+        pub fn owner_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::serde_json::Value>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.owner_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for owner_id: {e}")
+                });
+            self
+        }
+        /**The `power_unit` field.
+
+Optional; defaults to `"W"`.*/
+        pub fn power_unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::QuirkMeasurePowerUnit>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.power_unit = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for power_unit: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<QuirkMeasure> for super::QuirkMeasure {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: QuirkMeasure,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                currency: value.currency?,
+                energy: value.energy?,
+                energy_unit: value.energy_unit?,
+                owner_id: value.owner_id?,
+                power_unit: value.power_unit?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::QuirkMeasure> for QuirkMeasure {
+        fn from(value: super::QuirkMeasure) -> Self {
+            Self {
+                currency: Ok(value.currency),
+                energy: Ok(value.energy),
+                energy_unit: Ok(value.energy_unit),
+                owner_id: Ok(value.owner_id),
+                power_unit: Ok(value.power_unit),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::QuirkPage`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct QuirkPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::QuirkItem>,
+            ::std::string::String,
+        >,
+        total: ::std::result::Result<u64, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for QuirkPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                total: Err("no value supplied for total".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl QuirkPage {
+        /**The `data` field.
+
+Required.*/
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::QuirkItem>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        /**The `total` field.
+
+Required; at least 0.0.*/
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<QuirkPage> for super::QuirkPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: QuirkPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                total: value.total?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::QuirkPage> for QuirkPage {
+        fn from(value: super::QuirkPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                total: Ok(value.total),
+                extra: Ok(value.extra),
+            }
+        }
+    }
+    ///A builder for [`super::QuirkSetting`], field by field.
+    #[derive(Clone, Debug)]
+    pub struct QuirkSetting {
+        label: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        page_range: ::std::result::Result<(i64, i64), ::std::string::String>,
+        retries: ::std::result::Result<
+            super::QuirkSettingRetries,
+            ::std::string::String,
+        >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for QuirkSetting {
+        fn default() -> Self {
+            Self {
+                label: Ok(Default::default()),
+                page_range: Ok(super::defaults::quirk_setting_page_range()),
+                retries: Err("no value supplied for retries".to_string()),
+                extra: Ok(::std::default::Default::default()),
+            }
+        }
+    }
+    impl QuirkSetting {
+        /**The `label` field.
+
+Optional; may be null.*/
+        pub fn label<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.label = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for label: {e}"));
+            self
+        }
+        /**The `page_range` field.
+
+Optional; defaults to `[1,9223372036854775807]`.*/
+        pub fn page_range<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<(i64, i64)>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_range = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_range: {e}")
+                });
+            self
+        }
+        /**The `retries` field.
+
+Required.*/
+        pub fn retries<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::QuirkSettingRetries>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.retries = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for retries: {e}")
+                });
+            self
+        }
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<QuirkSetting> for super::QuirkSetting {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: QuirkSetting,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                label: value.label?,
+                page_range: value.page_range?,
+                retries: value.retries?,
+                extra: value.extra?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::QuirkSetting> for QuirkSetting {
+        fn from(value: super::QuirkSetting) -> Self {
+            Self {
+                label: Ok(value.label),
+                page_range: Ok(value.page_range),
+                retries: Ok(value.retries),
+                extra: Ok(value.extra),
+            }
+        }
+    }
     ///A builder for [`super::RbacUpdateRequest`], field by field.
     #[derive(Clone, Debug)]
     pub struct RbacUpdateRequest {
@@ -13352,6 +14207,12 @@ pub mod defaults {
     pub(super) fn problem_type() -> ::std::string::String {
         "about:blank".to_string()
     }
+    pub(super) fn quirk_measure_power_unit() -> super::QuirkMeasurePowerUnit {
+        super::QuirkMeasurePowerUnit::W
+    }
+    pub(super) fn quirk_setting_page_range() -> (i64, i64) {
+        ::serde_json::from_str::<_>("[1,9223372036854775807]").unwrap()
+    }
     pub(super) fn ticket_schema_version() -> super::TicketSchemaVersion {
         super::TicketSchemaVersion::from(2_i64)
     }
@@ -14079,6 +14940,54 @@ impl ::std::str::FromStr for ConnectionSortBy {
     }
 }
 
+impl EnergyUnit {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mj => "MJ",
+            Self::MJ => "mJ",
+            Self::KWh => "kWh",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for EnergyUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for EnergyUnit {
+    fn from(value: &str) -> Self {
+        match value {
+            "MJ" => Self::Mj,
+            "mJ" => Self::MJ,
+            "kWh" => Self::KWh,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for EnergyUnit {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for EnergyUnit {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for EnergyUnit {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
 impl InodeType {
     /// The value as it is sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14165,6 +15074,144 @@ impl ::std::convert::From<&::std::string::String> for ItemKind {
 }
 
 impl ::std::str::FromStr for ItemKind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl PutQuirkSettingFallbackString {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Off => "off",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for PutQuirkSettingFallbackString {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for PutQuirkSettingFallbackString {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            "off" => Self::Off,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for PutQuirkSettingFallbackString {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for PutQuirkSettingFallbackString {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for PutQuirkSettingFallbackString {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl QuirkMeasurePowerUnit {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::W => "W",
+            Self::Hp => "hp",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for QuirkMeasurePowerUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for QuirkMeasurePowerUnit {
+    fn from(value: &str) -> Self {
+        match value {
+            "W" => Self::W,
+            "hp" => Self::Hp,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for QuirkMeasurePowerUnit {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for QuirkMeasurePowerUnit {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for QuirkMeasurePowerUnit {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl QuirkSettingRetriesString {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Off => "off",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for QuirkSettingRetriesString {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::convert::From<&str> for QuirkSettingRetriesString {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            "off" => Self::Off,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for QuirkSettingRetriesString {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::convert::From<&::std::string::String> for QuirkSettingRetriesString {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl ::std::str::FromStr for QuirkSettingRetriesString {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
