@@ -144,7 +144,10 @@ async fn bounded_limit_and_offset_page_through_every_item() {
 fn a_word_or_a_number_parses_the_number_first() {
     use types::{QuirkSettingRetries as Retries, QuirkSettingRetriesString as Word};
     assert!(matches!("3".parse::<Retries>(), Ok(Retries::Integer(3))));
-    assert!(matches!("auto".parse::<Retries>(), Ok(Retries::String(Word::Auto))));
+    assert!(matches!(
+        "auto".parse::<Retries>(),
+        Ok(Retries::String(Word::Auto))
+    ));
     // A word this crate does not know is kept, not an error.
     assert!(matches!(
         "sometimes".parse::<Retries>(),
@@ -178,7 +181,10 @@ async fn a_word_or_a_number_goes_on_the_wire_as_itself() {
             .await
             .expect("the request succeeds")
             .into_inner();
-        assert!(matches!(echo.retries, types::QuirkSettingRetries::Integer(9)));
+        assert!(matches!(
+            echo.retries,
+            types::QuirkSettingRetries::Integer(9)
+        ));
         let requests = server.received_requests().await.expect("recording is on");
         let last = requests.last().expect("a request");
         let sent: Vec<(String, String)> = last.url.query_pairs().into_owned().collect();
@@ -199,9 +205,10 @@ async fn query_parameters_named_like_keywords_keep_their_wire_names() {
         .and(query_param("where", "size > 3"))
         .and(query_param("type", "doc"))
         .and(query_param("move", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"where": "size > 3", "type": "doc", "move": true}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"where": "size > 3", "type": "doc", "move": true})),
+        )
         .expect(1)
         .mount(&server)
         .await;

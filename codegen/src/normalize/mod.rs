@@ -507,7 +507,10 @@ impl Normalizer<'_> {
         if !twice.is_empty() {
             self.warn(
                 &push_pointer(ptr, "enum"),
-                format!("the enum lists {} more than once: each is one variant", twice.join(", ")),
+                format!(
+                    "the enum lists {} more than once: each is one variant",
+                    twice.join(", ")
+                ),
             );
         }
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
@@ -519,13 +522,22 @@ impl Normalizer<'_> {
             let set: BTreeSet<&String> = names.iter().collect();
             set.len() == names.len()
         };
-        let plain = strings.iter().map(|v| crate::rust_names::sanitize(v, true)).collect();
+        let plain = strings
+            .iter()
+            .map(|v| crate::rust_names::sanitize(v, true))
+            .collect();
         let spelled = strings
             .iter()
             .map(|v| {
                 let x: String = v
                     .chars()
-                    .map(|c| if c == '_' || !(c.is_alphanumeric()) { 'X' } else { c })
+                    .map(|c| {
+                        if c == '_' || !(c.is_alphanumeric()) {
+                            'X'
+                        } else {
+                            c
+                        }
+                    })
                     .collect();
                 crate::rust_names::sanitize(&x, true)
             })

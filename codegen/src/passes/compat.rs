@@ -321,21 +321,26 @@ fn reorder_parse_chain(block: &syn::Block, opened: &[(String, syn::Type)]) -> Op
     let (last_variant, last_ty) = tries
         .iter()
         .find_map(|(_, v)| is_opened(v).map(|t| (v.clone(), t.clone())))?;
-    let fallible: Vec<&(syn::Expr, syn::Ident)> =
-        tries.iter().filter(|(_, v)| is_opened(v).is_none()).collect();
+    let fallible: Vec<&(syn::Expr, syn::Ident)> = tries
+        .iter()
+        .filter(|(_, v)| is_opened(v).is_none())
+        .collect();
     let final_else: syn::Expr = syn::parse_quote!(Ok(Self::#last_variant(#last_ty::from(value))));
     // The chain's final `Err(..)` is no longer reachable, and goes.
-    let chain = fallible.iter().rev().fold(final_else, |rest, (parse, variant)| {
-        let rest = match rest {
-            syn::Expr::If(_) => quote!(#rest),
-            _ => quote!({ #rest }),
-        };
-        syn::parse_quote! {
-            if let Ok(v) = #parse {
-                Ok(Self::#variant(v))
-            } else #rest
-        }
-    });
+    let chain = fallible
+        .iter()
+        .rev()
+        .fold(final_else, |rest, (parse, variant)| {
+            let rest = match rest {
+                syn::Expr::If(_) => quote!(#rest),
+                _ => quote!({ #rest }),
+            };
+            syn::parse_quote! {
+                if let Ok(v) = #parse {
+                    Ok(Self::#variant(v))
+                } else #rest
+            }
+        });
     Some(syn::parse_quote!({ #chain }))
 }
 

@@ -70,7 +70,10 @@ pub(crate) fn methods(
         );
         // The next offset is set from an `i64`, which the setter converts to any primitive
         // integer; a `NonZero` offset (`minimum: 1`) cannot take the first page's 0.
-        if field_scalar(builder_fields, "offset")?.1.starts_with("NonZero") {
+        if field_scalar(builder_fields, "offset")?
+            .1
+            .starts_with("NonZero")
+        {
             return None;
         }
         let (item, items, total) = match (generic_arg(response, "Vec"), envelope) {
@@ -134,7 +137,10 @@ pub(crate) fn methods(
 }
 
 /// A builder field as `(optional, inner type)`: `Result<Option<u64>, String>` → `(true, "u64")`.
-fn field_scalar(builder_fields: &BTreeMap<String, syn::Type>, field: &str) -> Option<(bool, String)> {
+fn field_scalar(
+    builder_fields: &BTreeMap<String, syn::Type>,
+    field: &str,
+) -> Option<(bool, String)> {
     let held = generic_arg(builder_fields.get(field)?, "Result")?;
     Some(match generic_arg(&held, "Option") {
         Some(inner) => (true, type_text(&inner)),
