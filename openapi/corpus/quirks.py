@@ -16,6 +16,10 @@ only make the app runnable.
   case (``"MJ"`` and ``"mJ"``, named ``Mj`` and ``MJ``), one that lists a value twice
   (``"hp"``, on which typify panicked), and values that no two Rust variant names tell
   apart (``"usd"`` and ``"USD"``);
+- an optional query parameter that is an array of objects (Letta's ``search`` filters,
+  written into the document by hand, as FastAPI has no such parameter): it has no spelling
+  in a query string, so the builder leaves it out, with a warning, and
+  ``extra_query`` sends it;
 - a model that requires a name its ``properties`` lack (a field excluded from the schema,
   as Letta's ``UserCreate.organization_id``).
 """
@@ -121,3 +125,45 @@ class QuirkMeasure(BaseModel):
 async def record_quirk_measure(body: QuirkMeasure):
     """Record a measure; echo it back."""
     return body
+
+
+SEARCH_FILTERS = {
+    "name": "search",
+    "in": "query",
+    "required": False,
+    "description": "Filters, each a field, an operator and a value.",
+    "schema": {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "enum": ["name"]},
+                        "operator": {"type": "string", "enum": ["eq", "contains"]},
+                        "value": {"type": "string"},
+                    },
+                    "required": ["field", "operator", "value"],
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "enum": ["tags"]},
+                        "value": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["field", "value"],
+                },
+            ]
+        },
+    },
+}
+
+
+@router.get(
+    "/agents/count",
+    response_model=int,
+    openapi_extra={"parameters": [SEARCH_FILTERS]},
+)
+async def count_quirk_agents():
+    """Count the agents that match the filters (read from the raw query string)."""
+    return 0

@@ -167,7 +167,8 @@ fn parameters_of_several_types_become_enums() {
     );
 }
 
-/// The parameter shapes that stay rejected, each at the member that is wrong.
+/// The parameter shapes that stay rejected when the parameter is required, each at the
+/// member that is wrong (an optional one is left out: see the next test).
 #[test]
 fn parameters_of_several_types_with_members_that_are_not_scalars_are_located_errors() {
     let cases = [
@@ -199,7 +200,7 @@ fn parameters_of_several_types_with_members_that_are_not_scalars_are_located_err
         ),
         // An array whose items may be objects (Letta's `search` filters): the item member.
         (
-            json!({"name": "search", "in": "query", "schema": {"type": "array", "items": {"oneOf": [
+            json!({"name": "search", "in": "query", "required": true, "schema": {"type": "array", "items": {"oneOf": [
                 {"type": "string"},
                 {"type": "object", "properties": {"field": {"type": "string"}}}
             ]}}}),
@@ -207,17 +208,17 @@ fn parameters_of_several_types_with_members_that_are_not_scalars_are_located_err
             "query parameter `search` may be of several types, and this one is an object",
         ),
         (
-            json!({"name": "search", "in": "query", "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}),
+            json!({"name": "search", "in": "query", "required": true, "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}),
             format!("{PARAM}/1/schema/items"),
             "query parameter `search` is an object",
         ),
         (
-            json!({"name": "s", "in": "cookie", "schema": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
+            json!({"name": "s", "in": "cookie", "required": true, "schema": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
             format!("{PARAM}/1/schema/anyOf"),
             "cookie parameter `s` may be of several types",
         ),
         (
-            json!({"name": "q", "in": "query", "schema": {"allOf": [{"type": "integer"}, {"type": "string"}]}}),
+            json!({"name": "q", "in": "query", "required": true, "schema": {"allOf": [{"type": "integer"}, {"type": "string"}]}}),
             format!("{PARAM}/1/schema/allOf"),
             "combines several schemas with `allOf`",
         ),
@@ -234,5 +235,58 @@ fn parameters_of_several_types_with_members_that_are_not_scalars_are_located_err
         let error = run(doc).err().unwrap_or_else(|| panic!("accepted: {says}"));
         assert_eq!(error.pointer, pointer, "{error}");
         assert!(error.message.contains(says), "{error}");
+    }
+}
+
+/// The same shapes in optional query, header and cookie parameters (Letta's `search`
+/// filters): the parameter is left out of the builder, with a warning at it saying how to
+/// send it by hand, and the rest of the operation generates.
+#[test]
+fn optional_parameters_without_a_text_spelling_are_left_out_with_a_warning() {
+    let cases = [
+        (
+            json!({"name": "search", "in": "query", "schema": {"type": "array", "items": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "properties": {"field": {"type": "string"}}}
+            ]}}}),
+            "`.extra_query(\"search\", ..)`",
+        ),
+        (
+            json!({"name": "filter", "in": "query", "schema": {"$ref": "#/components/schemas/Thing"}}),
+            "`.extra_query(\"filter\", ..)`",
+        ),
+        (
+            json!({"name": "x-where", "in": "header", "schema": {"allOf": [{"type": "integer"}, {"type": "string"}]}}),
+            "`.extra_header(\"x-where\", ..)`",
+        ),
+        (
+            json!({"name": "s", "in": "cookie", "schema": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}),
+            "`.extra_header(\"s\", ..)`",
+        ),
+    ];
+    for (param, by_hand) in cases {
+        let name = param["name"].as_str().expect("a name").to_string();
+        let doc = document(
+            "3.1.0",
+            json!([path_id(json!({"type": "integer"})), param]),
+            json!({"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}),
+        );
+        let output = run(doc).unwrap_or_else(|e| panic!("{name} rejected: {e}"));
+        let warning = output
+            .warnings
+            .iter()
+            .find(|w| w.pointer == format!("{PARAM}/1"))
+            .unwrap_or_else(|| panic!("no warning at the parameter: {:?}", output.warnings));
+        assert!(
+            warning
+                .message
+                .contains("the builder has no setter for this optional parameter")
+                && warning.message.contains(by_hand),
+            "{warning}"
+        );
+        let surface = output.surface();
+        assert!(surface.contains("get_thing: GET"), "{surface}");
+        let setter = name.replace('-', "_");
+        assert!(!surface.contains(&format!("param {setter}:")), "{surface}");
     }
 }

@@ -44,6 +44,8 @@ pub fn normalize(file: &Path, mut doc: Value) -> Result<Normalized, Error> {
         hoisted: unions::Hoisted::new(&doc),
         status_bodies: Map::new(),
     };
+    n.warnings
+        .extend(parameters::drop_unspellable(file, &mut doc));
     n.version(&mut doc);
     n.drop_31_only_fields(&mut doc);
     runtime_schemas::ensure(file, &mut doc)?;

@@ -17,12 +17,108 @@
 //!   with [`UNION_MARKER`]; one already a component is marked where it is.
 //!   `passes::parameter_unions` gives the enum typify makes of it the wire format of each
 //!   member (`Display`) and `From<&str>`.
+//! * An optional query, header or cookie parameter whose value has no text spelling (an
+//!   object, an array of objects: Letta's `search` filters) is left out of the builder,
+//!   with a warning saying how to send it by hand; a required one is rejected by
+//!   `validate` (the request cannot be made without it).
+
+use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
 use super::unions::USE_SITE;
 use crate::document::METHODS;
 use crate::error::{Warning, push_pointer};
+use crate::validate::parameters::{droppable, spelling};
+
+/// Leaves out of each parameter list (path items' and operations') the optional
+/// parameters `validate` let through without a text spelling ([`droppable`]), each with a
+/// warning at the parameter. Runs first, on the document as written, where `validate`
+/// looked.
+pub(crate) fn drop_unspellable(file: &Path, doc: &mut Value) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let snapshot = doc.clone();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return warnings;
+    };
+    for (path, item) in paths.iter_mut() {
+        let item_ptr = push_pointer("/paths", path);
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for key in std::iter::once("parameters").chain(METHODS) {
+            let (owner, list) = if key == "parameters" {
+                (item_ptr.clone(), item.get_mut("parameters"))
+            } else {
+                let op = item.get_mut(key);
+                (
+                    push_pointer(&item_ptr, key),
+                    op.and_then(|op| op.get_mut("parameters")),
+                )
+            };
+            let Some(Value::Array(list)) = list else {
+                continue;
+            };
+            let list_ptr = push_pointer(&owner, "parameters");
+            let mut index = 0;
+            list.retain(|param| {
+                let at = push_pointer(&list_ptr, &index.to_string());
+                index += 1;
+                let (param, param_ptr) = resolved(&snapshot, param, &at);
+                if !droppable(param) {
+                    return true;
+                }
+                let Err(error) = spelling(file, &snapshot, &param_ptr, param) else {
+                    return true;
+                };
+                let name = param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let location = param.get("in").and_then(Value::as_str).unwrap_or_default();
+                let by_hand = if location == "header" || location == "cookie" {
+                    format!("`.extra_header(\"{name}\", ..)`")
+                } else {
+                    format!("`.extra_query(\"{name}\", ..)`")
+                };
+                warnings.push(Warning {
+                    pointer: at,
+                    message: format!(
+                        "{}: the builder has no setter for this optional parameter and sends \
+                         the request without it; {by_hand} sends it in the spelling the server \
+                         reads",
+                        error.message
+                    ),
+                });
+                false
+            });
+        }
+    }
+    warnings
+}
+
+/// A parameter or a `$ref` to `#/components/parameters/...`, followed, with its pointer.
+fn resolved<'a>(doc: &'a Value, param: &'a Value, at: &str) -> (&'a Value, String) {
+    let mut param = param;
+    let mut ptr = at.to_string();
+    for _ in 0..16 {
+        let Some(target) = param
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        match doc.pointer(target) {
+            Some(found) => {
+                param = found;
+                ptr = target.to_string();
+            }
+            None => break,
+        }
+    }
+    (param, ptr)
+}
 
 /// The extension a cookie parameter carries once it is spelled as a header parameter.
 pub const COOKIE_MARKER: &str = "x-stackai-cookie";

@@ -22,7 +22,7 @@
 
 mod document;
 mod operations;
-mod parameters;
+pub(crate) mod parameters;
 mod references;
 mod schemas;
 

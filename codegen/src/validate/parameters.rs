@@ -2,6 +2,7 @@
 //! method per name.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -125,7 +126,11 @@ fn parameter<'a>(
         (Some(schema), _) => {
             let s_ptr = push_pointer(&at, "schema");
             schemas::check(cx, &s_ptr, schema)?;
-            single_value(cx, &s_ptr, name, location, schema)?;
+            let spelled = single_value(cx, &s_ptr, name, location, schema);
+            // An optional one is left out of the builder by `normalize`, with a warning.
+            if !droppable(param) {
+                spelled?;
+            }
         }
         (None, Some(_)) => {
             return Err(cx.error(
@@ -219,6 +224,28 @@ pub(super) fn header(cx: &Context, ptr: &str, header: &Value) -> Result<(), Erro
         schemas::check(cx, &push_pointer(&at, "schema"), schema)?;
     }
     Ok(())
+}
+
+/// Whether a parameter whose value has no text spelling may be left out of the builder
+/// instead of rejecting the document: it is optional and not in the path, so the request
+/// can be sent without it (the runtime's `extra_query`/`extra_header` send it by hand).
+pub(crate) fn droppable(param: &Value) -> bool {
+    param.get("in").and_then(Value::as_str) != Some("path")
+        && param.get("required") != Some(&Value::Bool(true))
+}
+
+/// `Err` when the parameter `param` (at `ptr`, `$ref`s resolved) has no text spelling: the
+/// check `validate` makes, for `normalize` to leave out the optional ones it let through.
+pub(crate) fn spelling(file: &Path, doc: &Value, ptr: &str, param: &Value) -> Result<(), Error> {
+    let cx = Context { file, doc };
+    let (Some(name), Some(location), Some(schema)) = (
+        param.get("name").and_then(Value::as_str),
+        param.get("in").and_then(Value::as_str),
+        param.get("schema"),
+    ) else {
+        return Ok(());
+    };
+    single_value(&cx, &push_pointer(ptr, "schema"), name, location, schema)
 }
 
 /// A parameter travels as text in a path, a query string or a header: progenitor reaches

@@ -10684,6 +10684,93 @@ Optional; defaults to `0`.*/
     }
 }
 
+/**Builder for [`Client::count_quirk_agents`]
+
+[`Client::count_quirk_agents`]: super::Client::count_quirk_agents*/
+#[derive(Debug, Clone)]
+pub struct CountQuirkAgents<'a> {
+    client: &'a super::Client,
+    request_options: crate::transport::RequestOptions,
+}
+
+impl<'a> CountQuirkAgents<'a> {
+    ///Starts the request; `Client`'s method of the same name is the usual way in.
+    pub fn new(client: &'a super::Client) -> Self {
+        Self {
+            client: client,
+            request_options: ::std::default::Default::default(),
+        }
+    }
+    ///Sends the `GET` request to `/corpus/quirks/agents/count`.
+    pub async fn send(self) -> Result<ResponseValue<i64>, Error> {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "count_quirk_agents",
+            method: "GET",
+            path: "/corpus/quirks/agents/count",
+            idempotent: true,
+            authenticated: false,
+        };
+        let Self { client, request_options } = self;
+        let request = client
+            .client
+            .request(
+                ::reqwest::Method::GET,
+                format!("{}/corpus/quirks/agents/count", client.baseurl,),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            );
+        crate::transport::send_json::<i64>(client, &OPERATION, request, request_options)
+            .await
+    }
+    /// Overrides the client's retry and timeout settings for this request.
+    pub fn with_options(mut self, options: crate::transport::RequestOptions) -> Self {
+        self.request_options = options;
+        self
+    }
+    /// Retries this request at most `max_retries` times (the client's policy otherwise).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.request_options.max_retries = Some(max_retries);
+        self
+    }
+    /// Gives each attempt of this request at most `timeout` (the client's otherwise).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.request_options.timeout = Some(timeout);
+        self
+    }
+    /// Sets a header the document does not describe on this request (every attempt
+    /// and every page), replacing one of the same name.
+    pub fn extra_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_header(name, value);
+        self
+    }
+    /// Appends a query parameter the document does not describe to this request
+    /// (every attempt and every page).
+    pub fn extra_query(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_query(name, value);
+        self
+    }
+    /// Sets a top-level body field the document does not describe (replacing one of
+    /// the same name); an error at `send()` for a request without a JSON or form body.
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_options = self.request_options.extra_body(name, value);
+        self
+    }
+}
+
 /**Builder for [`Client::list_bounded_items`]
 
 [`Client::list_bounded_items`]: super::Client::list_bounded_items*/

@@ -478,6 +478,12 @@ pub static OPERATIONS: &[crate::mocking::MockOperation] = &[
         success: 200,
     },
     crate::mocking::MockOperation {
+        id: "count_quirk_agents",
+        method: "GET",
+        path: "/corpus/quirks/agents/count",
+        success: 200,
+    },
+    crate::mocking::MockOperation {
         id: "list_bounded_items",
         method: "GET",
         path: "/corpus/quirks/bounded",
@@ -1168,39 +1174,46 @@ impl MockServer {
             conditions: crate::mocking::Conditions::new(&OPERATIONS[77usize]),
         }
     }
+    ///Mocks [`crate::Client::count_quirk_agents`] (`GET /corpus/quirks/agents/count`): set what the request must carry, then how to answer.
+    pub fn count_quirk_agents(&self) -> CountQuirkAgents<'_> {
+        CountQuirkAgents {
+            server: self,
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+        }
+    }
     ///Mocks [`crate::Client::list_bounded_items`] (`GET /corpus/quirks/bounded`): set what the request must carry, then how to answer.
     pub fn list_bounded_items(&self) -> ListBoundedItems<'_> {
         ListBoundedItems {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[78usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
         }
     }
     ///Mocks [`crate::Client::filter_quirks`] (`GET /corpus/quirks/filter`): set what the request must carry, then how to answer.
     pub fn filter_quirks(&self) -> FilterQuirks<'_> {
         FilterQuirks {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[79usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
         }
     }
     ///Mocks [`crate::Client::record_quirk_measure`] (`POST /corpus/quirks/measures`): set what the request must carry, then how to answer.
     pub fn record_quirk_measure(&self) -> RecordQuirkMeasure<'_> {
         RecordQuirkMeasure {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[80usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
         }
     }
     ///Mocks [`crate::Client::put_quirk_setting`] (`PUT /corpus/quirks/setting`): set what the request must carry, then how to answer.
     pub fn put_quirk_setting(&self) -> PutQuirkSetting<'_> {
         PutQuirkSetting {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[81usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_register_account`] (`POST /corpus/realworld/accounts`): set what the request must carry, then how to answer.
     pub fn realworld_register_account(&self) -> RealworldRegisterAccount<'_> {
         RealworldRegisterAccount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[82usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_record_provisioning_configuration_snapshot`] (`POST /corpus/realworld/accounts/snapshots`): set what the request must carry, then how to answer.
@@ -1209,126 +1222,126 @@ impl MockServer {
     ) -> RealworldRecordProvisioningConfigurationSnapshot<'_> {
         RealworldRecordProvisioningConfigurationSnapshot {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[83usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_annotate_account`] (`POST /corpus/realworld/accounts/{account_email}/annotations`): set what the request must carry, then how to answer.
     pub fn realworld_annotate_account(&self) -> RealworldAnnotateAccount<'_> {
         RealworldAnnotateAccount {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[84usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_replace_registry`] (`PUT /corpus/realworld/registry`): set what the request must carry, then how to answer.
     pub fn realworld_replace_registry(&self) -> RealworldReplaceRegistry<'_> {
         RealworldReplaceRegistry {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[85usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[86usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_set_registry_options`] (`POST /corpus/realworld/registry/options`): set what the request must carry, then how to answer.
     pub fn realworld_set_registry_options(&self) -> RealworldSetRegistryOptions<'_> {
         RealworldSetRegistryOptions {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[86usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[87usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_get_registry_result`] (`GET /corpus/realworld/registry/result`): set what the request must carry, then how to answer.
     pub fn realworld_get_registry_result(&self) -> RealworldGetRegistryResult<'_> {
         RealworldGetRegistryResult {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[87usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[88usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_list_widgets`] (`GET /corpus/realworld/widgets`): set what the request must carry, then how to answer.
     pub fn realworld_list_widgets(&self) -> RealworldListWidgets<'_> {
         RealworldListWidgets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[88usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[89usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_create_widget`] (`POST /corpus/realworld/widgets`): set what the request must carry, then how to answer.
     pub fn realworld_create_widget(&self) -> RealworldCreateWidget<'_> {
         RealworldCreateWidget {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[89usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[90usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_list_widget_gadgets`] (`GET /corpus/realworld/widgets/{widget_name}/gadgets`): set what the request must carry, then how to answer.
     pub fn realworld_list_widget_gadgets(&self) -> RealworldListWidgetGadgets<'_> {
         RealworldListWidgetGadgets {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[90usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[91usize]),
         }
     }
     ///Mocks [`crate::Client::realworld_replace_widget_gadget`] (`PUT /corpus/realworld/widgets/{widget_name}/gadgets/{gadget_id}`): set what the request must carry, then how to answer.
     pub fn realworld_replace_widget_gadget(&self) -> RealworldReplaceWidgetGadget<'_> {
         RealworldReplaceWidgetGadget {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[91usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[92usize]),
         }
     }
     ///Mocks [`crate::Client::upsert_record`] (`PUT /corpus/records/{record_id}`): set what the request must carry, then how to answer.
     pub fn upsert_record(&self) -> UpsertRecord<'_> {
         UpsertRecord {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[92usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[93usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_item`] (`GET /corpus/shapes/items/{id_or_name}`): set what the request must carry, then how to answer.
     pub fn get_shape_item(&self) -> GetShapeItem<'_> {
         GetShapeItem {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[93usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[94usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_page`] (`GET /corpus/shapes/pages/{page}`): set what the request must carry, then how to answer.
     pub fn get_shape_page(&self) -> GetShapePage<'_> {
         GetShapePage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[94usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[95usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_revision`] (`GET /corpus/shapes/revisions`): set what the request must carry, then how to answer.
     pub fn get_shape_revision(&self) -> GetShapeRevision<'_> {
         GetShapeRevision {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[95usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[96usize]),
         }
     }
     ///Mocks [`crate::Client::search_shapes`] (`GET /corpus/shapes/search`): set what the request must carry, then how to answer.
     pub fn search_shapes(&self) -> SearchShapes<'_> {
         SearchShapes {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[96usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[97usize]),
         }
     }
     ///Mocks [`crate::Client::get_shape_version`] (`GET /corpus/shapes/versions/{version}`): set what the request must carry, then how to answer.
     pub fn get_shape_version(&self) -> GetShapeVersion<'_> {
         GetShapeVersion {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[97usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[98usize]),
         }
     }
     ///Mocks [`crate::Client::get_csv_report`] (`GET /corpus/text/csv`): set what the request must carry, then how to answer.
     pub fn get_csv_report(&self) -> GetCsvReport<'_> {
         GetCsvReport {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[98usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[99usize]),
         }
     }
     ///Mocks [`crate::Client::get_html_page`] (`GET /corpus/text/html`): set what the request must carry, then how to answer.
     pub fn get_html_page(&self) -> GetHtmlPage<'_> {
         GetHtmlPage {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[99usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[100usize]),
         }
     }
     ///Mocks [`crate::Client::path_members`] (`GET /corpus/names/path-members/{send_path}/{timeout_path}`): set what the request must carry, then how to answer.
     pub fn path_members(&self) -> PathMembers<'_> {
         PathMembers {
             server: self,
-            conditions: crate::mocking::Conditions::new(&OPERATIONS[100usize]),
+            conditions: crate::mocking::Conditions::new(&OPERATIONS[101usize]),
         }
     }
 }
@@ -5342,6 +5355,42 @@ impl<'a> ListLoosePages<'a> {
             },
         };
         self.server.mount(self.conditions, pages).await;
+    }
+    /// Fails the test (when the server is dropped) unless exactly `times` requests
+    /// matched this mock.
+    pub fn times(mut self, times: u64) -> Self {
+        self.conditions = self.conditions.times(times);
+        self
+    }
+    /// Answers `status` with `body` as JSON: an error the API documents (its
+    /// validation error, say) or any other.
+    pub async fn error(self, status: u16, body: &impl ::serde::Serialize) {
+        let body = crate::mocking::to_json(body);
+        self.server.mount_json(self.conditions, status, Some(body)).await;
+    }
+    /// Answers `status` with no body.
+    pub async fn status(self, status: u16) {
+        self.server.mount_json(self.conditions, status, None).await;
+    }
+    /// Answers with any response (headers, delays, raw bodies).
+    pub async fn respond_with(self, response: ::wiremock::ResponseTemplate) {
+        self.server.mount(self.conditions, response).await;
+    }
+}
+
+///A mock of [`crate::Client::count_quirk_agents`] (`GET /corpus/quirks/agents/count`), from [`MockServer::count_quirk_agents`]. Nothing is mounted until an answer (`ok`, `error`, `status`, `respond_with`) is awaited.
+#[derive(Debug)]
+#[must_use = "a mock is mounted only when an answer such as `.ok(..).await` is awaited"]
+pub struct CountQuirkAgents<'a> {
+    server: &'a MockServer,
+    conditions: crate::mocking::Conditions,
+}
+
+impl<'a> CountQuirkAgents<'a> {
+    ///Answers 200 with `value` as JSON.
+    pub async fn ok(self, value: &i64) {
+        let body = crate::mocking::to_json(&value);
+        self.server.mount_json(self.conditions, 200, Some(body)).await;
     }
     /// Fails the test (when the server is dropped) unless exactly `times` requests
     /// matched this mock.

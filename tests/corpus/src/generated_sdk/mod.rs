@@ -1479,6 +1479,22 @@ let response = client.list_loose_pages()
     pub fn list_loose_pages(&self) -> builder::ListLoosePages<'_> {
         builder::ListLoosePages::new(self)
     }
+    /**Count Quirk Agents
+
+Count the agents that match the filters (read from the raw query string).
+
+Sends a `GET` request to `/corpus/quirks/agents/count`
+
+```no_run
+# async fn example(client: &stackai_connections::Client) {
+let response = client.count_quirk_agents()
+    .send()
+    .await;
+# }
+```*/
+    pub fn count_quirk_agents(&self) -> builder::CountQuirkAgents<'_> {
+        builder::CountQuirkAgents::new(self)
+    }
     /**List Bounded Items
 
 Items paged by a bounded limit and offset.
