@@ -9,6 +9,7 @@ only make the app runnable.
 - a value that is a fixed word or a number (``Literal["auto", "off"] | int``), as a model
   field and as a query parameter: the word is an open string enum, which parses every
   string, so the number must be tried first;
+- a union of inline objects (Letta's tool rules), an enum with struct-like variants;
 - a tuple field with a default (docling's ``page_range: tuple[int, int] = (1, maxsize)``),
   which typify parses from the document's JSON;
 - query parameters named like Rust keywords (``where``, ``type``, ``move``);
@@ -25,7 +26,7 @@ only make the app runnable.
 """
 
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, WithJsonSchema
@@ -62,6 +63,26 @@ class QuirkSetting(BaseModel):
     retries: Literal["auto", "off"] | int
     label: str | None = None
     page_range: tuple[int, int] = (1, 9223372036854775807)
+    # Rules as Letta's document spells them: a union of inline objects (no component per
+    # member), which typify makes an enum of struct-like variants.
+    rules: Annotated[
+        list[dict[str, Any]],
+        WithJsonSchema({
+            "type": "array",
+            "items": {"oneOf": [
+                {
+                    "type": "object",
+                    "properties": {"tool_name": {"type": "string"}, "max_count": {"type": "integer"}},
+                    "required": ["tool_name", "max_count"],
+                },
+                {
+                    "type": "object",
+                    "properties": {"prompt_template": {"type": "string"}, "type": {"type": "string"}},
+                    "required": ["prompt_template"],
+                },
+            ]},
+        }),
+    ] = []
 
 
 @router.put("/setting", response_model=QuirkSetting)

@@ -283,3 +283,38 @@ async fn a_query_parameter_without_a_text_spelling_is_sent_by_hand() {
         .into_inner();
     assert_eq!(count, 3);
 }
+
+/// A union of inline objects (Letta's tool rules) is an enum of struct-like variants, each
+/// field documented; a value decodes into the member it fits and encodes back unchanged.
+#[test]
+fn a_union_of_inline_objects_decodes_into_its_struct_like_variants() {
+    let sent = json!({
+        "retries": 1,
+        "rules": [
+            {"tool_name": "search", "max_count": 2},
+            {"prompt_template": "hi {name}", "type": "greeting"}
+        ]
+    });
+    let setting: types::QuirkSetting = serde_json::from_value(sent.clone()).expect("decodes");
+    match &setting.rules[..] {
+        [
+            types::QuirkSettingRulesItem::Variant0 {
+                tool_name,
+                max_count,
+                ..
+            },
+            types::QuirkSettingRulesItem::Variant1 {
+                prompt_template,
+                type_,
+                ..
+            },
+        ] => {
+            assert_eq!((tool_name.as_str(), *max_count), ("search", 2));
+            assert_eq!(prompt_template, "hi {name}");
+            assert_eq!(type_.as_deref(), Some("greeting"));
+        }
+        other => panic!("decoded into {other:?}"),
+    }
+    let back = serde_json::to_value(&setting).expect("encodes");
+    assert_eq!(back["rules"], sent["rules"]);
+}

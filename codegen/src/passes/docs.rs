@@ -343,13 +343,30 @@ pub(crate) fn fallback_field(field: &mut syn::Field) {
     }
 }
 
-/// [`Fallback`] on one enum variant.
+/// [`Fallback`] on one enum variant, and on the fields of a struct-like one (typify's
+/// untagged union of inline objects, as in Letta's document: public through the enum,
+/// so `missing_docs` wants them documented too).
 pub(crate) fn fallback_variant(variant: &mut syn::Variant) {
     let text = match serde_rename(&variant.attrs) {
         Some(wire) => format!("`{wire}` on the wire."),
         None => format!("`{}`.", variant.ident),
     };
     add_doc(&mut variant.attrs, &text);
+    if let syn::Fields::Named(fields) = &mut variant.fields {
+        for field in fields.named.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            let flattened = field.attrs.iter().any(|a| {
+                a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("flatten")
+            });
+            let text = if flattened {
+                "Fields the API sent that this version of the crate does not know; they are sent back unchanged.".to_string()
+            } else {
+                let shown = serde_rename(&field.attrs).unwrap_or_else(|| ident.to_string());
+                format!("The `{shown}` field.")
+            };
+            add_doc(&mut field.attrs, &text);
+        }
+    }
 }
 
 /// Progenitor's method docs carry an ```` ```ignore ```` example that names undeclared

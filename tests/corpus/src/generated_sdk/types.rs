@@ -2740,6 +2740,11 @@ Optional; defaults to `[1,9223372036854775807]`.*/
 
 Required.*/
     pub retries: QuirkSettingRetries,
+    /**The `rules` field.
+
+Optional; defaults to `[]`.*/
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub rules: ::std::vec::Vec<QuirkSettingRulesItem>,
     ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2838,6 +2843,34 @@ pub enum QuirkSettingRetriesString {
     /// A value this version of the crate does not know; it round-trips unchanged.
     #[serde(untagged)]
     Unknown(::std::string::String),
+}
+
+///`QuirkSettingRulesItem`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum QuirkSettingRulesItem {
+    ///`Variant0`.
+    Variant0 {
+        ///The `max_count` field.
+        max_count: i64,
+        ///The `tool_name` field.
+        tool_name: ::std::string::String,
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        #[serde(flatten)]
+        extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+    ///`Variant1`.
+    Variant1 {
+        ///The `prompt_template` field.
+        prompt_template: ::std::string::String,
+        ///The `type` field.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        type_: ::std::option::Option<::std::string::String>,
+        ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
+        #[serde(flatten)]
+        extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
 }
 
 ///RBAC subject types for access control. The documentation lists no values; `user` (used in its examples) and `group` are inferred.
@@ -11120,6 +11153,10 @@ Required; at least 0.0.*/
             super::QuirkSettingRetries,
             ::std::string::String,
         >,
+        rules: ::std::result::Result<
+            ::std::vec::Vec<super::QuirkSettingRulesItem>,
+            ::std::string::String,
+        >,
         extra: ::std::result::Result<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ::std::string::String,
@@ -11131,6 +11168,7 @@ Required; at least 0.0.*/
                 label: Ok(Default::default()),
                 page_range: Ok(super::defaults::quirk_setting_page_range()),
                 retries: Err("no value supplied for retries".to_string()),
+                rules: Ok(Default::default()),
                 extra: Ok(::std::default::Default::default()),
             }
         }
@@ -11179,6 +11217,19 @@ Required.*/
                 });
             self
         }
+        /**The `rules` field.
+
+Optional; defaults to `[]`.*/
+        pub fn rules<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::QuirkSettingRulesItem>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.rules = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for rules: {e}"));
+            self
+        }
         ///Fields the API sent that this version of the crate does not know; they are sent back unchanged.
         pub fn extra<T>(mut self, value: T) -> Self
         where
@@ -11202,6 +11253,7 @@ Required.*/
                 label: value.label?,
                 page_range: value.page_range?,
                 retries: value.retries?,
+                rules: value.rules?,
                 extra: value.extra?,
             })
         }
@@ -11212,6 +11264,7 @@ Required.*/
                 label: Ok(value.label),
                 page_range: Ok(value.page_range),
                 retries: Ok(value.retries),
+                rules: Ok(value.rules),
                 extra: Ok(value.extra),
             }
         }
