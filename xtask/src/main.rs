@@ -39,7 +39,8 @@ commands:
                   openapi/overrides.json; --verbose shows those too);
                   check also runs `cargo deny check licenses bans sources`
                   (deny.toml) when cargo-deny is installed, the sweep of
-                  openapi/ (below), and fails when the client crate's public
+                  openapi/ (below), fails on a broken intra-doc link in the
+                  client or corpus crate, and fails when the client crate's public
                   API changed since the last release while generated/Cargo.toml
                   still says that release's version (see `release`)
   sweep [--verbose] DIR...
@@ -112,12 +113,13 @@ fn main() -> ExitCode {
 }
 
 /// What `check` runs after the staleness check: the supply-chain check, the sweep of
-/// `openapi/` (every document there generates code that compiles), and the release check
-/// (no public API change under a released version).
+/// `openapi/` (every document there generates code that compiles), rustdoc's intra-doc
+/// links, and the release check (no public API change under a released version).
 fn check_more() -> Result<(), String> {
     deny::check()?;
     sweep::sweep_dirs(&[repo_root().join("openapi")], false)?;
     // After the sweep, whose check-built dependencies rustdoc reuses.
+    release::rustdoc::links(&repo_root())?;
     release::check()
 }
 

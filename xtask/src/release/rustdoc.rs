@@ -131,40 +131,19 @@ pub(crate) fn document(
     features: &[&str],
     target_dir: &Path,
 ) -> Result<Vec<Value>, String> {
-    let mut command = Command::new(env!("CARGO"));
-    command
-        .args(["doc", "--no-deps", "--lib", "--quiet", "--manifest-path"])
-        .arg(manifest);
-    for package in packages {
-        command.args(["-p", package]);
-    }
-    if !features.is_empty() {
-        command.arg("--features").arg(features.join(","));
-    }
-    let output = command
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env("CARGO_INCREMENTAL", "0")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+    let output = cargo_doc(
+        manifest,
+        packages,
+        &features.join(","),
+        "-Z unstable-options --output-format json",
+        target_dir,
+    )?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let errors: Vec<&str> = stderr
-            .lines()
-            .filter(|l| l.starts_with("error"))
-            .take(5)
-            .collect();
         return Err(format!(
             "rustdoc failed on {} ({}): {}",
             manifest.display(),
             packages.join(", "),
-            if errors.is_empty() {
-                stderr.trim().to_string()
-            } else {
-                errors.join("; ")
-            }
+            errors(&output.stderr, 5).join("; ")
         ));
     }
     packages
@@ -178,4 +157,77 @@ pub(crate) fn document(
             serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
         })
         .collect()
+}
+
+/// `cargo xtask check`'s part of "publishable": rustdoc finds no broken or private
+/// intra-doc link in the client crate or the corpus crate (the generator's docs of every
+/// shape), with the features that add public items.
+pub(crate) fn links(root: &Path) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let output = cargo_doc(
+        &root.join("Cargo.toml"),
+        &[PACKAGE, "stackai-corpus"],
+        &format!("{PACKAGE}/mock,{PACKAGE}/multipart,stackai-corpus/mock"),
+        "-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links",
+        &root.join(TARGET_DIR),
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "rustdoc finds broken intra-doc links (`cargo doc -p {PACKAGE} -p stackai-corpus --features {PACKAGE}/mock,{PACKAGE}/multipart,stackai-corpus/mock` with RUSTDOCFLAGS=\"-D rustdoc::broken_intra_doc_links\"); fix the generator's or the runtime's docs, then `cargo xtask regen`:\n{}",
+            errors(&output.stderr, 12).join("\n")
+        ));
+    }
+    println!(
+        "doc links: ok ({PACKAGE}, stackai-corpus; {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// rustdoc's error lines and their locations, at most `max`; all of stderr when it has none.
+fn errors(stderr: &[u8], max: usize) -> Vec<String> {
+    let stderr = String::from_utf8_lossy(stderr);
+    let lines: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error") || l.trim_start().starts_with("-->"))
+        .take(max)
+        .map(str::to_string)
+        .collect();
+    if lines.is_empty() {
+        vec![stderr.trim().to_string()]
+    } else {
+        lines
+    }
+}
+
+/// `cargo doc` of `packages`' libraries (dependencies checked, not documented) with
+/// `rustdoc_flags`, on the stable toolchain (`RUSTC_BOOTSTRAP=1` for unstable flags).
+fn cargo_doc(
+    manifest: &Path,
+    packages: &[&str],
+    features: &str,
+    rustdoc_flags: &str,
+    target_dir: &Path,
+) -> Result<std::process::Output, String> {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["doc", "--no-deps", "--lib", "--quiet", "--manifest-path"])
+        .arg(manifest);
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    if !features.is_empty() {
+        command.args(["--features", features]);
+    }
+    if rustdoc_flags.contains("-Z ") {
+        // Cargo rebuilds the dependencies when this changes, so only where it is needed.
+        command.env("RUSTC_BOOTSTRAP", "1");
+    }
+    command
+        .env("RUSTDOCFLAGS", rustdoc_flags)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_INCREMENTAL", "0")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run cargo doc: {e}"))
 }
