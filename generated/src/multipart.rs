@@ -2,7 +2,7 @@
 //! `Form` fields beside them), compiled with the cargo feature `multipart`.
 //!
 //! The generated builder of such an operation takes the form fields typed, like any body
-//! (`body(...)`), and each file through a setter taking a [`FilePart`]: bytes in memory, or a
+//! (`body(...)`), and each file through a setter taking a [`FilePart`](crate::multipart::FilePart): bytes in memory, or a
 //! file path or an async reader, which are streamed to the server (never read whole into
 //! memory). A streamed body cannot be replayed, so a multipart request is sent once and not
 //! retried.

@@ -8,8 +8,8 @@ use stackai_codegen::tools::spec_diff::{self, Class, RenderOptions, Side, Versio
 
 use super::{DOCUMENT, repo_root};
 
-const CRATE_NAME: &str = "stackai-connections";
-const CRATE_MANIFEST: &str = "generated/Cargo.toml";
+pub(crate) const CRATE_NAME: &str = "stackai-connections";
+pub(crate) const CRATE_MANIFEST: &str = "generated/Cargo.toml";
 const OVERRIDES: &str = "openapi/overrides.json";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -87,32 +87,11 @@ pub(crate) fn diff(args: &[&str]) -> Result<(), String> {
 
     let (report, old_label, new_label, version) = match &args.base {
         Some(reference) => {
-            let old_text = git_show(&root, reference, DOCUMENT)?.ok_or_else(|| {
-                format!("{reference}:{DOCUMENT} does not exist (is {reference} a commit of this repository?)")
-            })?;
-            let old_label = format!("{reference}:{DOCUMENT}");
-            let old_path = PathBuf::from(&old_label);
-            let old_document = stackai_codegen::load::parse(Path::new(DOCUMENT), &old_text)
-                .map_err(|e| e.to_string().replacen(DOCUMENT, &old_label, 1))?;
-            let old_overrides = match git_show(&root, reference, OVERRIDES)? {
-                Some(text) => {
-                    Overrides::parse(Path::new(&format!("{reference}:{OVERRIDES}")), &text)
-                        .map_err(|e| e.to_string())?
-                }
-                None => Overrides::default(),
-            };
-            let new_path = root.join(DOCUMENT);
-            let old = Side {
-                path: &old_path,
-                document: old_document,
-                overrides: old_overrides,
-            };
-            let new = Side::load(&new_path).map_err(|e| e.to_string())?;
-            let report = spec_diff::diff(old, new).map_err(|e| e.to_string())?;
+            let report = report_against(&root, reference)?;
             let base_version = crate_version(&git_show(&root, reference, CRATE_MANIFEST)?);
             (
                 report,
-                old_label,
+                format!("{reference}:{DOCUMENT}"),
                 DOCUMENT.to_string(),
                 base_version.or(working_version),
             )
@@ -170,8 +149,35 @@ pub(crate) fn diff(args: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
+/// The report between `REF:openapi/connections.json` (with `REF`'s overrides) and the
+/// working tree's document.
+pub(crate) fn report_against(root: &Path, reference: &str) -> Result<spec_diff::Report, String> {
+    let old_text = git_show(root, reference, DOCUMENT)?.ok_or_else(|| {
+        format!(
+            "{reference}:{DOCUMENT} does not exist (is {reference} a commit of this repository?)"
+        )
+    })?;
+    let old_label = format!("{reference}:{DOCUMENT}");
+    let old_path = PathBuf::from(&old_label);
+    let old_document = stackai_codegen::load::parse(Path::new(DOCUMENT), &old_text)
+        .map_err(|e| e.to_string().replacen(DOCUMENT, &old_label, 1))?;
+    let old_overrides = match git_show(root, reference, OVERRIDES)? {
+        Some(text) => Overrides::parse(Path::new(&format!("{reference}:{OVERRIDES}")), &text)
+            .map_err(|e| e.to_string())?,
+        None => Overrides::default(),
+    };
+    let new_path = root.join(DOCUMENT);
+    let old = Side {
+        path: &old_path,
+        document: old_document,
+        overrides: old_overrides,
+    };
+    let new = Side::load(&new_path).map_err(|e| e.to_string())?;
+    spec_diff::diff(old, new).map_err(|e| e.to_string())
+}
+
 /// `git show REF:PATH`; `None` when the file does not exist at that commit.
-fn git_show(root: &Path, reference: &str, path: &str) -> Result<Option<String>, String> {
+pub(crate) fn git_show(root: &Path, reference: &str, path: &str) -> Result<Option<String>, String> {
     let output = Command::new("git")
         .arg("show")
         .arg(format!("{reference}:{path}"))
@@ -194,7 +200,7 @@ fn git_show(root: &Path, reference: &str, path: &str) -> Result<Option<String>, 
 }
 
 /// The `version` of a Cargo manifest's `[package]`.
-fn crate_version(manifest: &Option<String>) -> Option<Version> {
+pub(crate) fn crate_version(manifest: &Option<String>) -> Option<Version> {
     let mut in_package = false;
     for line in manifest.as_deref()?.lines() {
         let line = line.trim();

@@ -7,6 +7,7 @@ mod diff;
 mod features;
 mod fuzz;
 mod import;
+mod release;
 mod scratch;
 mod sweep;
 
@@ -37,8 +38,11 @@ commands:
                   (both print only warnings not acknowledged in
                   openapi/overrides.json; --verbose shows those too);
                   check also runs `cargo deny check licenses bans sources`
-                  (deny.toml) when cargo-deny is installed, and the sweep of
-                  openapi/ (below)
+                  (deny.toml) when cargo-deny is installed, the sweep of
+                  openapi/ (below), fails on a broken intra-doc link in the
+                  client or corpus crate, and fails when the client crate's public
+                  API changed since the last release while generated/Cargo.toml
+                  still says that release's version (see `release`)
   sweep [--verbose] DIR...
                   regenerate every OpenAPI document (JSON or YAML, `openapi:
                   3.x`) under the folders into a scratch crate (target/sweep/,
@@ -58,6 +62,14 @@ commands:
   diff --base REF   ... between REF:openapi/connections.json and the working tree
        [--format markdown|json]  (default markdown)
        [--fail-on breaking|possibly-breaking]  exit non-zero on such changes
+  release [--base REV] [--dry-run]
+                  compare the client crate at REV (default: the last release
+                  recorded in generated/CHANGELOG.md) with the working tree: the
+                  document diff, the public API diff (rustdoc JSON), both
+                  verdicts cross-checked, the next version (Cargo's SemVer for
+                  0.x) and its changelog entry; writes the entry and the version
+                  bump (generated/Cargo.toml, Cargo.lock), recording HEAD as the
+                  release's commit; --dry-run prints it all and writes nothing
   fuzz [--mutants N] [--seed S] [--only I] [--compile K] [--input PATH] [--verbose]
                   mutation-fuzz the generator (default: 1000 mutants, seed 1)
                   and print a table: accepted, rejected with a location,
@@ -81,6 +93,7 @@ fn main() -> ExitCode {
         ["sweep", rest @ ..] => sweep::sweep(rest),
         ["import", rest @ ..] => import::import(rest),
         ["diff", rest @ ..] => diff::diff(rest),
+        ["release", rest @ ..] => release::release(rest),
         ["bench", rest @ ..] => bench::bench(rest),
         ["fuzz", rest @ ..] => fuzz::fuzz(rest),
         ["fuzz-worker", rest @ ..] => fuzz::worker(rest),
@@ -99,11 +112,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// What `check` runs after the staleness check: the supply-chain check, and the sweep of
-/// `openapi/` (every document there generates code that compiles).
+/// What `check` runs after the staleness check: the supply-chain check, the sweep of
+/// `openapi/` (every document there generates code that compiles), rustdoc's intra-doc
+/// links, and the release check (no public API change under a released version).
 fn check_more() -> Result<(), String> {
     deny::check()?;
-    sweep::sweep_dirs(&[repo_root().join("openapi")], false)
+    sweep::sweep_dirs(&[repo_root().join("openapi")], false)?;
+    // After the sweep, whose check-built dependencies rustdoc reuses.
+    release::rustdoc::links(&repo_root())?;
+    release::check()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,7 @@ pub(crate) fn workspace(root: &Path, scratch: &Path, members: &[String]) -> Resu
     write_if_changed(&scratch.join("Cargo.lock"), &lock)
 }
 
-fn replace_members(manifest: &str, members: &str) -> Result<String, String> {
+pub(crate) fn replace_members(manifest: &str, members: &str) -> Result<String, String> {
     let start = manifest
         .find("members = [")
         .ok_or("the root Cargo.toml has no `members = [` line")?;

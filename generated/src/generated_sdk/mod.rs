@@ -470,7 +470,8 @@ pub const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// Typed mocks of every operation, for testing code that uses the client (feature
-/// `mock`): start a [`MockServer`], mount mocks through its methods (one per
-/// operation), and point the code under test at [`MockServer::client`].
+/// `mock`): start a [`MockServer`](mock::MockServer), mount mocks through its
+/// methods (one per operation), and point the code under test at
+/// [`MockServer::client`](mock::MockServer::client).
 #[cfg(feature = "mock")]
 pub mod mock;

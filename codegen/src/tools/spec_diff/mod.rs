@@ -197,6 +197,30 @@ impl Version {
     }
 }
 
+impl Version {
+    /// The version after a release of this kind: the bumped component goes up by one and
+    /// those right of it go to zero.
+    pub fn bumped(self, bump: Bump) -> Version {
+        match bump {
+            Bump::None => self,
+            Bump::Patch => Version {
+                patch: self.patch + 1,
+                ..self
+            },
+            Bump::Minor => Version {
+                minor: self.minor + 1,
+                patch: 0,
+                ..self
+            },
+            Bump::Major => Version {
+                major: self.major + 1,
+                minor: 0,
+                patch: 0,
+            },
+        }
+    }
+}
+
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
@@ -295,23 +319,7 @@ impl Report {
                 },
             ),
         };
-        let next = match bump {
-            Bump::None => current,
-            Bump::Patch => Version {
-                patch: current.patch + 1,
-                ..current
-            },
-            Bump::Minor => Version {
-                minor: current.minor + 1,
-                patch: 0,
-                ..current
-            },
-            Bump::Major => Version {
-                major: current.major + 1,
-                minor: 0,
-                patch: 0,
-            },
-        };
+        let next = current.bumped(bump);
         let reason = if current.major == 0 && current.minor == 0 && bump != Bump::None {
             format!("{reason}; every 0.0.x release is incompatible with the previous one")
         } else {
