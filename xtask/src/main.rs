@@ -200,9 +200,9 @@ fn regen_one(mode: Mode, verbose: bool, document: &str, output_dir: &str) -> Res
 
     let elapsed = started.elapsed().as_millis();
     // The output holds the whole syn tree and the normalized document; freeing them costs
-    // about a tenth of a large regen (BENCHMARKS.md, stage `free`), and this process exits
-    // right after. So regen leaks them on purpose. Only here, in the xtask process: the
-    // library and the tests that call it drop their `Output` as usual.
+    // about a tenth of a large regen (benchmarks/HISTORY.md §1, stage `free`), and this
+    // process exits right after. So regen leaks them on purpose. Only here, in the xtask
+    // process: the library and the tests that call it drop their `Output` as usual.
     let count = wanted.len();
     drop(wanted);
     std::mem::forget(output);
