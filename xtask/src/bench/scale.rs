@@ -290,6 +290,14 @@ fn prepare_theirs(jar: &Path, document: &Path, dir: &Path) -> Result<usize, Stri
             last.unwrap_or("")
         ));
     }
+    // `target/` lies inside this repository's workspace: an empty `[workspace]` table keeps
+    // the generated crate a workspace of its own.
+    let manifest_path = dir.join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?;
+    if !manifest.contains("\n[workspace]") {
+        std::fs::write(&manifest_path, format!("{manifest}\n[workspace]\n"))
+            .map_err(|e| e.to_string())?;
+    }
     if !dir.join("Cargo.lock").exists() {
         quiet(
             Command::new(super::cargo())
