@@ -75,7 +75,7 @@ commands:
                   and print a table: accepted, rejected with a location,
                   unlocated, progenitor panic, panicked, crashed; --compile K
                   cargo-checks the code of K accepted mutants
-  bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick]
+  bench [regen|build|client|pagination|all] [--runs N] [--build-runs N] [--quick] [--scale]
                   print the benchmark figures of BENCHMARKS.md (default: all)";
 
 fn main() -> ExitCode {

@@ -21,7 +21,7 @@ use super::{Goal, Options};
 const GOAL_RATIO: f64 = 0.6;
 
 /// `--config` arguments that put this workspace's dev profile back to Cargo's defaults.
-const DEFAULT_DEV_PROFILE: [&str; 4] = [
+pub(crate) const DEFAULT_DEV_PROFILE: [&str; 4] = [
     "--config",
     "profile.dev.package.\"*\".opt-level=0",
     "--config",
@@ -249,13 +249,7 @@ fn openapi_generator(
     scratch: &Path,
     options: &Options,
 ) -> Result<Option<PathBuf>, String> {
-    let java = Command::new("java")
-        .arg("-version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !java {
+    if !java_runs() {
         println!(
             "NOTE: skipping openapi-generator: no `java` on PATH \
              (apt-get install -y default-jre-headless)"
@@ -333,8 +327,18 @@ fn openapi_generator(
     Ok(Some(dir))
 }
 
+/// Whether `java -version` runs.
+pub(crate) fn java_runs() -> bool {
+    Command::new("java")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// `$OPENAPI_GENERATOR_JAR`, or the jar inside pip's `openapi-generator-cli` package.
-fn find_jar() -> Option<PathBuf> {
+pub(crate) fn find_jar() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("OPENAPI_GENERATOR_JAR") {
         let path = PathBuf::from(path);
         return path.is_file().then_some(path);

@@ -9,6 +9,8 @@
 //!   this process) and in release (a child `cargo run --release -p xtask -- bench regen-worker`).
 //! * `build`: clean debug builds of the generated crate (both TLS choices) and of
 //!   openapi-generator's `rust` client for the same document, in fresh target directories.
+//!   With `--scale`: the crate's own unit only, at ~200 and ~2,000 operations and on the
+//!   feature corpus, against raw progenitor's and openapi-generator's crates (`scale.rs`).
 //! * `client`: `get_connection_by_id` through the generated client and through plain
 //!   `reqwest`, against one loopback server (`tests/examples/bench_client.rs`, release).
 //! * `pagination`: 100,000 resources streamed page by page, peak heap and items per second
@@ -24,6 +26,7 @@
 mod build;
 mod raw_progenitor;
 mod regen;
+mod scale;
 mod stats;
 mod synth;
 
@@ -32,12 +35,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub(crate) const BENCH_USAGE: &str = "\
-usage: cargo xtask bench [regen|build|client|pagination|load|all ...] [--runs N] [--build-runs N] [--quick]
+usage: cargo xtask bench [regen|build|client|pagination|load|all ...] [--runs N] [--build-runs N] [--quick] [--scale]
 
   Prints the benchmark figures of BENCHMARKS.md; all parts by default.
   --runs N        runs per figure, the median is printed (default 5)
   --build-runs N  clean builds per crate configuration (default 3)
-  --quick         fewer and shorter runs, to check that the harness works";
+  --quick         fewer and shorter runs, to check that the harness works
+  --scale         `build` measures instead the crate's own build and check at ~200 and
+                  ~2,000 operations and on the corpus, against raw progenitor and
+                  openapi-generator (median of --runs, default 3)";
 
 /// Settings shared by every part.
 #[derive(Debug, Clone)]
@@ -48,6 +54,8 @@ pub(crate) struct Options {
     pub build_runs: usize,
     /// Shorter client and pagination runs, to check that the harness works.
     pub quick: bool,
+    /// `build` measures the crate's own unit at scale (issue 19) instead of clean builds.
+    pub scale: bool,
 }
 
 /// A goal from the issue, with the figure that decides it, or a figure for information.
@@ -138,6 +146,7 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
         let started = std::time::Instant::now();
         let part_goals = match part {
             "regen" => regen::run(&root, &options)?,
+            "build" if options.scale => scale::run(&root, &options)?,
             "build" => build::run(&root, &options)?,
             "client" => run_example(&root, "bench_client", &options)?,
             "pagination" => run_example(&root, "bench_pagination", &options)?,
@@ -169,6 +178,7 @@ fn parse_options(args: &[&str]) -> Result<(Vec<String>, Options), String> {
         runs: 5,
         build_runs: 3,
         quick: false,
+        scale: false,
     };
     let mut runs = None;
     let mut build_runs = None;
@@ -176,6 +186,7 @@ fn parse_options(args: &[&str]) -> Result<(Vec<String>, Options), String> {
     while i < args.len() {
         match args[i] {
             "--quick" => options.quick = true,
+            "--scale" => options.scale = true,
             flag @ ("--runs" | "--build-runs") => {
                 let value: usize = args
                     .get(i + 1)
@@ -196,7 +207,7 @@ fn parse_options(args: &[&str]) -> Result<(Vec<String>, Options), String> {
         }
         i += 1;
     }
-    if options.quick {
+    if options.quick || options.scale {
         options.runs = 3;
         options.build_runs = 1;
     }

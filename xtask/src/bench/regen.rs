@@ -527,7 +527,7 @@ fn check_methods(path: &Path, source: &str, methods: &[String]) -> Result<(), St
 }
 
 /// The normalized document the generate stage sees.
-fn normalized(path: &Path) -> Result<Value, String> {
+pub(crate) fn normalized(path: &Path) -> Result<Value, String> {
     let err = |e: stackai_codegen::Error| e.to_string();
     let overrides = import::Overrides::load_beside(path).map_err(err)?;
     let document = load::load(path).map_err(err)?;
