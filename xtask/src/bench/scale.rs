@@ -99,16 +99,20 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<Goal>, String> {
         let ours_lines = prepare_ours(root, &scratch, path, name);
         let raw_lines = prepare_raw(&scratch, &normalized);
         let ours = ours_lines
-            .and_then(|lines| measure(&scratch, OURS, options.runs).map(|f| with_lines(f, lines)))
+            .and_then(|(lines, features)| {
+                measure(&scratch, OURS, &features, options.runs).map(|f| with_lines(f, lines))
+            })
             .unwrap_or_else(unmeasured);
         let raw = raw_lines
-            .and_then(|lines| measure(&scratch, RAW, options.runs).map(|f| with_lines(f, lines)))
+            .and_then(|lines| {
+                measure(&scratch, RAW, &[], options.runs).map(|f| with_lines(f, lines))
+            })
             .unwrap_or_else(unmeasured);
         let theirs = match &jar {
             Err(why) => unmeasured(why.clone()),
             Ok(jar) => prepare_theirs(jar, &normalized_path, &theirs_dir)
                 .and_then(|lines| {
-                    measure(&theirs_dir, THEIRS, options.runs).map(|f| with_lines(f, lines))
+                    measure(&theirs_dir, THEIRS, &[], options.runs).map(|f| with_lines(f, lines))
                 })
                 .unwrap_or_else(unmeasured),
         };
@@ -226,7 +230,14 @@ fn count_lines(text: &str) -> usize {
 }
 
 /// Our generator's crate for `path`; returns the generated lines.
-fn prepare_ours(root: &Path, scratch: &Path, path: &Path, name: &str) -> Result<usize, String> {
+/// Our crate for the document; returns its lines and the optional features its code needs
+/// (`multipart` for uploads, as `cargo xtask sweep` builds it).
+fn prepare_ours(
+    root: &Path,
+    scratch: &Path,
+    path: &Path,
+    name: &str,
+) -> Result<(usize, Vec<&'static str>), String> {
     let output = import::run_project(path, name).map_err(|e| e.to_string())?;
     crate::scratch::client_crate(
         &root.join("generated"),
@@ -234,7 +245,8 @@ fn prepare_ours(root: &Path, scratch: &Path, path: &Path, name: &str) -> Result<
         OURS,
         &output.files,
     )?;
-    Ok(output.files.iter().map(|f| count_lines(&f.contents)).sum())
+    let lines = output.files.iter().map(|f| count_lines(&f.contents)).sum();
+    Ok((lines, output.features()))
 }
 
 /// Raw progenitor's crate: progenitor's default settings on the normalized document, one
@@ -330,7 +342,7 @@ fn rust_lines(dir: &Path) -> usize {
 /// Builds and checks `package` in the workspace at `dir`, dependencies prebuilt: median
 /// seconds of `runs` each. A run in which cargo compiled more than the crate's own unit
 /// (dependencies not yet built, the first time) is not counted and is run again.
-fn measure(dir: &Path, package: &str, runs: usize) -> Result<Figures, String> {
+fn measure(dir: &Path, package: &str, features: &[&str], runs: usize) -> Result<Figures, String> {
     let mut figures = Figures::default();
     for command in ["build", "check"] {
         let mut seconds = Vec::new();
@@ -342,8 +354,8 @@ fn measure(dir: &Path, package: &str, runs: usize) -> Result<Figures, String> {
                     .current_dir(dir),
             )?;
             let started = Instant::now();
-            let units =
-                cargo_step(dir, command, package).map_err(|e| format!("cargo {command}: {e}"))?;
+            let units = cargo_step(dir, command, package, features)
+                .map_err(|e| format!("cargo {command}: {e}"))?;
             let elapsed = started.elapsed().as_secs_f64();
             attempts += 1;
             if units <= 1 {
@@ -363,11 +375,23 @@ fn measure(dir: &Path, package: &str, runs: usize) -> Result<Figures, String> {
 }
 
 /// `cargo <command>` of the crate's library: how many units cargo compiled.
-fn cargo_step(dir: &Path, command: &str, package: &str) -> Result<usize, String> {
-    let out = Command::new(super::cargo())
-        .arg(command)
-        .args(DEFAULT_DEV_PROFILE)
-        .args(["-p", package, "--lib", "--message-format=json"])
+fn cargo_step(
+    dir: &Path,
+    command: &str,
+    package: &str,
+    features: &[&str],
+) -> Result<usize, String> {
+    let mut cargo = Command::new(super::cargo());
+    cargo.arg(command).args(DEFAULT_DEV_PROFILE).args([
+        "-p",
+        package,
+        "--lib",
+        "--message-format=json",
+    ]);
+    if !features.is_empty() {
+        cargo.arg("--features").arg(features.join(","));
+    }
+    let out = cargo
         .current_dir(dir)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
